@@ -1,0 +1,338 @@
+"""Pure statistics for comparing two evaluated variants of a model on the same documents.
+
+Every function here takes per-document values of two runs that are *paired* (index ``i`` of ``a`` and of
+``b`` is the same document) and returns plain numbers or small frozen dataclasses. Nothing touches files;
+every random draw uses a local ``numpy.random.default_rng(seed)``, so the same inputs give the same output.
+
+- :func:`paired_bootstrap`: delta ``aggregate(b) - aggregate(a)`` with a percentile confidence interval,
+  resampling documents with replacement and recomputing the aggregate for both runs on each resample
+  (Efron & Tibshirani 1993, ch. 13). The resampled statistics are kept so that derived quantities (a mean
+  over several metrics, the alignment tax ratio) get intervals from the same resamples.
+- :func:`paired_permutation_test`: two-sided sign-flip test. Under H0 (both runs exchangeable per document)
+  swapping a document's two values does not change the distribution of the delta. Exact enumeration when
+  ``2**n`` is at most ``n_resamples``, else Monte Carlo with the ``(k + 1) / (m + 1)`` estimator
+  (Phipson & Smyth 2010), which is never 0.
+- :func:`mcnemar_exact`: exact McNemar test for 0/1 scores, a two-sided binomial test on the discordant
+  pairs (``scipy.stats.binomtest``).
+- :func:`normal_delta_from_stderr`: the fallback when per-document samples are missing: the delta of two
+  reported means with a normal-approximation interval that treats the runs as independent (wider than a
+  paired interval would be; labelled as such by the report).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+#: Default number of bootstrap / permutation resamples.
+DEFAULT_RESAMPLES = 2000
+#: Default confidence level of the intervals.
+DEFAULT_CONFIDENCE = 0.95
+#: Default significance level for the marks in the report.
+DEFAULT_ALPHA = 0.05
+
+Aggregate = Callable[[Sequence[Any]], float]
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """A paired bootstrap of ``aggregate(b) - aggregate(a)``."""
+
+    stat_a: float
+    """The aggregate of run ``a`` on all paired documents."""
+    stat_b: float
+    """The aggregate of run ``b`` on all paired documents."""
+    delta: float
+    """``stat_b - stat_a``."""
+    ci_low: float
+    """Lower end of the percentile interval of the delta."""
+    ci_high: float
+    """Upper end of the percentile interval of the delta."""
+    n: int
+    """Number of paired documents."""
+    confidence: float
+    """Confidence level of the interval, e.g. 0.95."""
+    resampled_a: np.ndarray = field(repr=False, compare=False)
+    """The aggregate of ``a`` on each resample (length ``n_resamples``; NaN where undefined)."""
+    resampled_b: np.ndarray = field(repr=False, compare=False)
+    """The aggregate of ``b`` on each resample (same resamples as ``resampled_a``)."""
+
+
+@dataclass(frozen=True)
+class NormalDelta:
+    """A delta of two independently reported means with a normal-approximation interval and z-test."""
+
+    delta: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+
+
+def mean_aggregate(values: Sequence[Any]) -> float:
+    """The arithmetic mean (NaN for an empty sequence, never a silent 0)."""
+    if len(values) == 0:
+        return math.nan
+    return float(np.mean(np.asarray(values, dtype=float)))
+
+
+def is_binary(values: Sequence[Any]) -> bool:
+    """True when every value is a number equal to 0 or 1 (bools included)."""
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return arr.ndim == 1 and arr.size > 0 and bool(np.all((arr == 0.0) | (arr == 1.0)))
+
+
+def is_numeric_vector(values: Sequence[Any]) -> bool:
+    """True when the values are plain numbers (so the mean can be vectorised)."""
+    if len(values) == 0:
+        return False
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return arr.ndim == 1
+
+
+def bootstrap_indices(n: int, n_resamples: int, seed: int) -> np.ndarray:
+    """``n_resamples`` x ``n`` document indices drawn with replacement from a seeded generator.
+
+    The same ``(n, n_resamples, seed)`` gives the same indices, so metrics of one task that are
+    bootstrapped with the same seed are resampled jointly.
+    """
+    if n <= 0:
+        raise ValueError("bootstrap_indices: n must be positive (no paired documents)")
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, n, size=(n_resamples, n))
+
+
+def _check_pair(a: Sequence[Any], b: Sequence[Any]) -> int:
+    if len(a) != len(b):
+        raise ValueError(f"paired values differ in length: {len(a)} vs {len(b)} (pair documents first)")
+    if len(a) == 0:
+        raise ValueError("no paired documents: the two runs share no document")
+    return len(a)
+
+
+def _resample_stats(values: Sequence[Any], idx: np.ndarray, aggregate: Aggregate | None) -> np.ndarray:
+    if aggregate is None:
+        arr = np.asarray(values, dtype=float)
+        return arr[idx].mean(axis=1)
+    out = np.empty(idx.shape[0], dtype=float)
+    items = list(values)
+    for r, row in enumerate(idx):
+        try:
+            out[r] = float(aggregate([items[i] for i in row]))
+        except (ZeroDivisionError, ValueError, TypeError, IndexError):
+            out[r] = math.nan
+    return out
+
+
+def percentile_interval(samples: np.ndarray, confidence: float = DEFAULT_CONFIDENCE) -> tuple[float, float]:
+    """The percentile interval of bootstrap samples, ignoring NaN resamples (NaN if all are NaN)."""
+    finite = np.asarray(samples, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        return math.nan, math.nan
+    tail = (1.0 - confidence) / 2.0 * 100.0
+    low, high = np.percentile(finite, [tail, 100.0 - tail])
+    return float(low), float(high)
+
+
+def paired_bootstrap(
+    a: Sequence[Any],
+    b: Sequence[Any],
+    aggregate: Aggregate | None = None,
+    *,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    confidence: float = DEFAULT_CONFIDENCE,
+    seed: int = 0,
+) -> BootstrapResult:
+    """Paired bootstrap of ``aggregate(b) - aggregate(a)`` over shared documents.
+
+    ``aggregate=None`` means the mean of numeric values (vectorised); any other callable receives a list
+    of per-document values (numbers or the tuples a task's ``process_results`` logs) and returns a float.
+    """
+    n = _check_pair(a, b)
+    agg = aggregate
+    if agg is None and not (is_numeric_vector(a) and is_numeric_vector(b)):
+        raise ValueError("paired_bootstrap: values are not numbers; pass the metric's aggregate function")
+    full = agg or mean_aggregate
+    stat_a, stat_b = float(full(list(a))), float(full(list(b)))
+    idx = bootstrap_indices(n, n_resamples, seed)
+    res_a = _resample_stats(a, idx, agg)
+    res_b = _resample_stats(b, idx, agg)
+    low, high = percentile_interval(res_b - res_a, confidence)
+    return BootstrapResult(
+        stat_a=stat_a,
+        stat_b=stat_b,
+        delta=stat_b - stat_a,
+        ci_low=low,
+        ci_high=high,
+        n=n,
+        confidence=confidence,
+        resampled_a=res_a,
+        resampled_b=res_b,
+    )
+
+
+def paired_permutation_test(
+    a: Sequence[Any],
+    b: Sequence[Any],
+    aggregate: Aggregate | None = None,
+    *,
+    statistic: Callable[[float, float], float] | None = None,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+) -> float:
+    """Two-sided paired sign-flip permutation p-value for a difference between the two runs.
+
+    The test statistic is ``|statistic(aggregate(a'), aggregate(b'))|`` with ``statistic`` defaulting to
+    ``stat_b - stat_a``; each document's pair of values is swapped with probability 1/2. Identical runs
+    give p = 1. Exact when ``2**n <= n_resamples``.
+    """
+    n = _check_pair(a, b)
+    stat = statistic or (lambda sa, sb: sb - sa)
+    full = aggregate or mean_aggregate
+    if aggregate is None and not (is_numeric_vector(a) and is_numeric_vector(b)):
+        raise ValueError("paired_permutation_test: values are not numbers; pass the metric's aggregate")
+    observed = abs(stat(float(full(list(a))), float(full(list(b)))))
+    if not math.isfinite(observed):
+        return math.nan
+    exact = n < 63 and 2**n <= n_resamples
+    if exact:
+        codes = np.arange(2**n, dtype=np.int64)
+        swaps = ((codes[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(bool)
+    else:
+        rng = np.random.default_rng(seed)
+        swaps = rng.random((n_resamples, n)) < 0.5
+    tol = 1e-12 * max(1.0, observed)
+    if aggregate is None and statistic is None:
+        arr_a = np.asarray(a, dtype=float)
+        arr_b = np.asarray(b, dtype=float)
+        diff = arr_b - arr_a
+        signs = np.where(swaps, -1.0, 1.0)
+        null = np.abs((signs * diff).mean(axis=1))
+    else:
+        items_a, items_b = list(a), list(b)
+        null = np.empty(swaps.shape[0], dtype=float)
+        for r, row in enumerate(swaps):
+            pa = [items_b[i] if s else items_a[i] for i, s in enumerate(row)]
+            pb = [items_a[i] if s else items_b[i] for i, s in enumerate(row)]
+            try:
+                null[r] = abs(stat(float(full(pa)), float(full(pb))))
+            except (ZeroDivisionError, ValueError, TypeError):
+                null[r] = math.nan
+        null = null[np.isfinite(null)]
+        if null.size == 0:
+            return math.nan
+    hits = int(np.sum(null >= observed - tol))
+    if exact:
+        return min(1.0, hits / null.size)
+    return min(1.0, (hits + 1) / (null.size + 1))
+
+
+def mcnemar_table(a: Sequence[Any], b: Sequence[Any]) -> tuple[int, int, int, int]:
+    """The 2x2 table of paired 0/1 scores: ``(both 1, a 1 b 0, a 0 b 1, both 0)``."""
+    _check_pair(a, b)
+    arr_a = np.asarray(a, dtype=float) == 1.0
+    arr_b = np.asarray(b, dtype=float) == 1.0
+    return (
+        int(np.sum(arr_a & arr_b)),
+        int(np.sum(arr_a & ~arr_b)),
+        int(np.sum(~arr_a & arr_b)),
+        int(np.sum(~arr_a & ~arr_b)),
+    )
+
+
+def mcnemar_exact(a: Sequence[Any], b: Sequence[Any]) -> float:
+    """Exact two-sided McNemar p-value for paired 0/1 scores (1.0 when no pair is discordant)."""
+    from scipy.stats import binomtest
+
+    _, a_only, b_only, _ = mcnemar_table(a, b)
+    discordant = a_only + b_only
+    if discordant == 0:
+        return 1.0
+    return float(binomtest(b_only, discordant, 0.5, alternative="two-sided").pvalue)
+
+
+def paired_p_value(
+    a: Sequence[Any],
+    b: Sequence[Any],
+    aggregate: Aggregate | None = None,
+    *,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+) -> tuple[float, str]:
+    """The paired p-value and the test's name: exact McNemar for 0/1 scores with a mean aggregate,
+    the sign-flip permutation test otherwise."""
+    if aggregate is None and is_binary(a) and is_binary(b):
+        return mcnemar_exact(a, b), "mcnemar-exact"
+    p = paired_permutation_test(a, b, aggregate, n_resamples=n_resamples, seed=seed)
+    return p, "permutation"
+
+
+def normal_delta_from_stderr(
+    value_a: float,
+    stderr_a: float,
+    value_b: float,
+    stderr_b: float,
+    *,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> NormalDelta:
+    """``value_b - value_a`` with a normal interval from two independent standard errors (fallback)."""
+    from scipy.stats import norm
+
+    delta = float(value_b) - float(value_a)
+    se = math.sqrt(float(stderr_a) ** 2 + float(stderr_b) ** 2)
+    if not math.isfinite(se):
+        return NormalDelta(delta, math.nan, math.nan, math.nan)
+    if se == 0.0:
+        return NormalDelta(delta, delta, delta, 1.0 if delta == 0.0 else 0.0)
+    z = float(norm.ppf(0.5 + confidence / 2.0))
+    p = float(2.0 * norm.sf(abs(delta) / se))
+    return NormalDelta(delta, delta - z * se, delta + z * se, p)
+
+
+def ratio_interval(
+    numerator: np.ndarray, denominator: np.ndarray, confidence: float = DEFAULT_CONFIDENCE
+) -> tuple[float, float]:
+    """Percentile interval of ``numerator / denominator`` over paired resamples (NaN where the
+    denominator's interval contains 0, since the ratio is then unbounded)."""
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    ok = np.isfinite(num) & np.isfinite(den)
+    if not np.any(ok):
+        return math.nan, math.nan
+    d_low, d_high = percentile_interval(den[ok], confidence)
+    if d_low <= 0.0 <= d_high:
+        return math.nan, math.nan
+    return percentile_interval(num[ok] / den[ok], confidence)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard overlap ``|A & B| / |A | B|`` of two integer index sets (1.0 for two empty sets)."""
+    arr_a = np.unique(np.asarray(a, dtype=np.int64))
+    arr_b = np.unique(np.asarray(b, dtype=np.int64))
+    union = np.union1d(arr_a, arr_b).size
+    if union == 0:
+        return 1.0
+    return float(np.intersect1d(arr_a, arr_b, assume_unique=True).size / union)
+
+
+def significance_mark(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:
+    """``***`` p<0.001, ``**`` p<0.01, ``*`` p<alpha, else empty (also for a missing p-value)."""
+    if p_value is None or not math.isfinite(p_value):
+        return ""
+    if p_value < 0.001:
+        return "***"
+    if p_value < 0.01:
+        return "**"
+    if p_value < alpha:
+        return "*"
+    return ""
