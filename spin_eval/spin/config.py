@@ -1,0 +1,118 @@
+"""SpinConfig: every setting that decides which weights SPIN zeroes (frozen, validated on creation).
+
+Runtime-only settings (progress bars, device, number of shards) are not fields: they never change the
+mask, so they are neither saved in mask metadata nor part of the mask cache key.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from spin_eval.constants import EMBEDDED_MODEL_SPEC, PAPER_RATIO
+from spin_eval.errors import InputError
+
+Target = Literal["mlp", "attn", "all"]
+Selection = Literal[
+    "paper",
+    "reference",
+    "random",
+    "magnitude-random",
+    "general-only",
+    "fairness-only",
+    "privacy-only",
+]
+
+TARGETS: tuple[str, ...] = ("mlp", "attn", "all")
+SPIN_SELECTIONS: tuple[str, ...] = ("paper", "reference")
+CONTROL_SELECTIONS: tuple[str, ...] = (
+    "random",
+    "magnitude-random",
+    "general-only",
+    "fairness-only",
+    "privacy-only",
+)
+SELECTIONS: tuple[str, ...] = SPIN_SELECTIONS + CONTROL_SELECTIONS
+
+#: Default ratio for the embedded SmolLM2-135M, set by measurement (docs/spin.md): at the paper's 5e-7
+#: a 135M model gets floor(5e-7 * 884,736) = 0 weights per MLP matrix, so nothing would be zeroed.
+EMBEDDED_DEFAULT_RATIO = 1e-3
+
+
+def default_ratio(model_spec: Any) -> float:
+    """The default p = q for a model spec: measured value for the embedded SmolLM2, the paper's 5e-7 otherwise.
+
+    ``model_spec`` is a spec string (``"smollm2"``) or a ``spin_eval.modelspec.ModelSpec`` (its
+    ``embedded`` flag decides).
+    """
+    embedded = getattr(model_spec, "embedded", None)
+    if embedded is None:
+        embedded = str(model_spec).strip().lower() == EMBEDDED_MODEL_SPEC
+    return EMBEDDED_DEFAULT_RATIO if embedded else PAPER_RATIO
+
+
+@dataclass(frozen=True)
+class SpinConfig:
+    """Settings of one SPIN mask. All fields go into the mask metadata and the cache key."""
+
+    p: float = field(default=PAPER_RATIO, metadata={"help": "fraction of each matrix in the general top set G"})
+    q: float = field(
+        default=PAPER_RATIO, metadata={"help": "fraction of each matrix in the fairness (F) and privacy (P) top sets"}
+    )
+    target: str = field(default="mlp", metadata={"help": "which Linear layers: mlp (gate/up/down), attn, all"})
+    selection: str = field(
+        default="paper",
+        metadata={"help": "paper: (F-G)&(P-G); reference: the public code's positional AND; or a control mask"},
+    )
+    nsamples: int = field(default=128, metadata={"help": "calibration samples drawn from each set"})
+    seed: int = field(default=0, metadata={"help": "seed of the calibration sampling"})
+    chat_template: bool = field(
+        default=False, metadata={"help": "wrap prompts in the tokenizer's chat template (default: raw text)"}
+    )
+    general: str | None = field(default=None, metadata={"help": "general-utility set (None: shipped default)"})
+    fairness: str | None = field(default=None, metadata={"help": "fairness-aware set (None: shipped default)"})
+    privacy: str | None = field(default=None, metadata={"help": "privacy-aware set (None: shipped default)"})
+    batch_size: int = field(
+        default=1, metadata={"help": "samples per backward pass (per-sample gradients stay exact)"}
+    )
+    control_seed: int = field(default=0, metadata={"help": "seed of the control-mask draws"})
+    max_length: int = field(default=1024, metadata={"help": "token limit per sample (prompt cut from the left)"})
+
+    def __post_init__(self) -> None:
+        for name in ("p", "q"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise InputError(f"SpinConfig.{name}={value!r} is not a number; give a ratio in [0, 1], e.g. 1e-3")
+            if not 0.0 <= float(value) <= 1.0:
+                raise InputError(f"SpinConfig.{name}={value!r} is outside [0, 1]; give a ratio such as 5e-7 or 1e-3")
+        if self.target not in TARGETS:
+            raise InputError(f"SpinConfig.target={self.target!r} is unknown; choose one of {', '.join(TARGETS)}")
+        if self.selection not in SELECTIONS:
+            raise InputError(
+                f"SpinConfig.selection={self.selection!r} is unknown; choose one of {', '.join(SELECTIONS)}"
+            )
+        for name in ("nsamples", "batch_size", "max_length"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InputError(f"SpinConfig.{name}={value!r} must be a positive integer")
+        if self.max_length < 2:
+            raise InputError(f"SpinConfig.max_length={self.max_length} leaves no room for a response; use >= 2")
+        for name in ("seed", "control_seed"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InputError(f"SpinConfig.{name}={value!r} must be a non-negative integer")
+        if not isinstance(self.chat_template, bool):
+            raise InputError(f"SpinConfig.chat_template={self.chat_template!r} must be true or false")
+        for name in ("general", "fairness", "privacy"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise InputError(f"SpinConfig.{name}={value!r} must be a file path, a hub dataset id, or None")
+
+    @property
+    def is_control(self) -> bool:
+        return self.selection in CONTROL_SELECTIONS
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields, JSON-able, in declaration order."""
+        return asdict(self)

@@ -1,0 +1,260 @@
+"""Mask files and partial score files: safetensors tensors + JSON metadata, written atomically. No pickle.
+
+Mask file (one ``.safetensors`` file):
+  tensors   ``indices/<param name>``: flat int64 indices into the weight, sorted ascending
+            ``shape/<param name>``:   int64 shape of that weight
+  metadata  ``__metadata__["spin_eval_mask"]``: the JSON metadata (keys in docs/architecture.md),
+            serialised with sorted keys, so identical inputs give byte-identical files.
+
+Score file (``--save-scores`` / ``--shard``): tensors ``<set>/<param name>`` holding float64 sums of
+per-sample absolute gradients (not yet multiplied by |W|), metadata ``spin_eval_scores`` JSON
+(fingerprint, config, shard, sample counts, calibration sha256s). Merging sums them in float64.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spin_eval.constants import MASK_FORMAT_VERSION, SCORES_FORMAT_VERSION
+from spin_eval.errors import InputError, MaskError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+    from spin_eval.spin.mask import SpinMask
+
+logger = logging.getLogger(__name__)
+
+MASK_METADATA_KEY = "spin_eval_mask"
+SCORES_METADATA_KEY = "spin_eval_scores"
+REQUIRED_MASK_KEYS = (
+    "format_version",
+    "spin_eval_version",
+    "model_name",
+    "model_fingerprint",
+    "p",
+    "q",
+    "target",
+    "selection",
+    "score_kind",
+    "calibration",
+    "counts",
+    "total",
+    "numel_total",
+)
+OPTIONAL_MASK_KEYS = ("control_of", "control_seed", "config", "warnings")
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to a temp file beside ``path`` and ``os.replace`` it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def save_mask(mask: "SpinMask", path: str | Path) -> None:
+    """Write ``mask`` to ``path`` atomically (byte-identical for identical masks)."""
+    import torch
+    from safetensors.torch import save
+
+    tensors: dict[str, torch.Tensor] = {}
+    for name in sorted(mask.indices):
+        idx = mask.indices[name].detach().to(device="cpu", dtype=torch.int64).contiguous()
+        tensors[f"indices/{name}"] = idx
+        tensors[f"shape/{name}"] = torch.tensor(list(mask.shapes[name]), dtype=torch.int64)
+    metadata = dict(mask.metadata)
+    metadata.setdefault("format_version", MASK_FORMAT_VERSION)
+    metadata["counts"] = {name: int(mask.indices[name].numel()) for name in sorted(mask.indices)}
+    metadata["total"] = int(sum(metadata["counts"].values()))
+    metadata["numel_total"] = int(mask.numel_total)
+    data = save(tensors, metadata={MASK_METADATA_KEY: _dumps(metadata)})
+    write_bytes_atomic(path, data)
+
+
+def _read_safetensors(path: Path, what: str) -> tuple[dict[str, "torch.Tensor"], dict[str, str]]:
+    from safetensors import safe_open
+    from safetensors.torch import load
+
+    if not path.is_file():
+        raise MaskError(f"{what} file {path} does not exist; check the path")
+    raw = path.read_bytes()
+    try:
+        tensors = load(raw)
+        with safe_open(str(path), framework="pt") as fh:
+            meta = fh.metadata() or {}
+    except Exception as exc:  # safetensors raises several types for bad headers / truncation
+        raise MaskError(
+            f"{what} file {path} is corrupt or truncated ({type(exc).__name__}: {exc}); rebuild it"
+        ) from None
+    return tensors, meta
+
+
+def load_mask(path: str | Path) -> "SpinMask":
+    """Read a mask file; MaskError naming the file when it is missing, corrupt, truncated or inconsistent."""
+    import torch
+
+    from spin_eval.spin.mask import SpinMask
+
+    path = Path(path)
+    tensors, meta = _read_safetensors(path, "mask")
+    if MASK_METADATA_KEY not in meta:
+        raise MaskError(f"{path} is a safetensors file but not a spin-eval mask (no '{MASK_METADATA_KEY}' metadata)")
+    try:
+        metadata = json.loads(meta[MASK_METADATA_KEY])
+    except json.JSONDecodeError as exc:
+        raise MaskError(f"mask file {path}: metadata is not valid JSON ({exc}); rebuild the mask") from None
+    if not isinstance(metadata, dict):
+        raise MaskError(f"mask file {path}: metadata is not a JSON object; rebuild the mask")
+    missing = [k for k in REQUIRED_MASK_KEYS if k not in metadata]
+    if missing:
+        raise MaskError(f"mask file {path}: metadata lacks {', '.join(missing)}; rebuild the mask")
+    if metadata["format_version"] != MASK_FORMAT_VERSION:
+        raise MaskError(
+            f"mask file {path} has format_version {metadata['format_version']!r}; this spin-eval reads "
+            f"{MASK_FORMAT_VERSION}; rebuild the mask with this version"
+        )
+    unknown = sorted(set(metadata) - set(REQUIRED_MASK_KEYS) - set(OPTIONAL_MASK_KEYS))
+    if unknown:
+        logger.warning("mask file %s: unknown metadata keys %s (ignored)", path, ", ".join(unknown))
+    indices: dict[str, torch.Tensor] = {}
+    shapes: dict[str, tuple[int, ...]] = {}
+    for key, tensor in tensors.items():
+        kind, _, name = key.partition("/")
+        if kind == "indices":
+            indices[name] = tensor
+        elif kind == "shape":
+            shapes[name] = tuple(int(d) for d in tensor.tolist())
+        else:
+            raise MaskError(f"mask file {path}: unexpected tensor {key!r}; rebuild the mask")
+    for name, idx in indices.items():
+        if name not in shapes:
+            raise MaskError(f"mask file {path}: no shape for {name!r}; rebuild the mask")
+        if idx.dtype != torch.int64 or idx.dim() != 1:
+            raise MaskError(f"mask file {path}: indices for {name!r} are not a flat int64 tensor; rebuild the mask")
+        numel = 1
+        for d in shapes[name]:
+            numel *= d
+        if idx.numel() and (int(idx.min()) < 0 or int(idx.max()) >= numel):
+            raise MaskError(f"mask file {path}: indices for {name!r} are out of range for {shapes[name]}")
+        if idx.numel() > 1 and not bool((idx[1:] > idx[:-1]).all()):
+            raise MaskError(f"mask file {path}: indices for {name!r} are not sorted and unique; rebuild the mask")
+        if metadata["counts"].get(name) != idx.numel():
+            raise MaskError(f"mask file {path}: counts[{name!r}] disagrees with the stored indices; rebuild the mask")
+    if set(metadata["counts"]) != set(indices):
+        raise MaskError(f"mask file {path}: counts and stored tensors name different parameters; rebuild the mask")
+    return SpinMask(indices=indices, shapes=shapes, metadata=metadata)
+
+
+# --------------------------------------------------------------------------------------------------
+# Partial score files (sums of per-sample absolute gradients)
+
+
+def save_score_sums(sums: dict[str, dict[str, "torch.Tensor"]], metadata: dict[str, Any], path: str | Path) -> None:
+    """Write ``{set: {param: float64 sum}}`` and JSON ``metadata`` atomically to ``path``."""
+    import torch
+    from safetensors.torch import save
+
+    tensors: dict[str, torch.Tensor] = {}
+    for set_name in sorted(sums):
+        for param in sorted(sums[set_name]):
+            tensors[f"{set_name}/{param}"] = sums[set_name][param].detach().to("cpu", torch.float64).contiguous()
+    meta = dict(metadata)
+    meta["format_version"] = SCORES_FORMAT_VERSION
+    write_bytes_atomic(path, save(tensors, metadata={SCORES_METADATA_KEY: _dumps(meta)}))
+
+
+def load_score_sums(path: str | Path) -> tuple[dict[str, dict[str, "torch.Tensor"]], dict[str, Any]]:
+    """Read a score file written by ``save_score_sums``: ``({set: {param: sum}}, metadata)``."""
+    path = Path(path)
+    tensors, meta = _read_safetensors(path, "score")
+    if SCORES_METADATA_KEY not in meta:
+        raise InputError(f"{path} is not a spin-eval score file (no '{SCORES_METADATA_KEY}' metadata)")
+    metadata = json.loads(meta[SCORES_METADATA_KEY])
+    if metadata.get("format_version") != SCORES_FORMAT_VERSION:
+        raise InputError(
+            f"score file {path} has format_version {metadata.get('format_version')!r}, expected "
+            f"{SCORES_FORMAT_VERSION}; rescore with this spin-eval version"
+        )
+    sums: dict[str, dict[str, torch.Tensor]] = {}
+    for key, tensor in tensors.items():
+        set_name, _, param = key.partition("/")
+        sums.setdefault(set_name, {})[param] = tensor
+    return sums, metadata
+
+
+def merge_score_files(paths: list[str | Path]) -> tuple[dict[str, dict[str, "torch.Tensor"]], dict[str, Any]]:
+    """Sum partial score files of shards 0..n-1 of one run (float64; any order gives the same sums
+    up to float64 rounding, ~1e-16 relative). InputError when shards are missing, repeated, or from
+    different models / configs / calibration data."""
+    if not paths:
+        raise InputError("no score files given; pass the files written by `spin-eval mask build --shard i/n`")
+    merged: dict[str, dict[str, torch.Tensor]] | None = None
+    first_meta: dict[str, Any] | None = None
+    seen: dict[int, str] = {}
+    scored: dict[str, int] = {}
+    for path in sorted(str(p) for p in paths):
+        sums, meta = load_score_sums(path)
+        shard = meta.get("shard", [0, 1])
+        key = {k: meta.get(k) for k in ("model_fingerprint", "config", "calibration")}
+        if first_meta is None:
+            first_meta = meta
+            first_key = key
+        elif key != first_key:
+            differing = [k for k in key if key[k] != first_key[k]]
+            raise InputError(
+                f"score file {path} differs from {sorted(seen.values())[0]} in {', '.join(differing)}; merge "
+                "only shards of one run (same model, config and calibration data)"
+            )
+        if shard[1] != first_meta.get("shard", [0, 1])[1]:
+            raise InputError(f"score file {path} is shard {shard[0]}/{shard[1]}, others are of /{first_meta['shard'][1]}")
+        if shard[0] in seen:
+            raise InputError(f"score files {seen[shard[0]]} and {path} are both shard {shard[0]}; pass each once")
+        seen[shard[0]] = path
+        for set_name, count in meta.get("samples_scored", {}).items():
+            scored[set_name] = scored.get(set_name, 0) + int(count)
+        if merged is None:
+            merged = {s: {p: t.clone() for p, t in d.items()} for s, d in sums.items()}
+        else:
+            for s, d in sums.items():
+                for p, t in d.items():
+                    merged[s][p] += t
+    n = first_meta.get("shard", [0, 1])[1]
+    missing = sorted(set(range(n)) - set(seen))
+    if missing:
+        raise InputError(f"score files lack shard(s) {', '.join(f'{i}/{n}' for i in missing)}; score them first")
+    meta = dict(first_meta)
+    meta["shard"] = [0, 1]
+    meta["merged_from"] = n
+    meta["samples_scored"] = scored
+    return merged, meta

@@ -1,0 +1,226 @@
+"""Pure set algebra on importance-score tensors: which entries of each weight matrix SPIN zeroes.
+
+Per weight matrix with ``n`` entries:
+  G = top floor(p * n) entries of the general score, F / P = top floor(q * n) of the fairness / privacy score.
+  ``paper``:     (F - G) & (P - G), a true set intersection (arXiv 2410.16672, Sec. 3).
+  ``reference``: the public code's positional AND (ChnQ/SPIN, src/SPIN.py, ``get_set_difference_mask``
+                 and ``suppressing_by_SPIN``): it builds the boolean "not in G" over the *sorted* F
+                 indices and over the *sorted* P indices, ANDs the two boolean vectors position by
+                 position, and zeroes ``sorted(F)[and]``. So it zeroes a subset of F - G and never checks
+                 membership in P: position i survives when the i-th smallest F index and the i-th
+                 smallest P index are both outside G.
+  controls:      same count per matrix as the ``paper`` set, seeded: ``random`` (uniform),
+                 ``magnitude-random`` (same |W| percentile bins as the SPIN set), ``general-only``
+                 (from G - (F | P)), ``fairness-only`` (F - G), ``privacy-only`` (P - G).
+
+Top-k ties break by the lower flat index (deterministic on every run and device). All functions take
+and return CPU tensors; flat indices are int64 and sorted ascending.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import torch
+
+logger = logging.getLogger(__name__)
+
+#: Number of |W| percentile bins used by the magnitude-matched control.
+MAGNITUDE_BINS = 100
+
+
+def top_count(ratio: float, numel: int) -> int:
+    """floor(ratio * numel), as the reference code's ``int(p * rows * cols)``."""
+    return int(ratio * numel)
+
+
+def top_k_indices(scores: torch.Tensor, k: int) -> torch.Tensor:
+    """Sorted flat indices of the ``k`` largest scores; among equal scores the lower index wins."""
+    flat = scores.reshape(-1)
+    if k <= 0:
+        return torch.empty(0, dtype=torch.int64)
+    if k >= flat.numel():
+        return torch.arange(flat.numel(), dtype=torch.int64)
+    threshold = torch.topk(flat, k, largest=True, sorted=False).values.min()
+    above = torch.nonzero(flat > threshold).reshape(-1)
+    ties = torch.nonzero(flat == threshold).reshape(-1)[: k - above.numel()]
+    return torch.sort(torch.cat([above, ties])).values.to(torch.int64)
+
+
+def _minus(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return a[~torch.isin(a, b)]
+
+
+def select_paper(general: torch.Tensor, fairness: torch.Tensor, privacy: torch.Tensor, p: float, q: float) -> torch.Tensor:
+    """(F - G) intersected with (P - G)."""
+    n = general.numel()
+    g = top_k_indices(general, top_count(p, n))
+    f = top_k_indices(fairness, top_count(q, n))
+    pr = top_k_indices(privacy, top_count(q, n))
+    f_only = _minus(f, g)
+    return f_only[torch.isin(f_only, _minus(pr, g))]
+
+
+def select_reference(
+    general: torch.Tensor, fairness: torch.Tensor, privacy: torch.Tensor, p: float, q: float
+) -> torch.Tensor:
+    """The public code's positional AND (see module docstring); a subset of F - G."""
+    n = general.numel()
+    g = top_k_indices(general, top_count(p, n))
+    f = top_k_indices(fairness, top_count(q, n))  # sorted, as torch.unique returns them
+    pr = top_k_indices(privacy, top_count(q, n))
+    f_not_g = ~torch.isin(f, g)
+    p_not_g = ~torch.isin(pr, g)
+    both = f_not_g & p_not_g  # positional: element i of sorted F with element i of sorted P
+    return f[both]
+
+
+def matrix_generator(seed: int, name: str) -> torch.Generator:
+    """A torch.Generator seeded from (seed, parameter name), so each matrix draws independently."""
+    value = int.from_bytes(hashlib.sha256(f"{seed}/{name}".encode()).digest()[:8], "little") & ((1 << 63) - 1)
+    gen = torch.Generator()
+    gen.manual_seed(value)
+    return gen
+
+
+def draw_from_pool(pool: torch.Tensor, count: int, gen: torch.Generator) -> torch.Tensor:
+    """``count`` entries of ``pool`` uniformly without replacement (all of it when it is smaller), sorted."""
+    if count >= pool.numel():
+        return torch.sort(pool).values
+    pick = torch.randperm(pool.numel(), generator=gen)[:count]
+    return torch.sort(pool[pick]).values
+
+
+def magnitude_bins(weight: torch.Tensor, bins: int = MAGNITUDE_BINS) -> torch.Tensor:
+    """Percentile bin (0..bins-1) of every entry's |W| within its matrix (stable rank, ties by index)."""
+    flat = weight.detach().reshape(-1).abs().float().cpu()
+    order = torch.sort(flat, stable=True).indices
+    ranks = torch.empty_like(order)
+    ranks[order] = torch.arange(flat.numel())
+    return (ranks * bins) // flat.numel()
+
+
+def select_magnitude_random(
+    weight: torch.Tensor, spin_set: torch.Tensor, gen: torch.Generator, bins: int = MAGNITUDE_BINS
+) -> torch.Tensor:
+    """As many entries per |W| percentile bin as ``spin_set`` has there, drawn from outside ``spin_set``
+    (from inside it only if a bin has too few others)."""
+    if spin_set.numel() == 0:
+        return torch.empty(0, dtype=torch.int64)
+    bin_of = magnitude_bins(weight, bins)
+    wanted = torch.bincount(bin_of[spin_set], minlength=bins)
+    excluded = torch.zeros(bin_of.numel(), dtype=torch.bool)
+    excluded[spin_set] = True
+    picks = []
+    for b in torch.nonzero(wanted).reshape(-1).tolist():
+        in_bin = bin_of == b
+        others = torch.nonzero(in_bin & ~excluded).reshape(-1)
+        chosen = draw_from_pool(others, int(wanted[b]), gen)
+        short = int(wanted[b]) - chosen.numel()
+        if short > 0:
+            chosen = torch.cat([chosen, draw_from_pool(torch.nonzero(in_bin & excluded).reshape(-1), short, gen)])
+        picks.append(chosen)
+    return torch.sort(torch.cat(picks)).values
+
+
+def select_matrix(
+    name: str,
+    general: torch.Tensor,
+    fairness: torch.Tensor,
+    privacy: torch.Tensor,
+    weight: torch.Tensor | None,
+    *,
+    p: float,
+    q: float,
+    selection: str,
+    control_seed: int = 0,
+) -> torch.Tensor:
+    """The flat indices one weight matrix loses under ``selection`` (controls match the paper set's count)."""
+    if not (general.shape == fairness.shape == privacy.shape):
+        raise ValueError(f"{name}: score shapes differ: {general.shape}, {fairness.shape}, {privacy.shape}")
+    if selection == "paper":
+        return select_paper(general, fairness, privacy, p, q)
+    if selection == "reference":
+        return select_reference(general, fairness, privacy, p, q)
+    spin_set = select_paper(general, fairness, privacy, p, q)
+    count = spin_set.numel()
+    gen = matrix_generator(control_seed, name)
+    n = general.numel()
+    if selection == "random":
+        return draw_from_pool(torch.arange(n, dtype=torch.int64), count, gen)
+    if selection == "magnitude-random":
+        if weight is None:
+            raise ValueError("magnitude-random needs the weight matrix")
+        return select_magnitude_random(weight, spin_set, gen)
+    g = top_k_indices(general, top_count(p, n))
+    f = top_k_indices(fairness, top_count(q, n))
+    pr = top_k_indices(privacy, top_count(q, n))
+    if selection == "general-only":
+        pool = _minus(g, torch.cat([f, pr]))
+    elif selection == "fairness-only":
+        pool = _minus(f, g)
+    elif selection == "privacy-only":
+        pool = _minus(pr, g)
+    else:
+        raise ValueError(f"unknown selection {selection!r}")
+    return draw_from_pool(pool, count, gen)
+
+
+@dataclass
+class Selection:
+    """Result of ``select_all``: indices per matrix plus the warnings worth showing the user."""
+
+    indices: dict[str, torch.Tensor]
+    warnings: list[str] = field(default_factory=list)
+    short: dict[str, int] = field(default_factory=dict)  # control matrices whose pool was too small: missing count
+
+
+def select_all(
+    scores: Mapping[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+    weights: Mapping[str, torch.Tensor] | None,
+    *,
+    p: float,
+    q: float,
+    selection: str,
+    control_seed: int = 0,
+) -> Selection:
+    """Apply ``select_matrix`` to every matrix of ``scores`` ({param: (general, fairness, privacy)}).
+
+    Logs (and returns) a warning when the ratios select nothing in some or all matrices, and when a
+    control pool is smaller than the SPIN count it should match.
+    """
+    out: dict[str, torch.Tensor] = {}
+    short: dict[str, int] = {}
+    for name, (g, f, pr) in scores.items():
+        weight = weights[name] if weights is not None and name in weights else None
+        idx = select_matrix(name, g, f, pr, weight, p=p, q=q, selection=selection, control_seed=control_seed)
+        out[name] = idx
+        if selection not in ("paper", "reference"):
+            wanted = select_paper(g, f, pr, p, q).numel()
+            if idx.numel() < wanted:
+                short[name] = wanted - idx.numel()
+    warnings: list[str] = []
+    empty = [name for name, idx in out.items() if idx.numel() == 0]
+    if out and len(empty) == len(out):
+        smallest = min(s[0].numel() for s in scores.values())
+        warnings.append(
+            f"selection {selection!r} with p={p:g}, q={q:g} zeroes NOTHING in all {len(out)} matrices "
+            f"(floor(q * numel) = {top_count(q, smallest)} for the smallest matrix of {smallest} entries, "
+            "or no overlap); raise --p/--q (see docs/spin.md for measured ratios)"
+        )
+    elif empty:
+        warnings.append(
+            f"selection {selection!r} with p={p:g}, q={q:g} zeroes nothing in {len(empty)} of {len(out)} "
+            f"matrices (e.g. {empty[0]})"
+        )
+    if short:
+        warnings.append(
+            f"control {selection!r}: the pool was smaller than the SPIN count in {len(short)} matrices "
+            f"({sum(short.values())} weights fewer in total)"
+        )
+    for message in warnings:
+        logger.warning(message)
+    return Selection(indices=out, warnings=warnings, short=short)
