@@ -1,0 +1,78 @@
+"""``spin-eval check``: the regression gate for CI (exit 0 pass, 1 regression, 2 bad input)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+DESCRIPTION = """\
+Compare a candidate run with a baseline run and fail on regressions, per a policy.
+
+BASELINE / CANDIDATE may be a 'spin-eval run' output folder (the variant given by --variant is used,
+default 'spin'), an lm-eval --output_path folder written with --log_samples, or a results_*.json file.
+
+For every metric of the baseline: delta = candidate - baseline with a 95% paired bootstrap CI and a
+paired permutation p-value over the documents both runs share. A metric fails when it is worse by more
+than the policy's max_regression (and, with significant_only, when p < alpha). The policy can also
+require the same model fingerprint and a minimum Jaccard overlap between the two masks.
+Without --policy the shipped default applies (spin_eval/pipeline/default_policy.yaml; see docs/pipeline.md).
+
+Outputs: a table on stdout, --markdown FILE (CI job summary), --junit FILE (JUnit XML for CI).
+Exit codes: 0 pass, 1 regression or policy violation, 2 bad input.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check", help="regression gate: compare a candidate run with a baseline under a policy",
+        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--baseline", required=True, type=Path, help="baseline run folder or results file")
+    parser.add_argument("--candidate", required=True, type=Path, help="candidate run folder or results file")
+    parser.add_argument("--policy", type=Path, default=None, help="policy YAML (default: the shipped one)")
+    parser.add_argument("--variant", default="spin",
+                        help="variant to compare when a path is a 'spin-eval run' folder (default: spin)")
+    parser.add_argument("--baseline-variant", default=None, help="variant for the baseline only (default: --variant)")
+    parser.add_argument("--baseline-mask", type=Path, default=None, help="mask of the baseline (for min_mask_jaccard)")
+    parser.add_argument("--candidate-mask", type=Path, default=None, help="mask of the candidate (for min_mask_jaccard)")
+    parser.add_argument("--markdown", type=Path, default=None, help="write a Markdown summary to this file")
+    parser.add_argument("--junit", type=Path, default=None, help="write JUnit XML to this file")
+    parser.add_argument("--quiet", action="store_true", help="print only the verdict line")
+    parser.set_defaults(handler=handle)
+
+
+def _load_mask_indices(path: Path | None) -> dict | None:
+    if path is None:
+        return None
+    from spin_eval.spin.io import load_mask
+
+    mask = load_mask(path)
+    return {name: idx.numpy() for name, idx in mask.indices.items()}
+
+
+def handle(args: argparse.Namespace) -> int:
+    from spin_eval.errors import InputError
+    from spin_eval.pipeline._io import write_text_atomic
+    from spin_eval.pipeline.check import render_junit, render_markdown, render_table, run_check
+    from spin_eval.pipeline.policy import load_policy
+    from spin_eval.pipeline.rundir import resolve_run
+
+    policy = load_policy(args.policy)
+    for flag, path in (("--baseline", args.baseline), ("--candidate", args.candidate)):
+        if not path.exists():
+            raise InputError(f"{flag} {path}: no such file or folder")
+    baseline = resolve_run(args.baseline, variant=args.baseline_variant or args.variant, mask_path=args.baseline_mask)
+    candidate = resolve_run(args.candidate, variant=args.variant, mask_path=args.candidate_mask)
+    masks = (None, None)
+    if policy.min_mask_jaccard is not None:
+        masks = (_load_mask_indices(baseline.mask_path), _load_mask_indices(candidate.mask_path))
+    result = run_check(baseline, candidate, policy, baseline_mask=masks[0], candidate_mask=masks[1], progress=True)
+    if args.quiet:
+        print(f"spin-eval check: {'PASS' if result.passed else 'FAIL'}")
+    else:
+        print(render_table(result))
+    if args.markdown:
+        write_text_atomic(args.markdown, render_markdown(result))
+    if args.junit:
+        write_text_atomic(args.junit, render_junit(result))
+    return 0 if result.passed else 1

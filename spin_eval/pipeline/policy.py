@@ -1,0 +1,145 @@
+"""The regression policy of ``spin-eval check``: a YAML file, validated into a frozen dataclass.
+
+The shipped default is ``spin_eval/pipeline/default_policy.yaml`` (documented in docs/pipeline.md).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from spin_eval.errors import InputError
+
+DEFAULT_POLICY_PATH = Path(__file__).resolve().parent / "default_policy.yaml"
+POLICY_VERSION = 1
+
+_TOP_KEYS = {
+    "version", "alpha", "bootstrap_iters", "seed", "require_same_fingerprint", "min_mask_jaccard",
+    "missing_metric", "default", "rules",
+}
+_RULE_KEYS = {"task", "metric", "max_regression", "significant_only"}
+
+
+@dataclass(frozen=True)
+class MetricRule:
+    """How much a matching metric may regress, and whether only significant regressions count."""
+
+    task: str = "*"
+    metric: str = "*"
+    max_regression: float = 0.02
+    significant_only: bool = True
+
+    def matches(self, task: str, metric: str) -> bool:
+        return fnmatch.fnmatchcase(task, self.task) and fnmatch.fnmatchcase(metric, self.metric)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated check policy."""
+
+    alpha: float = 0.05
+    bootstrap_iters: int = 2000
+    seed: int = 0
+    require_same_fingerprint: bool = True
+    min_mask_jaccard: float | None = None
+    missing_metric: Literal["fail", "ignore"] = "fail"
+    default: MetricRule = field(default_factory=MetricRule)
+    rules: tuple[MetricRule, ...] = ()
+    source: str = "<built-in>"
+
+    def __post_init__(self) -> None:
+        where = self.source
+        if not 0 < self.alpha < 1:
+            raise InputError(f"{where}: field 'alpha' = {self.alpha} must be between 0 and 1 (e.g. 0.05)")
+        if self.bootstrap_iters < 100:
+            raise InputError(f"{where}: field 'bootstrap_iters' = {self.bootstrap_iters} must be >= 100")
+        if self.min_mask_jaccard is not None and not 0 <= self.min_mask_jaccard <= 1:
+            raise InputError(f"{where}: field 'min_mask_jaccard' = {self.min_mask_jaccard} must be in [0, 1] or null")
+        if self.missing_metric not in ("fail", "ignore"):
+            raise InputError(f"{where}: field 'missing_metric' = {self.missing_metric!r} must be 'fail' or 'ignore'")
+
+    def rule_for(self, task: str, metric: str) -> MetricRule:
+        """The first rule matching (task, metric), else the default."""
+        for rule in self.rules:
+            if rule.matches(task, metric):
+                return rule
+        return self.default
+
+
+def _rule(data: Any, where: str, base: MetricRule | None = None) -> MetricRule:
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: expected a mapping with keys {sorted(_RULE_KEYS)}")
+    unknown = set(data) - _RULE_KEYS
+    if unknown:
+        raise InputError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_RULE_KEYS)}")
+    base = base or MetricRule()
+    try:
+        max_regression = float(data.get("max_regression", base.max_regression))
+    except (TypeError, ValueError):
+        raise InputError(f"{where}.max_regression: {data.get('max_regression')!r} is not a number") from None
+    if max_regression < 0:
+        raise InputError(f"{where}.max_regression: {max_regression} must be >= 0")
+    significant_only = data.get("significant_only", base.significant_only)
+    if not isinstance(significant_only, bool):
+        raise InputError(f"{where}.significant_only: {significant_only!r} must be true or false")
+    for key in ("task", "metric"):
+        if key in data and not isinstance(data[key], str):
+            raise InputError(f"{where}.{key}: {data[key]!r} must be a string (wildcards * and ? allowed)")
+    return MetricRule(
+        task=data.get("task", "*"), metric=data.get("metric", "*"),
+        max_regression=max_regression, significant_only=significant_only,
+    )
+
+
+def policy_from_dict(data: Any, source: str = "<dict>") -> Policy:
+    """Validate a parsed policy document."""
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: the policy must be a YAML mapping (see the shipped default_policy.yaml)")
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise InputError(f"{source}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}")
+    version = data.get("version", POLICY_VERSION)
+    if version != POLICY_VERSION:
+        raise InputError(f"{source}: field 'version' = {version!r}; this spin-eval reads policy version {POLICY_VERSION}")
+    default = _rule(data.get("default", {}), f"{source}: default")
+    rules_data = data.get("rules") or []
+    if not isinstance(rules_data, list):
+        raise InputError(f"{source}: field 'rules' must be a list of rules")
+    rules = tuple(_rule(r, f"{source}: rules[{i}]", default) for i, r in enumerate(rules_data))
+    kwargs: dict[str, Any] = {}
+    for key, kind in (("alpha", float), ("bootstrap_iters", int), ("seed", int)):
+        if key in data:
+            try:
+                kwargs[key] = kind(data[key])
+            except (TypeError, ValueError):
+                raise InputError(f"{source}: field '{key}' = {data[key]!r} is not a {kind.__name__}") from None
+    if "require_same_fingerprint" in data:
+        if not isinstance(data["require_same_fingerprint"], bool):
+            raise InputError(f"{source}: field 'require_same_fingerprint' must be true or false")
+        kwargs["require_same_fingerprint"] = data["require_same_fingerprint"]
+    if data.get("min_mask_jaccard") is not None:
+        try:
+            kwargs["min_mask_jaccard"] = float(data["min_mask_jaccard"])
+        except (TypeError, ValueError):
+            raise InputError(f"{source}: field 'min_mask_jaccard' must be a number or null") from None
+    if "missing_metric" in data:
+        kwargs["missing_metric"] = data["missing_metric"]
+    return Policy(default=default, rules=rules, source=source, **kwargs)
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Read and validate a policy YAML file (the shipped default when ``path`` is None)."""
+    import yaml
+
+    path = Path(path) if path is not None else DEFAULT_POLICY_PATH
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--policy {path}: cannot read ({exc.strerror}); give an existing YAML file") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"--policy {path}: not valid YAML ({exc})") from None
+    return policy_from_dict(data, source=str(path))

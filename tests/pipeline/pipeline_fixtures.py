@@ -1,0 +1,75 @@
+"""Write small fake run folders in lm-eval 0.4.13's output layout (results_*.json + samples_*.jsonl)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+
+FINGERPRINT = "f" * 64
+
+
+def _h(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def write_fake_run(
+    folder: Path,
+    tasks: dict[str, dict[str, list[float]]],
+    *,
+    higher_is_better: dict[str, dict[str, bool]] | None = None,
+    versions: dict[str, float] | None = None,
+    fingerprint: str | None = FINGERPRINT,
+    mode: str = "mask",
+    model_name: str = "tiny__model",
+    date_id: str = "2026-01-01T00-00-00.000000",
+    with_samples: bool = True,
+) -> Path:
+    """One variant's folder; ``tasks`` maps task -> metric -> per-document values (doc i is the same doc in
+    every run written by this helper)."""
+    out = folder / model_name
+    out.mkdir(parents=True, exist_ok=True)
+    results: dict = {}
+    task_hashes = {}
+    for task, metrics in tasks.items():
+        entry = {"alias": task}
+        for metric, values in metrics.items():
+            n = len(values)
+            mean = sum(values) / n
+            var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
+            entry[f"{metric},none"] = mean
+            entry[f"{metric}_stderr,none"] = math.sqrt(var / n)
+        results[task] = entry
+        task_hashes[task] = _h(task)
+        if with_samples:
+            n = len(next(iter(metrics.values())))
+            lines = []
+            for i in range(n):
+                row = {
+                    "doc_id": i, "doc": {"q": f"{task} question {i}"}, "target": "A", "arguments": {},
+                    "resps": [], "filtered_resps": [], "filter": "none", "metrics": sorted(metrics),
+                    "doc_hash": _h(f"{task}-{i}"), "prompt_hash": _h(f"p{i}"), "target_hash": _h("A"),
+                }
+                for metric, values in metrics.items():
+                    row[metric] = values[i]
+                lines.append(json.dumps(row))
+            (out / f"samples_{task}_{date_id}.jsonl").write_text("\n".join(lines) + "\n")
+    spin: dict = {"mode": mode}
+    if fingerprint is not None:
+        spin["mask_metadata"] = {"model_fingerprint": fingerprint, "model_name": "tiny"}
+        spin["mask_sha256"] = _h(folder.name)
+    doc = {
+        "results": results,
+        "versions": versions or {t: 1.0 for t in tasks},
+        "n-samples": {t: {"original": 100, "effective": len(next(iter(m.values())))} for t, m in tasks.items()},
+        "higher_is_better": higher_is_better or {t: {m: True for m in ms} for t, ms in tasks.items()},
+        "configs": {t: {"task": t, "metadata": {"version": (versions or {}).get(t, 1.0)}} for t in tasks},
+        "config": {"model": "spin_hf", "model_args": "pretrained=tiny", "spin": spin, "limit": None},
+        "task_hashes": task_hashes,
+        "lm_eval_version": "0.4.13",
+        "date": 0.0,
+    }
+    path = out / f"results_{date_id}.json"
+    path.write_text(json.dumps(doc, indent=2))
+    return folder
