@@ -73,3 +73,38 @@ def write_fake_run(
     path = out / f"results_{date_id}.json"
     path.write_text(json.dumps(doc, indent=2))
     return folder
+
+
+def write_fake_suite_run(
+    out: Path, *, base: dict[str, float], spin: dict[str, float], n: int = 20, versions: dict[str, float] | None = None
+) -> Path:
+    """A fake ``spin-eval run`` folder with variants base and spin on four catalog headline metrics.
+
+    ``base``/``spin`` give the value of: capability (acc), leak (leak_rate), refusal (refusal_rate), bias (s_amb).
+    """
+    from spin_eval.pipeline.rundir import RUN_MANIFEST
+
+    hib = {
+        "spin_capability_mc_mini": {"acc": True}, "spin_pii_leakage_mini": {"leak_rate": False},
+        "spin_overrefusal_mini": {"refusal_rate": False}, "spin_bbq_mini": {"s_amb": False},
+    }
+
+    def rates(p: float) -> list[float]:
+        k = round(p * n)
+        return [1.0] * k + [0.0] * (n - k)
+
+    for variant, vals in (("base", base), ("spin", spin)):
+        tasks = {
+            "spin_capability_mc_mini": {"acc": rates(vals["capability"])},
+            "spin_pii_leakage_mini": {"leak_rate": rates(vals["leak"])},
+            "spin_overrefusal_mini": {"refusal_rate": rates(vals["refusal"])},
+            "spin_bbq_mini": {"s_amb": [vals["bias"]] * n},
+        }
+        write_fake_run(out / "runs" / variant, tasks, higher_is_better=hib, versions=versions,
+                       mode="none" if variant == "base" else "mask")
+    manifest = {
+        "format_version": 1, "model_spec": "tiny",
+        "variants": {"base": {"status": "done", "mask": None}, "spin": {"status": "done", "mask": None}},
+    }
+    (out / RUN_MANIFEST).write_text(json.dumps(manifest))
+    return out

@@ -1,0 +1,414 @@
+"""``spin-eval leaderboard``: pack a run into a submission, and rank submissions into a leaderboard.
+
+A submission (JSON, schema ``schemas/submission.schema.json``) holds each variant's lm-eval results, the
+mask's sha256 + metadata + the command that rebuilds it, model identity and revision, package versions,
+per-task version and lm-eval task hash, and the headline numbers computed here. Tampering is detected two
+ways: the content hash over the canonical JSON, and the headline numbers recomputed from the included
+results (so editing a number *and* re-hashing still fails unless the lm-eval results are forged as well).
+
+Headline numbers (all in points, 0..100), computed from the catalog's headline metrics
+(``spin_eval.metrics.catalog``) of the ranked variant (``spin`` where present, else the only variant):
+
+* fairness / privacy / capability: the mean "goodness" of the family's bounded headline metrics, where
+  goodness is ``v`` for higher-is-better rates, ``1 - v`` for lower-is-better rates and ``1 - |v|`` for
+  bias scores (closer to 0 is better). Unbounded metrics (perplexities) are listed but not averaged in.
+* overrefusal: the over-refusal rate itself (lower is better).
+* alignment tax (needs a ``base`` variant): capability points lost per trust point gained,
+  ``-(cap_spin - cap_base) / (trust_spin - trust_base)`` with trust = mean(fairness, privacy); ``null``
+  when trust did not improve (there is no tax per trust point to speak of).
+
+Ranking: each of the five columns is ranked (1 = best; missing values last) and submissions are ordered
+by their mean rank, ties by name. ``sort_by`` ranks by one column instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from spin_eval.errors import InputError
+from spin_eval.pipeline._io import sha256_file, sha256_json, write_json_atomic, write_text_atomic
+from spin_eval.pipeline.rundir import RUNS_SUBDIR, VariantRun, load_variant, metric_values, read_manifest
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "submission.schema.json"
+SUBMISSION_VERSION = 1
+COLUMNS = ("fairness", "privacy", "overrefusal", "capability", "alignment_tax")
+#: Whether a larger value is better, per column.
+COLUMN_HIGHER = {"fairness": True, "privacy": True, "overrefusal": False, "capability": True, "alignment_tax": False}
+_UNBOUNDED = ("perplexity", "bits_per_byte")
+
+
+# --------------------------------------------------------------------------------------------- headline (pure)
+
+
+def _goodness(value: float, direction: str) -> float:
+    if direction == "lower":
+        return 1.0 - value
+    if direction == "zero":
+        return 1.0 - abs(value)
+    return value
+
+
+def family_scores(results: dict[str, Any]) -> tuple[dict[str, float | None], dict[str, float]]:
+    """Family scores in points from one results dict, and the headline metric values used."""
+    from spin_eval.metrics.catalog import metric_info
+
+    per_family: dict[str, list[float]] = {"fairness": [], "privacy": [], "overrefusal": [], "capability": []}
+    used: dict[str, float] = {}
+    for (task, metric, filt), value in sorted(metric_values(results).items()):
+        info = metric_info(task, metric)
+        if info is None or not info.headline or filt != "none":
+            continue
+        used[f"{task}/{metric}"] = value
+        if any(word in metric for word in _UNBOUNDED):
+            continue
+        if info.family == "overrefusal":
+            per_family["overrefusal"].append(value)
+        else:
+            per_family[info.family].append(_goodness(value, info.direction))
+    scores = {fam: (100.0 * sum(vals) / len(vals) if vals else None) for fam, vals in per_family.items()}
+    return scores, used
+
+
+def _trust(scores: dict[str, float | None]) -> float | None:
+    parts = [scores[f] for f in ("fairness", "privacy") if scores.get(f) is not None]
+    return sum(parts) / len(parts) if parts else None
+
+
+def compute_headline(results_by_variant: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The headline numbers of a submission from its variants' results dicts."""
+    variant = "spin" if "spin" in results_by_variant else sorted(results_by_variant)[0]
+    scores, used = family_scores(results_by_variant[variant])
+    headline: dict[str, Any] = {"variant": variant, **scores, "metrics": used,
+                                "alignment_tax": None, "trust_change": None, "capability_change": None}
+    if "base" in results_by_variant and variant != "base":
+        base_scores, _ = family_scores(results_by_variant["base"])
+        t1, t0 = _trust(scores), _trust(base_scores)
+        c1, c0 = scores["capability"], base_scores["capability"]
+        if t1 is not None and t0 is not None:
+            headline["trust_change"] = t1 - t0
+        if c1 is not None and c0 is not None:
+            headline["capability_change"] = c1 - c0
+        dt, dc = headline["trust_change"], headline["capability_change"]
+        if dt is not None and dc is not None and dt > 0:
+            headline["alignment_tax"] = -dc / dt
+    return headline
+
+
+def _round_floats(obj: Any) -> Any:
+    """JSON round-trip stable floats (so recomputed headlines compare exactly after load)."""
+    return json.loads(json.dumps(obj))
+
+
+# ------------------------------------------------------------------------------------------------- submit
+
+
+def _rebuild_command(meta: dict[str, Any]) -> str:
+    if not meta:
+        return "no mask (unmasked model)"
+    parts = ["spin-eval mask build", f"--model {meta.get('model_name', 'MODEL')}"]
+    for key in ("p", "q", "target", "selection"):
+        if meta.get(key) is not None:
+            parts.append(f"--{key} {meta[key]}")
+    calib = meta.get("calibration") or {}
+    first = next(iter(calib.values()), {}) if isinstance(calib, dict) else {}
+    if isinstance(first, dict):
+        if first.get("nsamples") is not None:
+            parts.append(f"--nsamples {first['nsamples']}")
+        if first.get("seed") is not None:
+            parts.append(f"--seed {first['seed']}")
+    if isinstance(calib, dict):
+        for role in ("general", "fairness", "privacy"):
+            name = (calib.get(role) or {}).get("name")
+            if name and name != "default":
+                parts.append(f"--{role} {name}")
+    parts.append("-o mask.safetensors")
+    return " ".join(parts) + "   # then compare its sha256 with mask.sha256"
+
+
+def _package_versions() -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str | None] = {}
+    for key, dist in (("spin_eval", "spin-eval"), ("lm_eval", "lm_eval"), ("transformers", "transformers"), ("torch", "torch")):
+        try:
+            out[key] = version(dist)
+        except PackageNotFoundError:
+            out[key] = None
+    return out
+
+
+def _variants_of(run_dir: Path) -> dict[str, VariantRun]:
+    manifest = read_manifest(run_dir)
+    if manifest is None:
+        return {"model": load_variant(run_dir, name="model")}
+    out = {}
+    for name, entry in sorted((manifest.get("variants") or {}).items()):
+        if entry.get("status") != "done":
+            raise InputError(f"{run_dir}: variant '{name}' is not finished; complete the run first ('spin-eval run' again)")
+        mask = run_dir / entry["mask"] if entry.get("mask") else None
+        out[name] = load_variant(run_dir / RUNS_SUBDIR / name, name=name, mask_path=mask)
+    if not out:
+        raise InputError(f"{run_dir}: the run manifest lists no evaluated variants")
+    return out
+
+
+def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask: bool = False) -> dict[str, Any]:
+    """Pack a run folder into a submission dict (validated against the shipped schema)."""
+    run_dir = Path(run_dir)
+    if not run_dir.exists():
+        raise InputError(f"RUN_DIR {run_dir}: no such folder")
+    variants = _variants_of(run_dir)
+    ranked = "spin" if "spin" in variants else sorted(variants)[0]
+    main = variants[ranked]
+    results = {v: _round_floats(run.results) for v, run in variants.items()}
+    tasks: dict[str, dict[str, Any]] = {}
+    for task, version in sorted((main.results.get("versions") or {}).items()):
+        tasks[task] = {"version": version, "hash": (main.results.get("task_hashes") or {}).get(task)}
+    if not tasks:
+        raise InputError(f"{main.results_path}: no task versions recorded; is this an lm-eval results file?")
+    spin = main.spin
+    meta = spin.get("mask_metadata") or {}
+    mask: dict[str, Any] | None = None
+    if spin.get("mode", "none") != "none" or meta:
+        mask = {"sha256": spin.get("mask_sha256"), "metadata": meta, "rebuild": _rebuild_command(meta)}
+        if embed_mask:
+            if main.mask_path is None or not main.mask_path.is_file():
+                raise InputError(f"--embed-mask: the mask file of variant '{ranked}' was not found beside the run")
+            if mask["sha256"] is None:
+                mask["sha256"] = sha256_file(main.mask_path)
+            mask["file_base64"] = base64.b64encode(main.mask_path.read_bytes()).decode("ascii")
+    config = main.results.get("config") or {}
+    model_args = config.get("model_args")
+    model_name = meta.get("model_name") or config.get("model_name") or config.get("model") or "unknown"
+    revision = None
+    if isinstance(model_args, dict):
+        revision = model_args.get("revision")
+    sub: dict[str, Any] = {
+        "schema_version": SUBMISSION_VERSION,
+        "kind": "spin-eval-submission",
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "name": name or f"{model_name} [{ranked}]",
+        "model": {"name": str(model_name), "revision": revision, "fingerprint": main.fingerprint,
+                  "spec": (read_manifest(run_dir) or {}).get("model_spec")},
+        "versions": _package_versions() | {"lm_eval_results": main.results.get("lm_eval_version")},
+        "mask": mask,
+        "tasks": tasks,
+        "variants": sorted(variants),
+        "results": results,
+        "results_sha256": {v: sha256_json(r) for v, r in results.items()},
+        "headline": _round_floats(compute_headline(results)),
+    }
+    sub["integrity"] = {"algorithm": "sha256", "content_sha256": sha256_json(sub)}
+    validate_schema(sub, where=str(run_dir))
+    return sub
+
+
+def write_submission(submission: dict[str, Any], path: str | Path) -> Path:
+    return write_json_atomic(path, submission)
+
+
+# ------------------------------------------------------------------------------------------------ validate
+
+
+def _schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def validate_schema(sub: Any, *, where: str) -> None:
+    """Raise InputError naming the first schema violation (path and message)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(sub), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        loc = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        raise InputError(f"{where}: schema violation at {loc}: {err.message}")
+
+
+def verify_submission(sub: dict[str, Any], *, where: str) -> None:
+    """Schema, content hash, per-variant results hashes and recomputed headline; InputError on failure."""
+    validate_schema(sub, where=where)
+    body = {k: v for k, v in sub.items() if k != "integrity"}
+    if sha256_json(body) != sub["integrity"]["content_sha256"]:
+        raise InputError(f"{where}: tampered: content hash mismatch (the file changed after 'leaderboard submit')")
+    for variant, results in sub["results"].items():
+        if sub["results_sha256"].get(variant) != sha256_json(results):
+            raise InputError(f"{where}: tampered: results hash mismatch for variant '{variant}'")
+    if set(sub["results_sha256"]) != set(sub["results"]):
+        raise InputError(f"{where}: tampered: results_sha256 lists other variants than results")
+    recomputed = _round_floats(compute_headline(sub["results"]))
+    for key in COLUMNS + ("trust_change", "capability_change"):
+        a, b = recomputed.get(key), sub["headline"].get(key)
+        if (a is None) != (b is None) or (a is not None and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)):
+            raise InputError(f"{where}: tampered: headline '{key}' = {b} but the included results give {a}")
+
+
+# -------------------------------------------------------------------------------------------------- build
+
+
+@dataclass
+class Entry:
+    name: str
+    source: str
+    headline: dict[str, Any]
+    model: dict[str, Any]
+    mask_sha256: str | None
+    ranks: dict[str, int] = field(default_factory=dict)
+    mean_rank: float = 0.0
+    position: int = 0
+
+
+@dataclass
+class Leaderboard:
+    entries: list[Entry]
+    rejected: list[tuple[str, str]]
+    reference_tasks: dict[str, dict[str, Any]]
+    sort_by: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "spin-eval-leaderboard",
+            "sort_by": self.sort_by,
+            "columns": {c: ("higher is better" if COLUMN_HIGHER[c] else "lower is better") for c in COLUMNS},
+            "reference_tasks": self.reference_tasks,
+            "entries": [
+                {"position": e.position, "name": e.name, "source": e.source, "model": e.model,
+                 "mask_sha256": e.mask_sha256, "mean_rank": e.mean_rank, "ranks": e.ranks,
+                 **{c: e.headline.get(c) for c in COLUMNS}, "headline_metrics": e.headline.get("metrics", {})}
+                for e in self.entries
+            ],
+            "rejected": [{"source": s, "reason": r} for s, r in self.rejected],
+        }
+
+
+def _rank(values: list[float | None], higher: bool) -> list[int]:
+    """Competition ranks (1 = best; ties share a rank; missing values rank last)."""
+    out = []
+    for v in values:
+        if v is None:
+            out.append(len(values))
+        else:
+            out.append(1 + sum(1 for w in values if w is not None and (w > v if higher else w < v)))
+    return out
+
+
+def rank_entries(entries: list[Entry], sort_by: str = "mean_rank") -> list[Entry]:
+    """Rank columns, order by mean rank (or one column), set positions. Pure."""
+    if sort_by != "mean_rank" and sort_by not in COLUMNS:
+        raise InputError(f"--sort-by {sort_by}: choose mean_rank or one of {', '.join(COLUMNS)}")
+    for col in COLUMNS:
+        ranks = _rank([e.headline.get(col) for e in entries], COLUMN_HIGHER[col])
+        for e, r in zip(entries, ranks):
+            e.ranks[col] = r
+    for e in entries:
+        e.mean_rank = sum(e.ranks.values()) / len(COLUMNS)
+    key = (lambda e: (e.mean_rank, e.name)) if sort_by == "mean_rank" else (lambda e: (e.ranks[sort_by], e.name))
+    ordered = sorted(entries, key=key)
+    for i, e in enumerate(ordered, start=1):
+        e.position = i
+    return ordered
+
+
+def build_leaderboard(paths: list[str | Path], *, sort_by: str = "mean_rank") -> Leaderboard:
+    """Read, verify and rank submission files; malformed, tampered or mismatched ones are rejected with a reason."""
+    loaded: list[tuple[str, dict[str, Any]]] = []
+    rejected: list[tuple[str, str]] = []
+    for path in paths:
+        path = Path(path)
+        try:
+            try:
+                sub = json.loads(path.read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise InputError(f"{path}: malformed: not JSON ({exc})") from None
+            verify_submission(sub, where=str(path))
+        except InputError as exc:
+            rejected.append((str(path), str(exc)))
+            continue
+        loaded.append((str(path), sub))
+
+    # Reference per task: the most common (version, hash) among valid submissions (ties: first given).
+    reference: dict[str, dict[str, Any]] = {}
+    all_tasks = sorted({t for _, s in loaded for t in s["tasks"]})
+    for task in all_tasks:
+        seen = [json.dumps([s["tasks"][task]["version"], s["tasks"][task]["hash"]]) for _, s in loaded if task in s["tasks"]]
+        best = Counter(seen).most_common()
+        top = max(c for _, c in best)
+        first = next(k for k in seen if dict(best)[k] == top)
+        version, task_hash = json.loads(first)
+        reference[task] = {"version": version, "hash": task_hash}
+    entries = []
+    for source, sub in loaded:
+        problems = []
+        for task, ref in reference.items():
+            mine = sub["tasks"].get(task)
+            if mine is None:
+                problems.append(f"task {task} missing")
+            elif mine["version"] != ref["version"]:
+                problems.append(f"task {task} version {mine['version']} != {ref['version']} of the other submissions")
+            elif mine["hash"] != ref["hash"]:
+                problems.append(f"task {task} evaluated other documents/prompts (task hash {str(mine['hash'])[:10]} != {str(ref['hash'])[:10]})")
+        if problems:
+            rejected.append((source, f"{source}: mismatched tasks: " + "; ".join(problems)))
+            continue
+        entries.append(Entry(
+            name=sub["name"], source=source, headline=sub["headline"], model=sub["model"],
+            mask_sha256=(sub.get("mask") or {}).get("sha256"),
+        ))
+    return Leaderboard(rank_entries(entries, sort_by), rejected, reference, sort_by)
+
+
+# ------------------------------------------------------------------------------------------------ render
+
+
+def _fmt(v: Any, digits: int = 2) -> str:
+    return "n/a" if v is None else f"{v:.{digits}f}"
+
+
+def render_csv(board: Leaderboard) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["position", "name", "model", "mask_sha256", *COLUMNS, "mean_rank", "source"])
+    for e in board.entries:
+        writer.writerow([e.position, e.name, e.model.get("name"), e.mask_sha256 or "",
+                         *(("" if e.headline.get(c) is None else f"{e.headline[c]:.6g}") for c in COLUMNS),
+                         f"{e.mean_rank:.3g}", e.source])
+    return buf.getvalue()
+
+
+def render_html(board: Leaderboard) -> str:
+    import jinja2
+
+    from spin_eval import __version__
+    from spin_eval.paths import reports_dir
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(reports_dir())), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    env.filters["num"] = _fmt
+    template = env.get_template("leaderboard.html.j2")
+    return template.render(
+        board=board, columns=COLUMNS, higher=COLUMN_HIGHER, version=__version__,
+        generated=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+
+
+def write_leaderboard(board: Leaderboard, out_dir: str | Path) -> dict[str, Path]:
+    out = Path(out_dir)
+    paths = {
+        "json": write_json_atomic(out / "leaderboard.json", board.to_json()),
+        "csv": write_text_atomic(out / "leaderboard.csv", render_csv(board)),
+        "html": write_text_atomic(out / "leaderboard.html", render_html(board)),
+    }
+    return paths
