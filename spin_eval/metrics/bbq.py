@@ -76,9 +76,10 @@ def _answer_groups(info: Sequence[str]) -> set[str]:
     groups: set[str] = set()
     for label in info:
         groups.add(_norm_group(label))
-        for part in re.split(r"[-_]", str(label)):  # intersectional labels such as "F-Black"
-            if part:
-                groups.add(_norm_group(part))
+        # BBQ's intersectional labels such as "F-Black" or "lowSES-African" name two groups
+        m = re.match(r"^(M|F|lowSES|highSES)[-_](.+)$", str(label))
+        if m:
+            groups.update({_norm_group(m.group(1)), _norm_group(m.group(2))})
     groups.discard("")
     return groups
 

@@ -1,0 +1,134 @@
+"""Loading the tasks' JSONL data for lm-eval (the I/O behind ``custom_dataset:`` in ``tasks/*/*.yaml``).
+
+lm-eval hands ``data_files`` to ``datasets.load_dataset`` relative to the *current directory*, which breaks
+when the tasks folder is used from another cwd or from the installed wheel (``spin_eval/_tasks``). Each
+task's ``utils.py`` therefore calls :func:`load_task_dataset` with its own folder, and relative paths are
+resolved next to the YAML. Lines are checked one by one, so a malformed line names its file and line.
+
+Keyword arguments come from the YAML's ``dataset_kwargs`` plus lm-eval's metadata (which also carries the
+model_args; unknown keys are ignored):
+
+* ``data_files``: a path, glob or list of them (relative: next to the YAML; absolute: anywhere), e.g. the
+  original BBQ ``data/*.jsonl`` files;
+* ``path`` (+ ``name``, ``split``): load from the hub or a local dataset folder with ``datasets.load_dataset``
+  instead (the hub is only contacted when the user asks for it);
+* ``judge``: judge spec for the generation variants (``builtin`` or a judge model id / path), copied into
+  every doc as ``_judge``.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from spin_eval.errors import InputError
+
+
+def _resolve(base_dir: Path, data_files: str | Sequence[str]) -> list[Path]:
+    patterns = [data_files] if isinstance(data_files, str) else list(data_files)
+    files: list[Path] = []
+    for pattern in patterns:
+        p = Path(pattern).expanduser()
+        if not p.is_absolute():
+            p = base_dir / p
+        matches = sorted(glob.glob(str(p))) if any(ch in str(p) for ch in "*?[") else [str(p)]
+        if not matches or not Path(matches[0]).is_file():
+            raise InputError(
+                f"data file {p} not found (data_files={pattern!r}; relative paths are resolved in {base_dir}); "
+                "give an existing JSONL file or glob, or run 'spin-eval tasks generate' to rebuild the shipped data"
+            )
+        files += [Path(m) for m in matches]
+    return files
+
+
+def read_jsonl(path: Path, required: Iterable[str] = ()) -> list[dict]:
+    """Rows of a JSONL file; :class:`InputError` naming file and line for bad JSON or a missing field."""
+    required = tuple(required)
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg}); fix or remove this line") from None
+            if not isinstance(row, dict):
+                raise InputError(f"{path}:{lineno}: expected a JSON object per line, got {type(row).__name__}")
+            missing = [k for k in required if k not in row]
+            if missing:
+                raise InputError(
+                    f"{path}:{lineno}: missing field(s) {', '.join(missing)}; every line needs {', '.join(required)}"
+                )
+            rows.append(row)
+    if not rows:
+        raise InputError(f"{path}: no data lines; give a JSONL file with one JSON object per line")
+    return rows
+
+
+def load_task_dataset(
+    base_dir: str | Path,
+    required: Sequence[str] = (),
+    *,
+    data_files: str | Sequence[str] | None = None,
+    path: str | None = None,
+    name: str | None = None,
+    split: str = "test",
+    judge: str | None = None,
+    **_ignored,
+):
+    """A ``datasets.DatasetDict`` with one split ``split`` (see module docstring for the arguments)."""
+    import datasets
+
+    if path is not None:
+        loaded = datasets.load_dataset(path, name)
+        ds = loaded[split] if split in loaded else loaded[next(iter(loaded))]
+        rows = list(ds)
+    else:
+        if data_files is None:
+            raise InputError("no data_files in the task's dataset_kwargs; give data_files: <file.jsonl> or path: <hub id>")
+        rows = []
+        for f in _resolve(Path(base_dir), data_files):
+            rows += read_jsonl(f, required)
+    if judge is not None:
+        for row in rows:
+            row["_judge"] = str(judge)
+    return datasets.DatasetDict({split: datasets.Dataset.from_list(rows)})
+
+
+def select_stratified(rows_strata: Sequence[tuple], per_stratum: int, seed: int = 0) -> list[int]:
+    """Indices of a deterministic stratified subset: ``per_stratum`` rows (seeded draw) of each stratum key,
+    returned in the original order. ``rows_strata[i]`` is the stratum key of row ``i``."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    by_key: dict[tuple, list[int]] = {}
+    for i, key in enumerate(rows_strata):
+        by_key.setdefault(key, []).append(i)
+    chosen: list[int] = []
+    for key in sorted(by_key, key=repr):
+        idx = by_key[key]
+        take = min(per_stratum, len(idx))
+        chosen += [idx[j] for j in sorted(rng.choice(len(idx), size=take, replace=False))]
+    return sorted(chosen)
+
+
+def write_jsonl(rows: Iterable[dict], path: str | Path) -> Path:
+    """Write ``rows`` as JSONL (sorted keys, ``\\n`` line ends, UTF-8) atomically; returns the path."""
+    import os
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            for row in rows:
+                fh.write(json.dumps(row, sort_keys=True, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
