@@ -1,0 +1,374 @@
+"""``SpinHFLM``: lm-eval's Hugging Face model (``hf``) with a SPIN mask applied once at load time.
+
+Registered in lm-eval as ``spin_hf`` (see ``spin_eval/adapter/registration.py``)::
+
+    lm_eval --model spin_hf --model_args pretrained=smollm2,mask=masks/smollm2.safetensors --tasks ...
+    lm_eval --model spin_hf --model_args pretrained=Qwen/Qwen2-7B-Instruct,spin=auto,spin_p=5e-7 --tasks ...
+
+model_args added to every ``hf`` argument (all of which keep working):
+
+``pretrained``
+    Anything ``hf`` takes, plus ``smollm2`` (the embedded SmolLM2-135M-Instruct, converted offline by
+    ``spin_eval.modelspec``) and a path to a ``.gguf`` file.
+``mask=PATH``
+    A mask file written by ``spin-eval mask build`` (safetensors indices + JSON metadata). It is loaded
+    and checked before the model loads, its model fingerprint is verified against the loaded weights,
+    and the masked weights are zeroed in place once, after ``HFLM.__init__``: no hooks, so every
+    request type (loglikelihood, loglikelihood_rolling, generate_until) sees the masked model at
+    exactly the speed of ``hf``.
+``spin=auto``
+    Build the mask on the fly with ``spin_eval.spin.build.load_or_build_mask`` from ``spin_p``,
+    ``spin_q``, ``spin_target``, ``spin_selection``, ``spin_nsamples``, ``spin_seed``, ``spin_general``,
+    ``spin_fairness``, ``spin_privacy``, ``spin_batch_size``, ``spin_chat_template``,
+    ``spin_control_seed`` and ``spin_max_length`` (defaults: ``SpinConfig``'s, the shipped calibration
+    sets, and ``default_ratio`` of the model for p and q). The mask is cached under
+    ``$SPIN_EVAL_CACHE/masks`` keyed by the model fingerprint, every setting and the data hashes, so a
+    second run reuses it. Concurrent builders (data-parallel ranks, parallel jobs) take a file lock, so
+    one builds and the others load the cached file.
+``spin=none``
+    The unmodified model through the same class (a clean baseline). ``spin=mask`` is implied by ``mask=``.
+``spin_force=true``
+    Apply a mask whose fingerprint does not match (the weights differ, e.g. another dtype export).
+
+``get_model_info()`` adds ``spin`` = ``{mode, mask_path, mask_sha256, mask_metadata}``, which lm-eval
+writes into ``results_*.json`` under ``config.spin``.
+
+Bad input (unknown ``spin_*`` key, unreadable mask, a mask for another model, ``mask`` with
+``spin=auto``, a bad ``spin`` value or a mistyped setting) raises a ``SpinEvalError`` subclass naming
+the model_arg, before any request is evaluated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lm_eval.models.huggingface import HFLM
+
+from spin_eval.adapter.registration import SPIN_HF_NAME, register_spin_hf
+from spin_eval.errors import InputError, MaskError, SpinEvalError
+
+logger = logging.getLogger(__name__)
+
+#: Values of the ``spin`` model_arg.
+SPIN_MODES = ("auto", "mask", "none")
+
+#: ``spin=auto`` settings: model_arg -> (SpinConfig field, parser name).
+BUILD_ARGS: dict[str, tuple[str, str]] = {
+    "spin_p": ("p", "ratio"),
+    "spin_q": ("q", "ratio"),
+    "spin_target": ("target", "str"),
+    "spin_selection": ("selection", "str"),
+    "spin_nsamples": ("nsamples", "int"),
+    "spin_seed": ("seed", "int"),
+    "spin_general": ("general", "str"),
+    "spin_fairness": ("fairness", "str"),
+    "spin_privacy": ("privacy", "str"),
+    "spin_batch_size": ("batch_size", "int"),
+    "spin_chat_template": ("chat_template", "bool"),
+    "spin_control_seed": ("control_seed", "int"),
+    "spin_max_length": ("max_length", "int"),
+}
+#: Other ``spin_*`` model_args.
+OTHER_ARGS = ("spin_force",)
+
+#: Lock file (under the mask cache) serialising ``spin=auto`` builds across processes.
+BUILD_LOCK_NAME = ".spin_hf-build.lock"
+
+_UNSET: Any = object()
+
+
+# ------------------------------------------------------------------------------------- argument parsing
+
+
+def _arg_error(arg: str, value: Any, expected: str) -> InputError:
+    return InputError(f"spin_hf model_arg {arg}={value!r} is not valid: expected {expected}")
+
+
+def _parse_int(arg: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise _arg_error(arg, value, "a non-negative integer")
+    if isinstance(value, int):
+        result = value
+    elif isinstance(value, float) and value.is_integer():
+        result = int(value)
+    elif isinstance(value, str) and value.strip().lstrip("+").isdigit():
+        result = int(value.strip())
+    else:
+        raise _arg_error(arg, value, "a non-negative integer, e.g. 64")
+    if result < 0:
+        raise _arg_error(arg, value, "a non-negative integer, e.g. 64")
+    return result
+
+
+def _parse_ratio(arg: str, value: Any) -> float:
+    if isinstance(value, bool):
+        raise _arg_error(arg, value, "a ratio in [0, 1], e.g. 5e-7")
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        raise _arg_error(arg, value, "a ratio in [0, 1], e.g. 5e-7") from None
+    if not math.isfinite(result) or not 0.0 <= result <= 1.0:
+        raise _arg_error(arg, value, "a ratio in [0, 1], e.g. 5e-7")
+    return result
+
+
+def _parse_bool(arg: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no", "1", "0"):
+        return value.strip().lower() in ("true", "yes", "1")
+    raise _arg_error(arg, value, "true or false")
+
+
+def _parse_str(arg: str, value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        raise _arg_error(arg, value, "a non-empty string")
+    text = str(value).strip()  # lm-eval turns a path such as "123" into an int: take it back
+    if not text:
+        raise _arg_error(arg, value, "a non-empty string")
+    return text
+
+
+_PARSERS = {"int": _parse_int, "ratio": _parse_ratio, "bool": _parse_bool, "str": _parse_str}
+
+
+@dataclass
+class SpinRequest:
+    """What the ``mask`` / ``spin`` / ``spin_*`` model_args ask for, parsed and checked."""
+
+    mode: str
+    """``mask``, ``auto`` or ``none``."""
+    mask_path: Path | None = None
+    """The mask file (mode ``mask``)."""
+    build: dict[str, Any] = field(default_factory=dict)
+    """SpinConfig fields given explicitly (mode ``auto``)."""
+    force: bool = False
+    """Apply despite a fingerprint mismatch."""
+
+
+def parse_spin_args(kwargs: dict[str, Any]) -> SpinRequest:
+    """Pop ``mask``, ``spin`` and every ``spin_*`` key from ``kwargs`` and validate them.
+
+    Raises InputError naming the model_arg on an unknown ``spin_*`` key, a bad ``spin`` value, a
+    mistyped setting, ``mask`` together with ``spin=auto`` / ``spin=none``, or build settings without
+    ``spin=auto``.
+    """
+    spin = kwargs.pop("spin", _UNSET)
+    mask = kwargs.pop("mask", None)
+    spin_args = {key: kwargs.pop(key) for key in [k for k in kwargs if k.startswith("spin_")]}
+
+    unknown = sorted(set(spin_args) - set(BUILD_ARGS) - set(OTHER_ARGS))
+    if unknown:
+        known = ", ".join(sorted(BUILD_ARGS) + list(OTHER_ARGS))
+        raise InputError(f"spin_hf: unknown model_arg {', '.join(unknown)}; known spin_* model_args: {known}")
+
+    if spin is _UNSET:
+        mode = "mask" if mask is not None else "none"
+    elif spin is None:  # lm-eval parses the text "none" to None
+        mode = "none"
+    elif isinstance(spin, str) and spin.strip().lower() in SPIN_MODES:
+        mode = spin.strip().lower()
+    else:
+        raise InputError(
+            f"spin_hf model_arg spin={spin!r} is not valid: use spin=auto (build a mask), spin=none "
+            "(unmodified model) or give mask=PATH"
+        )
+
+    mask_path: Path | None = None
+    if mask is not None:
+        if mode == "auto":
+            raise InputError(
+                f"spin_hf model_args mask={mask} and spin=auto conflict: give mask=PATH to use a mask file, "
+                "or spin=auto to build one, not both"
+            )
+        if mode == "none":
+            raise InputError(
+                f"spin_hf model_args mask={mask} and spin=none conflict: drop spin=none to apply the mask, "
+                "or drop mask= for the unmodified model"
+            )
+        mask_path = Path(_parse_str("mask", mask)).expanduser()
+    elif mode == "mask":
+        raise InputError("spin_hf model_arg spin=mask needs mask=PATH (a file from `spin-eval mask build`)")
+
+    build = {}
+    for key, value in spin_args.items():
+        if key in BUILD_ARGS:
+            if mode != "auto":
+                raise InputError(
+                    f"spin_hf model_arg {key}={value!r} only applies with spin=auto (mode here: {mode}); "
+                    f"add spin=auto or drop {key}"
+                )
+            config_field, parser = BUILD_ARGS[key]
+            build[config_field] = _PARSERS[parser](key, value)
+    force = _parse_bool("spin_force", spin_args["spin_force"]) if "spin_force" in spin_args else False
+    if force and mode == "none":
+        raise InputError("spin_hf model_arg spin_force=true has no effect with spin=none; drop it")
+    return SpinRequest(mode=mode, mask_path=mask_path, build=build, force=force)
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+
+
+def _resolve_pretrained(pretrained: Any, kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """``smollm2`` and ``*.gguf`` paths -> a loadable directory (+ gguf_file); anything else unchanged.
+
+    Returns ``(pretrained, model_spec_or_None)``; sets ``kwargs['gguf_file']`` when needed.
+    """
+    if not isinstance(pretrained, str):
+        return pretrained, None
+    from spin_eval.constants import EMBEDDED_MODEL_SPEC
+
+    text = pretrained.strip()
+    is_gguf_path = text.endswith(".gguf") and kwargs.get("gguf_file") is None
+    if text.lower() != EMBEDDED_MODEL_SPEC and not is_gguf_path:
+        return pretrained, None
+    from spin_eval.modelspec import resolve_model_spec
+
+    spec = resolve_model_spec(text)
+    if spec.gguf_file is not None:
+        kwargs["gguf_file"] = spec.gguf_file
+    return spec.pretrained, spec
+
+
+@contextlib.contextmanager
+def _build_lock(lock_path: Path):
+    """An exclusive advisory lock on ``lock_path`` (POSIX flock); a no-op where fcntl is unavailable."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def load_mask_arg(path: Path):
+    """Load the ``mask=`` file, turning every failure into a MaskError that names the model_arg."""
+    from spin_eval.spin.io import load_mask
+
+    if not path.is_file():
+        raise MaskError(f"spin_hf model_arg mask={path}: no such file; give a mask from `spin-eval mask build`")
+    try:
+        return load_mask(path)
+    except SpinEvalError as exc:
+        raise MaskError(f"spin_hf model_arg mask={path}: {exc}") from exc
+    except OSError as exc:
+        raise MaskError(f"spin_hf model_arg mask={path}: cannot read it ({exc.strerror}); check the path") from exc
+
+
+# --------------------------------------------------------------------------------------------- the model
+
+
+class SpinHFLM(HFLM):
+    """``hf`` plus a SPIN mask applied once after loading (``mask=PATH``, ``spin=auto`` or ``spin=none``)."""
+
+    def __init__(self, pretrained: Any, **kwargs: Any) -> None:
+        request = parse_spin_args(kwargs)
+        mask = load_mask_arg(request.mask_path) if request.mode == "mask" else None
+        if request.mode != "none" and kwargs.get("peft"):
+            raise InputError(
+                f"spin_hf: mask/spin=auto cannot be combined with peft={kwargs['peft']} (the adapter renames "
+                "the masked weights); merge the adapter into the model first and pass the merged directory"
+            )
+        pretrained, model_spec = _resolve_pretrained(pretrained, kwargs)
+
+        super().__init__(pretrained=pretrained, **kwargs)
+
+        self._spin_request = request
+        self._spin_applied = None
+        self._spin_info: dict[str, Any] = {
+            "mode": request.mode,
+            "mask_path": None,
+            "mask_sha256": None,
+            "mask_metadata": None,
+        }
+        if request.mode == "none":
+            return
+        if request.mode == "auto":
+            mask, mask_file = self._build_mask(model_spec if model_spec is not None else pretrained)
+        else:
+            mask_file = request.mask_path
+        self._apply(mask, mask_file)
+
+    # -- mask construction and application ---------------------------------------------------------------
+
+    def _build_mask(self, model_spec: Any):
+        """Load the cached mask for this model and settings, or build and cache it (under a file lock)."""
+        from spin_eval.paths import cache_dir
+        from spin_eval.spin.build import load_or_build_mask
+        from spin_eval.spin.config import SpinConfig, default_ratio
+
+        settings = dict(self._spin_request.build)
+        if not isinstance(model_spec, str) and not hasattr(model_spec, "embedded"):
+            model_spec = getattr(getattr(self.model, "config", None), "_name_or_path", "")
+        ratio = default_ratio(model_spec)
+        settings.setdefault("p", ratio)
+        settings.setdefault("q", ratio)
+        try:
+            config = SpinConfig(**settings)
+        except SpinEvalError as exc:
+            raise InputError(f"spin_hf spin=auto settings: {exc}") from exc
+        with _build_lock(cache_dir() / "masks" / BUILD_LOCK_NAME):
+            try:
+                mask, path = load_or_build_mask(self.model, self.tokenizer, config, progress=self.rank == 0)
+            except SpinEvalError as exc:
+                raise type(exc)(
+                    f"spin_hf spin=auto: {exc} (calibration sets are model_args spin_general=, spin_fairness=, "
+                    "spin_privacy=)"
+                ) from exc
+        return mask, Path(path)
+
+    def _apply(self, mask, mask_file: Path) -> None:
+        from spin_eval.spin.io import file_sha256
+        from spin_eval.spin.mask import apply_mask
+
+        try:
+            self._spin_applied = apply_mask(self.model, mask, check_fingerprint=not self._spin_request.force)
+        except MaskError as exc:
+            raise type(exc)(f"spin_hf model_arg mask={mask_file}: {exc}") from exc
+        self._spin_info.update(
+            mask_path=str(mask_file.resolve()),
+            mask_sha256=file_sha256(mask_file),
+            mask_metadata=dict(mask.metadata),
+        )
+        if self.rank == 0:
+            logger.info(
+                "spin_hf: zeroed %d weights in %d matrices (mask %s, sha256 %s)",
+                mask.total,
+                sum(1 for n in mask.counts.values() if n),
+                mask_file,
+                self._spin_info["mask_sha256"][:16],
+            )
+
+    # -- reporting ------------------------------------------------------------------------------------------
+
+    @property
+    def spin_info(self) -> dict[str, Any]:
+        """``{mode, mask_path, mask_sha256, mask_metadata}`` of what this instance evaluates."""
+        return dict(self._spin_info)
+
+    def get_model_info(self) -> dict:
+        info = super().get_model_info()
+        info["spin"] = self.spin_info
+        return info
+
+
+# Importing the class directly (without the .pth hook) still makes --model spin_hf resolvable.
+try:
+    register_spin_hf()
+except Exception as exc:  # noqa: BLE001 - registration is a convenience here, never a reason to fail
+    logger.debug("spin_hf: registering %r failed: %s", SPIN_HF_NAME, exc)
+
+__all__ = ["SPIN_MODES", "SpinHFLM", "SpinRequest", "parse_spin_args"]
