@@ -1,0 +1,264 @@
+"""Read one lm-eval run (``results_*.json`` + ``samples_*.jsonl`` written with ``--log_samples``).
+
+lm-eval 0.4.13 writes ``<output_path>/<model_name_sanitized>/results_<date_id>.json`` and, beside it,
+``samples_<task>_<date_id>.jsonl`` (one line per document and filter). :func:`load_run` accepts the
+results file itself, the folder holding it, or the ``--output_path`` folder above it (exactly one model
+sub-folder). When a folder holds several results files, the newest ``date_id`` wins.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spin_eval.errors import InputError
+
+_RESULTS_RE = re.compile(r"^results_(?P<date>.+)\.json$")
+#: Keys of ``results[task]`` that are not metrics.
+_NON_METRIC_KEYS = {"name", "alias", "sample_len", " ", ""}
+
+
+@dataclass
+class SampleRecord:
+    """One logged document of one task and filter."""
+
+    doc_key: str
+    """``doc_hash`` (suffixed ``#k`` for the k-th duplicate) used to pair documents across runs."""
+    doc_id: int
+    doc: dict
+    target: str
+    prompt: str
+    answer: str
+    values: dict[str, Any]
+    """Per-document metric values as logged (numbers, or tuples/lists for corpus-level metrics)."""
+
+
+@dataclass
+class RunResults:
+    """One evaluated variant of a model, as lm-eval wrote it."""
+
+    name: str
+    """Short name (the run folder's name) used by ``--baseline``."""
+    path: str
+    """The results file read."""
+    model: str
+    """lm-eval's ``model_name`` (the pretrained model evaluated)."""
+    model_type: str
+    """lm-eval's ``--model`` (``hf``, ``spin_hf``, ...)."""
+    model_args: dict
+    spin: dict | None
+    """``config.spin`` written by ``spin_hf`` (``mode``, ``mask_path``, ``mask_sha256``, ``mask_metadata``)."""
+    metrics: dict[str, dict[str, float | None]]
+    """task -> ``"metric,filter"`` -> value (lm-eval's aggregate); stderr keys kept separately."""
+    stderrs: dict[str, dict[str, float | None]]
+    """task -> ``"metric,filter"`` -> lm-eval's bootstrap stderr (None where lm-eval wrote ``N/A``)."""
+    higher_is_better: dict[str, dict[str, bool]]
+    groups: dict[str, list[str]]
+    """lm-eval's ``group_subtasks``: group name -> its subtasks."""
+    samples: dict[str, dict[str, dict[str, SampleRecord]]] = field(default_factory=dict)
+    """task -> filter -> doc_key -> record (empty where the run was made without ``--log_samples``)."""
+    task_hashes: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, Any] = field(default_factory=dict)
+    n_samples: dict[str, Any] = field(default_factory=dict)
+    lm_eval_version: str | None = None
+    transformers_version: str | None = None
+    date: float | None = None
+    limit: float | None = None
+
+
+def _to_float(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(float(value)) or math.isnan(float(value)) else float(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def find_results_file(path: str | Path) -> Path:
+    """The results file that ``path`` names (file, model folder or output folder), newest first."""
+    p = Path(path)
+    if p.is_file():
+        if not _RESULTS_RE.match(p.name) and p.suffix != ".json":
+            raise InputError(f"{p}: not an lm-eval results file (expected results_<date>.json)")
+        return p
+    if not p.is_dir():
+        raise InputError(f"{p}: no such file or folder; pass an lm-eval --output_path folder or a results_*.json")
+    candidates = sorted(f for f in p.iterdir() if f.is_file() and _RESULTS_RE.match(f.name))
+    if not candidates:
+        subdirs = [
+            d for d in sorted(p.iterdir()) if d.is_dir() and any(_RESULTS_RE.match(f.name) for f in d.iterdir())
+        ]
+        if len(subdirs) > 1:
+            names = ", ".join(d.name for d in subdirs)
+            raise InputError(
+                f"{p}: holds results of several models ({names}); pass one model folder per run, "
+                f"e.g. {subdirs[0]}"
+            )
+        if subdirs:
+            candidates = sorted(f for f in subdirs[0].iterdir() if f.is_file() and _RESULTS_RE.match(f.name))
+    if not candidates:
+        raise InputError(
+            f"{p}: no results_*.json found here or one folder below; run lm-eval with --output_path {p} "
+            "(and --log_samples for paired statistics)"
+        )
+    return max(candidates, key=lambda f: _RESULTS_RE.match(f.name).group("date"))
+
+
+def _run_name(given: Path, results_file: Path) -> str:
+    """The folder the user named (not lm-eval's sanitized model sub-folder)."""
+    if given.is_file():
+        folder = given.parent
+    else:
+        folder = given
+    if folder.resolve() == results_file.parent.resolve() and folder.name.startswith("__"):
+        folder = folder.parent  # the sanitized model folder: use the output folder's name
+    return folder.resolve().name or str(folder)
+
+
+def _answer_from_sample(sample: dict, output_type: str | None) -> tuple[str, str]:
+    """(prompt, answer) of a logged sample: generated text, or the most likely choice."""
+    args = sample.get("arguments") or {}
+    if isinstance(args, dict):
+        arg_list = [args[k] for k in sorted(args, key=lambda k: int(k.rsplit("_", 1)[-1]))]
+    else:  # older layout: list of argument tuples
+        arg_list = [{f"arg_{j}": v for j, v in enumerate(a)} for a in args]
+    prompt = str(arg_list[0].get("arg_0", "")) if arg_list else ""
+    filtered = sample.get("filtered_resps") or []
+    answer = ""
+    if output_type == "multiple_choice" or (
+        filtered and all(isinstance(r, (list, tuple)) and len(r) == 2 for r in filtered) and len(arg_list) > 1
+    ):
+        try:
+            lls = [float(r[0]) for r in filtered]
+            best = max(range(len(lls)), key=lls.__getitem__)
+            answer = str(arg_list[best].get("arg_1", best)).strip()
+        except (TypeError, ValueError, IndexError):
+            answer = json.dumps(filtered, ensure_ascii=False)[:500]
+    elif filtered:
+        first = filtered[0]
+        answer = first if isinstance(first, str) else json.dumps(first, ensure_ascii=False)
+    return prompt, answer
+
+
+def _target_text(sample: dict, arg_list_choices: list[str]) -> str:
+    target = str(sample.get("target", ""))
+    if target.isdigit() and arg_list_choices and int(target) < len(arg_list_choices):
+        return arg_list_choices[int(target)].strip()
+    return target
+
+
+def _read_samples(file: Path, output_type: str | None) -> dict[str, dict[str, SampleRecord]]:
+    by_filter: dict[str, dict[str, SampleRecord]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    with file.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                sample = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"{file}:{lineno}: not valid JSON ({exc.msg}); the samples file is truncated or corrupt, "
+                    "re-run lm-eval with --log_samples"
+                ) from exc
+            metrics = sample.get("metrics") or []
+            filt = str(sample.get("filter", "none"))
+            base = str(sample.get("doc_hash") or f"doc_id:{sample.get('doc_id')}")
+            k = seen.get((filt, base), 0)
+            seen[(filt, base)] = k + 1
+            key = base if k == 0 else f"{base}#{k}"
+            prompt, answer = _answer_from_sample(sample, output_type)
+            args = sample.get("arguments") or {}
+            choices = (
+                [str(v.get("arg_1", "")) for _, v in sorted(args.items(), key=lambda kv: int(kv[0].rsplit("_", 1)[-1]))]
+                if isinstance(args, dict) and output_type == "multiple_choice"
+                else []
+            )
+            by_filter.setdefault(filt, {})[key] = SampleRecord(
+                doc_key=key,
+                doc_id=int(sample.get("doc_id", -1)),
+                doc=sample.get("doc") if isinstance(sample.get("doc"), dict) else {"doc": sample.get("doc")},
+                target=_target_text(sample, choices),
+                prompt=prompt,
+                answer=answer,
+                values={m: sample.get(m) for m in metrics if m in sample},
+            )
+    return by_filter
+
+
+def load_run(path: str | Path, *, with_samples: bool = True) -> RunResults:
+    """Load one lm-eval run: results, per-document samples (when logged) and provenance.
+
+    Raises :class:`~spin_eval.errors.InputError` naming the file when there are no results or the JSON is
+    broken.
+    """
+    given = Path(path)
+    results_file = find_results_file(given)
+    try:
+        data = json.loads(results_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{results_file}: not valid JSON ({exc.msg} at line {exc.lineno}); re-run lm-eval") from exc
+    except OSError as exc:
+        raise InputError(f"{results_file}: cannot read ({exc.strerror})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
+        raise InputError(f"{results_file}: no 'results' object; is this an lm-eval results file?")
+    config = data.get("config") or {}
+    model_args = config.get("model_args") or {}
+    if isinstance(model_args, str):  # lm-eval keeps the CLI string in some paths
+        pairs = [kv.split("=", 1) for kv in model_args.split(",") if "=" in kv]
+        model_args = {k.strip(): v.strip() for k, v in pairs}
+    metrics: dict[str, dict[str, float | None]] = {}
+    stderrs: dict[str, dict[str, float | None]] = {}
+    for task, entries in data["results"].items():
+        if not isinstance(entries, dict):
+            continue
+        for key, value in entries.items():
+            if key in _NON_METRIC_KEYS or "," not in key:
+                continue
+            metric, _, filt = key.partition(",")
+            if metric.endswith("_stderr"):
+                stderrs.setdefault(task, {})[f"{metric[: -len('_stderr')]},{filt}"] = _to_float(value)
+            else:
+                val = _to_float(value)
+                if val is not None:
+                    metrics.setdefault(task, {})[key] = val
+    model = str(data.get("model_name") or model_args.get("pretrained") or config.get("model") or "unknown")
+    run = RunResults(
+        name=_run_name(given, results_file),
+        path=str(results_file),
+        model=model,
+        model_type=str(config.get("model") or data.get("model_source") or "unknown"),
+        model_args=dict(model_args),
+        spin=config.get("spin") if isinstance(config.get("spin"), dict) else None,
+        metrics=metrics,
+        stderrs=stderrs,
+        higher_is_better={t: dict(v) for t, v in (data.get("higher_is_better") or {}).items() if isinstance(v, dict)},
+        groups={g: list(v) for g, v in (data.get("group_subtasks") or {}).items() if isinstance(v, list)},
+        task_hashes=dict(data.get("task_hashes") or {}),
+        versions=dict(data.get("versions") or {}),
+        n_samples=dict(data.get("n-samples") or {}),
+        lm_eval_version=data.get("lm_eval_version"),
+        transformers_version=data.get("transformers_version"),
+        date=_to_float(data.get("date")),
+        limit=_to_float(config.get("limit")),
+    )
+    if with_samples:
+        date_id = _RESULTS_RE.match(results_file.name)
+        configs = data.get("configs") or {}
+        for task in metrics:
+            pattern = f"samples_{task}_{date_id.group('date')}.jsonl" if date_id else None
+            file = results_file.parent / pattern if pattern else None
+            if file is None or not file.is_file():
+                others = sorted(results_file.parent.glob(f"samples_{task}_*.jsonl"))
+                file = others[-1] if others else None
+            if file is not None:
+                output_type = (configs.get(task) or {}).get("output_type")
+                run.samples[task] = _read_samples(file, output_type)
+    return run
