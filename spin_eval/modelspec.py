@@ -25,11 +25,13 @@ model that a later call would trust.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,6 +194,14 @@ def _load_dequantized(src_dir: str, name: str) -> Any:
     return dense
 
 
+def _load_gguf(src_dir: str, name: str) -> tuple[Any, Any]:
+    """``(model, tokenizer)`` from a GGUF file: dense float32 weights, tokenizer with its chat template."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(src_dir, gguf_file=name)
+    return _load_dequantized(src_dir, name), tokenizer
+
+
 def convert_gguf(gguf_path: str | Path, *, out_dir: str | Path | None = None) -> Path:
     """Dequantise a GGUF checkpoint to a float32 safetensors model directory (model + tokenizer).
 
@@ -209,13 +219,11 @@ def convert_gguf(gguf_path: str | Path, *, out_dir: str | Path | None = None) ->
         return final
     final.parent.mkdir(parents=True, exist_ok=True)
 
-    from transformers import AutoTokenizer
-
+    print(f"spin-eval: converting {gguf_path.name} to a float32 safetensors copy in {final} "
+          "(first use only)", file=sys.stderr)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
     try:
-        src_dir, name = str(gguf_path.parent), gguf_path.name
-        tokenizer = AutoTokenizer.from_pretrained(src_dir, gguf_file=name)
-        model = _load_dequantized(src_dir, name)
+        model, tokenizer = _load_gguf(str(gguf_path.parent), gguf_path.name)
         model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
         info = {
@@ -231,7 +239,8 @@ def convert_gguf(gguf_path: str | Path, *, out_dir: str | Path | None = None) ->
         if final.exists() and not _is_complete(final, sha256):
             # A stale or half-removed directory from an older layout: move it aside, then replace it.
             stale = Path(tempfile.mkdtemp(prefix=f".{final.name}.stale-", dir=final.parent))
-            os.replace(final, stale / "old")
+            with contextlib.suppress(FileNotFoundError):  # another converter moved it first
+                os.replace(final, stale / "old")
             shutil.rmtree(stale, ignore_errors=True)
         try:
             os.rename(tmp, final)
