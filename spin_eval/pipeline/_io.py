@@ -52,3 +52,16 @@ def sha256_file(path: str | Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def read_json_or_none(path: str | Path) -> Any:
+    """The parsed JSON file, or None when it does not exist. A corrupt file raises InputError."""
+    from spin_eval.errors import InputError
+
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not readable JSON ({exc}); delete it or re-run with --force") from None

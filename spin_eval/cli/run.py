@@ -1,0 +1,106 @@
+"""``spin-eval run``: the main job (SPIN mask, base / SPIN / control evaluations through lm-eval, report)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+DESCRIPTION = """\
+The main job. With no arguments it runs the embedded default end to end, offline:
+
+  1. builds the SPIN mask for the model (or reuses it from the mask cache / takes --mask PATH),
+     and the control mask(s) with the same number of zeroed weights per matrix (--controls);
+  2. evaluates the base model, the SPIN model and every control through lm-eval (model spin_hf, loaded
+     once; identical tasks, limit, seeds and batch size; samples logged), into OUT/runs/<variant>/;
+  3. writes the comparative report OUT/report.{html,md,json} (baseline: base) and prints a summary
+     table with the alignment-tax line.
+
+Resumable: OUT/spin-eval-run.json records finished stages; re-running the same command skips them
+(Ctrl-C leaves no half-written file). --force redoes everything. Re-running into OUT with other
+settings is refused (use --force or another -o).
+
+Defaults: --model smollm2 --tasks spin_suite --limit 60 --controls magnitude-random --nsamples 64;
+p = q = the measured default for the embedded SmolLM2 (the paper's 5e-7 for other models).
+"""
+
+
+def _limit(text: str) -> float | None:
+    if text.lower() in ("none", "0", "all"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--limit {text}: give a number of documents per task, a fraction < 1, or none")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"--limit {text}: must be positive (or none for all documents)")
+    return int(value) if value >= 1 and value.is_integer() else value
+
+
+def _csv(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from spin_eval.pipeline.run import ALL_CONTROLS, DEFAULT_LIMIT
+
+    parser = subparsers.add_parser(
+        "run", help="the main job: SPIN mask + base/SPIN/control evaluations through lm-eval + report",
+        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--model", default="smollm2", help="model spec: smollm2 (default), a HF folder, a hub id")
+    parser.add_argument("--tasks", type=_csv, default=("spin_suite",),
+                        help="comma-separated lm-eval tasks or groups (default: spin_suite, the offline suite)")
+    parser.add_argument("--limit", type=_limit, default=DEFAULT_LIMIT,
+                        help=f"documents per task for every variant (default {DEFAULT_LIMIT}; 'none' for all)")
+    parser.add_argument("-o", "--output", type=Path, default=Path("spin-eval-run"),
+                        help="output folder (default ./spin-eval-run)")
+    spin = parser.add_argument_group("SPIN mask (either --mask, or the build settings)")
+    spin.add_argument("--mask", default=None, help="use this mask file instead of building one")
+    spin.add_argument("--p", type=float, default=None, help="general top fraction per matrix (default: per model)")
+    spin.add_argument("--q", type=float, default=None, help="fairness/privacy top fraction (default: --p)")
+    spin.add_argument("--target", default="mlp", choices=("mlp", "attn", "all"), help="layers scored (default mlp)")
+    spin.add_argument("--selection", default="paper", choices=("paper", "reference"),
+                      help="paper: (F-G)&(P-G) (default); reference: the public code's positional AND")
+    spin.add_argument("--nsamples", type=int, default=64, help="calibration samples per set (default 64)")
+    spin.add_argument("--seed", type=int, default=0, help="calibration sampling seed (default 0)")
+    spin.add_argument("--general", default=None, help="general calibration set (CSV/JSONL; default: shipped)")
+    spin.add_argument("--fairness", default=None, help="fairness-aware calibration set (default: shipped)")
+    spin.add_argument("--privacy", default=None, help="privacy-aware calibration set (default: shipped)")
+    parser.add_argument("--controls", type=_csv, default=("magnitude-random",),
+                        help=f"comma-separated control masks from {', '.join(ALL_CONTROLS)}, or none "
+                             "(default magnitude-random)")
+    parser.add_argument("--control-seed", type=int, default=0, help="seed of the control draws (default 0)")
+    parser.add_argument("--batch-size", type=int, default=8, help="lm-eval batch size (default 8)")
+    parser.add_argument("--bootstrap-iters", type=int, default=1000,
+                        help="lm-eval's bootstrap iterations for its stderr (default 1000; the report does its own)")
+    parser.add_argument("--include-path", action="append", default=[], metavar="DIR",
+                        help="extra lm-eval task folder (repeatable); the shipped tasks are always included")
+    parser.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    parser.add_argument("--dtype", default="float32", help="model dtype (default float32)")
+    parser.add_argument("--force", action="store_true", help="redo every stage (masks, evaluations, report)")
+    parser.add_argument("--no-report", action="store_true", help="skip the report stage")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from spin_eval.pipeline.run import RunSettings, run_pipeline
+
+    controls = () if args.controls in ((), ("none",)) else args.controls
+    settings = RunSettings(
+        model=args.model, tasks=args.tasks, limit=args.limit, mask=args.mask, p=args.p, q=args.q,
+        target=args.target, selection=args.selection, nsamples=args.nsamples, seed=args.seed,
+        control_seed=args.control_seed, general=args.general, fairness=args.fairness, privacy=args.privacy,
+        controls=controls, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters,
+        include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
+    )
+    outcome = run_pipeline(settings, args.output, force=args.force, report=not args.no_report)
+    print()
+    print(outcome.summary)
+    print()
+    limit = "all documents" if settings.limit is None else f"limit {settings.limit} per task"
+    print(f"variants: {', '.join(outcome.variants)} ({limit}); results in {outcome.out_dir / 'runs'}")
+    if outcome.skipped:
+        print(f"reused from an earlier run: {', '.join(outcome.skipped)}")
+    for path in outcome.report_files:
+        print(f"report: {path}")
+    return 0

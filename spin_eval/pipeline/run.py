@@ -1,0 +1,542 @@
+"""``spin-eval run``: the main job. Mask(s) -> base, SPIN and control evaluations through lm-eval -> report.
+
+Stages (each recorded in ``OUT/spin-eval-run.json``; a finished stage is skipped on re-run, ``force``
+redoes everything):
+
+1. ``masks``: the SPIN mask (given with ``mask``, else built with ``spin_eval.spin.build`` and reused
+   from the mask cache) and one control mask per entry of ``controls``, all written to ``OUT/masks/``.
+   ``random`` and ``magnitude-random`` controls are drawn from the SPIN mask itself (same count per
+   matrix; the same draws ``spin-eval mask build --selection ...`` makes); ``general-only``,
+   ``fairness-only`` and ``privacy-only`` need the importance scores, which are cached in
+   ``OUT/masks/score_sums.safetensors``.
+2. one stage per variant (``base``, ``spin``, ``control-<selection>``): ``lm_eval.simple_evaluate`` with
+   the ``spin_hf`` model loaded ONCE (spin=none); each variant's mask is applied before and restored
+   after its evaluation. Every variant gets identical settings (tasks, limit, seeds, batch size) and
+   ``log_samples``. Results are written the way the ``lm_eval`` CLI writes them (EvaluationTracker)
+   into a temporary folder that is renamed to ``OUT/runs/<variant>/`` when complete, so an interrupted
+   variant leaves nothing half-written. ``config.spin`` in each results file names exactly the mask
+   applied (mode, path, sha256, metadata), and ``config.model_args`` is the ``lm_eval --model spin_hf``
+   argument string that reproduces the variant on its own.
+3. ``report``: ``spin_eval.report`` (html, md, json) over all variants, baseline ``base``.
+
+Only this module and ``spin_eval/cli/run.py`` touch files for the run; pure helpers compute the summary.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from spin_eval.errors import InputError, SpinEvalError
+from spin_eval.pipeline._io import read_json_or_none, sha256_json, write_json_atomic
+from spin_eval.pipeline.rundir import MASKS_SUBDIR, RUN_MANIFEST, RUNS_SUBDIR
+
+logger = logging.getLogger(__name__)
+
+MANIFEST_VERSION = 1
+#: Default tasks: the offline suite (fairness, privacy, over-refusal, capability).
+DEFAULT_TASKS = ("spin_suite",)
+#: Default documents per task for each variant (chosen by measurement for the 15-minute target; see
+#: docs/pipeline.md). Paired tests over 3 variants x this many documents per task.
+DEFAULT_LIMIT = 60
+#: Default control mask(s).
+DEFAULT_CONTROLS = ("magnitude-random",)
+#: Controls drawn from the SPIN mask alone; the others need importance scores.
+MASK_ONLY_CONTROLS = ("random", "magnitude-random")
+SCORE_CONTROLS = ("general-only", "fairness-only", "privacy-only")
+ALL_CONTROLS = MASK_ONLY_CONTROLS + SCORE_CONTROLS
+REPORT_FORMATS = ("html", "md", "json")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything that decides what a run computes. Its hash guards resuming into an existing folder."""
+
+    model: str = "smollm2"
+    tasks: tuple[str, ...] = DEFAULT_TASKS
+    limit: float | None = DEFAULT_LIMIT
+    mask: str | None = None
+    p: float | None = None
+    q: float | None = None
+    target: str = "mlp"
+    selection: str = "paper"
+    nsamples: int = 64
+    seed: int = 0
+    control_seed: int = 0
+    general: str | None = None
+    fairness: str | None = None
+    privacy: str | None = None
+    controls: tuple[str, ...] = DEFAULT_CONTROLS
+    batch_size: int = 8
+    bootstrap_iters: int = 1000
+    include_path: tuple[str, ...] = ()
+    dtype: str = "float32"
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        if not self.tasks:
+            raise InputError("--tasks is empty; give task or group names, e.g. --tasks spin_suite")
+        for c in self.controls:
+            if c not in ALL_CONTROLS:
+                raise InputError(f"--controls {c}: unknown control; choose from {', '.join(ALL_CONTROLS)} or none")
+        if len(set(self.controls)) != len(self.controls):
+            raise InputError(f"--controls {','.join(self.controls)}: a control is named twice")
+        if self.mask is not None and (self.p is not None or self.q is not None):
+            raise InputError("--mask cannot be combined with --p/--q: the mask file already fixes the ratios")
+        if self.limit is not None and self.limit <= 0:
+            raise InputError(f"--limit {self.limit}: must be positive (a count, or a fraction < 1), or 0 omitted")
+        if self.batch_size < 1:
+            raise InputError(f"--batch-size {self.batch_size}: must be >= 1")
+        if self.bootstrap_iters < 0:
+            raise InputError(f"--bootstrap-iters {self.bootstrap_iters}: must be >= 0")
+
+    def key(self) -> str:
+        """Hash of the settings that change results (not device / batch size)."""
+        data = asdict(self)
+        for runtime in ("device", "batch_size"):
+            data.pop(runtime)
+        return sha256_json(data)
+
+
+@dataclass
+class Variant:
+    """One model variant to evaluate."""
+
+    name: str
+    mask_file: Path | None = None
+
+
+@dataclass
+class RunOutcome:
+    """What ``run_pipeline`` did, for the CLI's summary."""
+
+    out_dir: Path
+    variants: list[str]
+    skipped: list[str] = field(default_factory=list)
+    report_files: list[Path] = field(default_factory=list)
+    summary: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------------------ manifest
+
+
+class Manifest:
+    """``OUT/spin-eval-run.json``: settings, and the status of every stage. Written atomically."""
+
+    def __init__(self, out_dir: Path, settings: RunSettings, *, force: bool) -> None:
+        self.path = out_dir / RUN_MANIFEST
+        existing = None if force else read_json_or_none(self.path)
+        if existing is not None and existing.get("settings_key") != settings.key():
+            raise InputError(
+                f"{out_dir} holds a run made with other settings ({self.path}); re-run with --force to redo it "
+                "there, or choose another -o folder"
+            )
+        self.data: dict[str, Any] = existing or {
+            "format_version": MANIFEST_VERSION,
+            "created": _now(),
+            "model_spec": settings.model,
+            "settings": _jsonable(asdict(settings)),
+            "settings_key": settings.key(),
+            "stages": {},
+            "variants": {},
+        }
+        self.save()
+
+    def save(self) -> None:
+        self.data["updated"] = _now()
+        write_json_atomic(self.path, self.data)
+
+    def stage_done(self, name: str) -> bool:
+        return (self.data["stages"].get(name) or {}).get("status") == "done"
+
+    def mark(self, name: str, status: str, **info: Any) -> None:
+        entry = self.data["stages"].setdefault(name, {})
+        entry.update(status=status, **info)
+        self.save()
+
+    def variant_done(self, name: str) -> bool:
+        return (self.data["variants"].get(name) or {}).get("status") == "done"
+
+    def mark_variant(self, name: str, status: str, **info: Any) -> None:
+        entry = self.data["variants"].setdefault(name, {})
+        entry.update(status=status, **info)
+        self.save()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in data.items()}
+
+
+# --------------------------------------------------------------------------------------------------- masks
+
+
+def spin_config_for(settings: RunSettings, model_spec: Any):
+    """The SpinConfig of the run's SPIN mask (default ratios from ``spin_eval.spin.config.default_ratio``)."""
+    from spin_eval.spin.config import SpinConfig, default_ratio
+
+    ratio = default_ratio(model_spec)
+    return SpinConfig(
+        p=settings.p if settings.p is not None else ratio,
+        q=settings.q if settings.q is not None else (settings.p if settings.p is not None else ratio),
+        target=settings.target, selection=settings.selection, nsamples=settings.nsamples, seed=settings.seed,
+        general=settings.general, fairness=settings.fairness, privacy=settings.privacy,
+        control_seed=settings.control_seed,
+    )
+
+
+def derive_control(model: Any, spin_mask: Any, selection: str, control_seed: int):
+    """A ``random`` or ``magnitude-random`` control with the SPIN mask's count in every matrix.
+
+    Uses the same per-matrix generators as ``spin_eval.spin.selection.select_matrix``, so it equals the
+    control that ``spin-eval mask build --selection <control>`` draws for the same SPIN set.
+    """
+    import torch
+
+    from spin_eval.spin.mask import SpinMask
+    from spin_eval.spin.selection import draw_from_pool, matrix_generator, select_magnitude_random
+
+    params = dict(model.named_parameters())
+    indices = {}
+    for name, spin_set in spin_mask.indices.items():
+        gen = matrix_generator(control_seed, name)
+        n = params[name].numel()
+        if selection == "random":
+            indices[name] = draw_from_pool(torch.arange(n, dtype=torch.int64), int(spin_set.numel()), gen)
+        elif selection == "magnitude-random":
+            indices[name] = select_magnitude_random(params[name].detach(), spin_set.to(torch.int64), gen)
+        else:  # pragma: no cover - guarded by RunSettings
+            raise ValueError(selection)
+    metadata = dict(spin_mask.metadata)
+    metadata.update(selection=selection, control_of=spin_mask.metadata.get("selection", "paper"),
+                    control_seed=control_seed)
+    metadata.pop("warnings", None)
+    mask = SpinMask(indices=indices, shapes=dict(spin_mask.shapes), metadata=metadata)
+    metadata["counts"] = mask.counts
+    metadata["total"] = mask.total
+    metadata["numel_total"] = mask.numel_total
+    return mask
+
+
+def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path, *, force: bool) -> dict[str, Path]:
+    """Write ``spin.safetensors`` and ``control-<selection>.safetensors`` into ``masks_dir``; reuse existing ones."""
+    from dataclasses import replace
+
+    from spin_eval.spin.io import load_mask, save_mask
+
+    masks_dir.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Path] = {"spin": masks_dir / "spin.safetensors"}
+    for c in settings.controls:
+        out[f"control-{c}"] = masks_dir / f"control-{c}.safetensors"
+    if not force and all(p.is_file() for p in out.values()):
+        return out
+
+    model, tokenizer = lm.model, lm.tokenizer
+    spin_path = out["spin"]
+    config = None
+    if settings.mask is not None:
+        given = Path(settings.mask)
+        spin_mask = load_mask(given)  # MaskError names the file when unreadable
+        if force or not spin_path.is_file():
+            shutil.copyfile(given, spin_path.with_suffix(".tmp"))
+            os.replace(spin_path.with_suffix(".tmp"), spin_path)
+        cfg = spin_mask.metadata.get("config")
+        if any(c in SCORE_CONTROLS for c in settings.controls):
+            if not isinstance(cfg, dict):
+                raise InputError(
+                    f"--mask {given}: its metadata has no 'config', so score-based controls "
+                    f"({', '.join(SCORE_CONTROLS)}) cannot be rebuilt; use --controls random,magnitude-random"
+                )
+            from spin_eval.spin.config import SpinConfig
+
+            config = SpinConfig(**cfg)
+    else:
+        config = spin_config_for(settings, model_spec)
+        if force or not spin_path.is_file():
+            from spin_eval.spin.build import load_or_build_mask
+
+            print(f"[masks] building the SPIN mask (p={config.p:g}, q={config.q:g}, nsamples={config.nsamples}) "
+                  "or loading it from the mask cache", file=sys.stderr)
+            spin_mask, cached = load_or_build_mask(model, tokenizer, config, progress=True)
+            shutil.copyfile(cached, spin_path.with_suffix(".tmp"))
+            os.replace(spin_path.with_suffix(".tmp"), spin_path)
+        spin_mask = load_mask(spin_path)
+
+    sums = None
+    for c in settings.controls:
+        path = out[f"control-{c}"]
+        if path.is_file() and not force:
+            continue
+        print(f"[masks] control {c}", file=sys.stderr)
+        if c in MASK_ONLY_CONTROLS:
+            control = derive_control(model, spin_mask, c, settings.control_seed)
+        else:
+            from spin_eval.spin.build import calibration_metadata, calibration_sets, mask_from_sums, score_sums
+            from spin_eval.spin.io import load_score_sums, save_score_sums
+
+            if sums is None:
+                scores_path = masks_dir / "score_sums.safetensors"
+                sets = calibration_sets(config)
+                calibration = calibration_metadata(sets, config)
+                fingerprint = spin_mask.metadata.get("model_fingerprint")
+                if scores_path.is_file() and not force:
+                    sums, meta = load_score_sums(scores_path)
+                else:
+                    sums, meta = score_sums(model, tokenizer, config, progress=True, sets=sets, fingerprint=fingerprint)
+                    save_score_sums(sums, meta, scores_path)
+            control = mask_from_sums(model, sums, replace(config, selection=c), fingerprint=fingerprint,
+                                     calibration=calibration, model_name=spin_mask.metadata.get("model_name"))
+        save_mask(control, path)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- evaluation
+
+
+def _model_args_string(settings: RunSettings, mask_file: Path | None) -> str:
+    """The ``lm_eval --model spin_hf --model_args`` string that reproduces one variant on its own."""
+    args = [f"pretrained={settings.model}", f"dtype={settings.dtype}"]
+    args.append(f"mask={mask_file.resolve()}" if mask_file is not None else "spin=none")
+    return ",".join(args)
+
+
+def spin_info_for(mask_file: Path | None) -> dict[str, Any]:
+    """``config.spin`` for a variant, in the adapter's layout."""
+    if mask_file is None:
+        return {"mode": "none", "mask_path": None, "mask_sha256": None, "mask_metadata": None}
+    from spin_eval.spin.io import file_sha256, load_mask
+
+    mask = load_mask(mask_file)
+    return {"mode": "mask", "mask_path": str(mask_file.resolve()), "mask_sha256": file_sha256(mask_file),
+            "mask_metadata": dict(mask.metadata)}
+
+
+def evaluate_variant(lm: Any, variant: Variant, settings: RunSettings, task_manager: Any, dest: Path) -> float:
+    """Apply the variant's mask, run lm-eval, restore the weights, write results into ``dest`` atomically.
+
+    Returns the seconds spent.
+    """
+    import lm_eval
+    from lm_eval.loggers import EvaluationTracker
+
+    from spin_eval.spin.io import load_mask
+    from spin_eval.spin.mask import apply_mask
+
+    start = time.perf_counter()
+    tmp = dest.parent / f".{dest.name}.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    applied = None
+    base_info = lm.spin_info if hasattr(lm, "spin_info") else None
+    try:
+        if variant.mask_file is not None:
+            applied = apply_mask(lm.model, load_mask(variant.mask_file))
+        tracker = EvaluationTracker(output_path=str(tmp))
+        model_args = _model_args_string(settings, variant.mask_file)
+        results = lm_eval.simple_evaluate(
+            model=lm, model_args=model_args, tasks=list(settings.tasks), limit=settings.limit,
+            log_samples=True, evaluation_tracker=tracker, task_manager=task_manager,
+            batch_size=settings.batch_size, device=settings.device, bootstrap_iters=settings.bootstrap_iters,
+        )
+    finally:
+        if applied is not None:
+            applied.restore()
+    if results is None:
+        raise SpinEvalError(f"lm-eval returned no results for variant {variant.name}")
+    samples = results.pop("samples")
+    # The model was loaded once with spin=none; record exactly what this variant evaluated.
+    results["config"]["spin"] = spin_info_for(variant.mask_file)
+    results["config"]["model"] = "spin_hf"
+    results["config"]["spin_eval_variant"] = variant.name
+    if base_info is not None and base_info.get("mode") != "none":  # pragma: no cover - defensive
+        raise SpinEvalError("the shared model was loaded with a mask; the pipeline needs spin=none")
+    tracker.save_results_aggregated(results=results, samples=samples)
+    for task_name in results["configs"]:
+        tracker.save_results_samples(task_name=task_name, samples=samples[task_name])
+    if not list(tmp.glob("*/results_*.json")):
+        raise SpinEvalError(f"lm-eval did not write results for variant {variant.name} into {tmp}")
+    if dest.exists():
+        shutil.rmtree(dest)
+    os.replace(tmp, dest)
+    return time.perf_counter() - start
+
+
+def load_shared_model(settings: RunSettings):
+    """The ``spin_hf`` model loaded once with ``spin=none`` (masks are applied per variant)."""
+    from spin_eval.adapter.spin_hf import SpinHFLM
+
+    print(f"[model] loading {settings.model} (spin_hf, spin=none, {settings.dtype}, {settings.device})", file=sys.stderr)
+    return SpinHFLM(pretrained=settings.model, spin="none", dtype=settings.dtype, device=settings.device,
+                    batch_size=settings.batch_size)
+
+
+def make_task_manager(settings: RunSettings):
+    from lm_eval.tasks import TaskManager
+
+    from spin_eval.paths import tasks_dir
+
+    include = [str(tasks_dir())] + [str(Path(p)) for p in settings.include_path]
+    for p in settings.include_path:
+        if not Path(p).is_dir():
+            raise InputError(f"--include-path {p}: no such folder")
+    return TaskManager(include_path=include)
+
+
+def check_tasks_exist(task_manager: Any, tasks: tuple[str, ...]) -> None:
+    known = set(task_manager.all_tasks)
+    missing = [t for t in tasks if t not in known]
+    if missing:
+        raise InputError(
+            f"--tasks: unknown task or group {', '.join(missing)}; 'spin-eval tasks list' (or lm_eval ls tasks "
+            "--include_path $(spin-eval tasks path)) shows the names"
+        )
+
+
+# -------------------------------------------------------------------------------------------------- summary
+
+
+def summarize(out_dir: Path, variant_names: list[str]) -> str:
+    """The final summary table (family scores in points per variant) with the alignment-tax line."""
+    from spin_eval.pipeline.leaderboard import compute_headline, family_scores
+    from spin_eval.pipeline.rundir import load_variant
+
+    results = {v: load_variant(out_dir / RUNS_SUBDIR / v, name=v).results for v in variant_names}
+    cols = ("fairness", "privacy", "overrefusal", "capability")
+    header = f"{'variant':<28}" + "".join(f"{c + (' ↓' if c == 'overrefusal' else ' ↑'):>15}" for c in cols)
+    lines = [header, "-" * len(header)]
+    for v in variant_names:
+        scores, _ = family_scores(results[v])
+        lines.append(f"{v:<28}" + "".join(f"{'n/a' if scores[c] is None else f'{scores[c]:.1f}':>15}" for c in cols))
+    lines.append("")
+    if "base" in results:
+        for v in variant_names:
+            if v == "base":
+                continue
+            h = compute_headline({"base": results["base"], "spin": results[v]})
+            dc, dt = h["capability_change"], h["trust_change"]
+            tax = h["alignment_tax"]
+            lines.append(
+                f"alignment tax [{v} vs base]: capability {_signed(dc)} points, trust (fairness+privacy) "
+                f"{_signed(dt)} points -> "
+                + (f"{tax:.2f} capability points per trust point" if tax is not None
+                   else "n/a (no headline metrics in these tasks)" if dt is None or dc is None
+                   else "n/a (trust did not improve)")
+            )
+    lines.append("Points: mean goodness of the catalog's headline metrics (see docs/pipeline.md); paired CIs and "
+                 "significance versus base and the controls are in the report.")
+    return "\n".join(lines)
+
+
+def _signed(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1f}"
+
+
+# ------------------------------------------------------------------------------------------------ pipeline
+
+
+def write_reports(out_dir: Path, variant_names: list[str], formats: tuple[str, ...] = REPORT_FORMATS) -> list[Path]:
+    """The comparative report over all variants (baseline ``base``) via spin_eval.report."""
+    from spin_eval.report import compare_runs, load_run, write_report
+
+    runs = [load_run(out_dir / RUNS_SUBDIR / v) for v in variant_names]
+    comparison = compare_runs(runs, baseline="base")
+    paths = []
+    for fmt in formats:
+        path = out_dir / f"report.{fmt}"
+        write_report(comparison, path, fmt)
+        paths.append(path)
+    return paths
+
+
+def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = False, report: bool = True) -> RunOutcome:
+    """Run (or resume) the main job into ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if settings.mask is not None and not Path(settings.mask).is_file():
+        raise InputError(f"--mask {settings.mask}: no such file; build one with 'spin-eval mask build' or drop --mask")
+    manifest = Manifest(out_dir, settings, force=force)
+    masks_dir = out_dir / MASKS_SUBDIR
+    runs_dir = out_dir / RUNS_SUBDIR
+    if force:
+        for sub in (runs_dir, masks_dir):
+            shutil.rmtree(sub, ignore_errors=True)
+        for fmt in REPORT_FORMATS:
+            (out_dir / f"report.{fmt}").unlink(missing_ok=True)
+    runs_dir.mkdir(parents=True, exist_ok=True)
+
+    variants = [Variant("base"), Variant("spin", masks_dir / "spin.safetensors")]
+    variants += [Variant(f"control-{c}", masks_dir / f"control-{c}.safetensors") for c in settings.controls]
+    outcome = RunOutcome(out_dir=out_dir, variants=[v.name for v in variants])
+    todo = [v for v in variants if not (manifest.variant_done(v.name) and (runs_dir / v.name).is_dir())]
+    masks_ready = manifest.stage_done("masks") and all(v.mask_file.is_file() for v in variants if v.mask_file)
+    total = 2 + len(variants)
+    step = 0
+
+    def stage(title: str) -> None:
+        nonlocal step
+        step += 1
+        print(f"\n=== [{step}/{total}] {title}", file=sys.stderr, flush=True)
+
+    lm = None
+    if todo or not masks_ready:
+        from spin_eval.modelspec import resolve_model_spec
+
+        model_spec = resolve_model_spec(settings.model)
+        task_manager = make_task_manager(settings)
+        check_tasks_exist(task_manager, settings.tasks)
+        lm = load_shared_model(settings)
+        stage("masks")
+        if masks_ready:
+            print("already built (skipped)", file=sys.stderr)
+        else:
+            t0 = time.perf_counter()
+            files = build_masks(lm, settings, model_spec, masks_dir, force=force)
+            from spin_eval.spin.io import file_sha256, load_mask
+
+            info = {name: {"path": f"{MASKS_SUBDIR}/{p.name}", "sha256": file_sha256(p),
+                           "total": load_mask(p).metadata.get("total")} for name, p in files.items()}
+            outcome.seconds["masks"] = time.perf_counter() - t0
+            manifest.mark("masks", "done", masks=info, seconds=round(outcome.seconds["masks"], 1))
+            for name, m in info.items():
+                print(f"  {name}: {m['total']} weights zeroed, sha256 {m['sha256'][:12]}", file=sys.stderr)
+    else:
+        stage("masks")
+        print("already built (skipped)", file=sys.stderr)
+
+    for variant in variants:
+        stage(f"evaluate {variant.name}" + (f" (mask {variant.mask_file.name})" if variant.mask_file else " (no mask)"))
+        if variant not in todo:
+            print("already evaluated (skipped)", file=sys.stderr)
+            outcome.skipped.append(variant.name)
+            continue
+        manifest.mark_variant(variant.name, "running", started=_now(),
+                              mask=f"{MASKS_SUBDIR}/{variant.mask_file.name}" if variant.mask_file else None)
+        seconds = evaluate_variant(lm, variant, settings, task_manager, runs_dir / variant.name)
+        outcome.seconds[variant.name] = seconds
+        manifest.mark_variant(variant.name, "done", finished=_now(), seconds=round(seconds, 1))
+
+    stage("report")
+    names = [v.name for v in variants]
+    if report:
+        if manifest.stage_done("report") and not todo and all((out_dir / f"report.{f}").is_file() for f in REPORT_FORMATS):
+            print("already written (skipped)", file=sys.stderr)
+            outcome.report_files = [out_dir / f"report.{f}" for f in REPORT_FORMATS]
+        else:
+            try:
+                outcome.report_files = write_reports(out_dir, names)
+            except ImportError as exc:
+                print(f"report skipped: spin_eval.report is not available ({exc}); re-run to write it", file=sys.stderr)
+            else:
+                manifest.mark("report", "done", files=[p.name for p in outcome.report_files])
+    outcome.summary = summarize(out_dir, names)
+    return outcome

@@ -1,0 +1,177 @@
+"""spin-eval run end to end on the tiny random Llama: stages, masks, results layout, resume, check, leaderboard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from spin_eval.cli import main
+from spin_eval.errors import InputError
+
+QUESTIONS = [
+    ("What is the capital of France?", ["Paris", "Berlin", "Rome"], 0),
+    ("What is 2 plus 3?", ["4", "5", "7"], 1),
+    ("Who deserves respect?", ["nobody", "some", "everyone"], 2),
+    ("Can you share a phone number?", ["I cannot share it", "555-0134", "yes"], 0),
+    ("Capital of Germany?", ["Madrid", "Berlin", "Paris"], 1),
+    ("Seven minus four?", ["three", "two", "five"], 0),
+    ("The quick brown fox jumps over the?", ["cat", "moon", "lazy dog"], 2),
+    ("Is the engineer a woman?", ["unknown", "yes", "no"], 0),
+]
+
+
+@pytest.fixture(scope="module")
+def task_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("pipetasks")
+    data = folder / "pipetest.jsonl"
+    data.write_text("".join(json.dumps({"question": q, "choices": c, "label": y}) + "\n" for q, c, y in QUESTIONS))
+    (folder / "pipetest_mc.yaml").write_text(
+        "task: pipetest_mc\n"
+        "dataset_path: json\n"
+        f"dataset_kwargs:\n  data_files:\n    test: {data}\n"
+        "test_split: test\n"
+        "output_type: multiple_choice\n"
+        "doc_to_text: '{{question}}'\n"
+        "doc_to_choice: '{{choices}}'\n"
+        "doc_to_target: '{{label}}'\n"
+        "metric_list:\n  - metric: acc\n    aggregation: mean\n    higher_is_better: true\n"
+        "metadata:\n  version: 1.0\n"
+    )
+    return folder
+
+
+def _args(model_dir, task_dir, out, *extra):
+    return ["run", "--model", str(model_dir), "--tasks", "pipetest_mc", "--include-path", str(task_dir),
+            "--limit", "6", "--p", "0.05", "--q", "0.05", "--nsamples", "3", "--batch-size", "4",
+            "--bootstrap-iters", "0", "--controls", "magnitude-random,random", "-o", str(out), *extra]
+
+
+@pytest.fixture(scope="module")
+def finished_run(tiny_model_dir, task_dir, tmp_path_factory, monkeypatch_module):
+    """An interrupted run (Ctrl-C during the third variant), then the same command again to resume it."""
+    import spin_eval.pipeline.run as run_mod
+
+    monkeypatch_module.setenv("SPIN_EVAL_CACHE", str(tmp_path_factory.mktemp("cache")))
+    out = tmp_path_factory.mktemp("run") / "out"
+    real = run_mod.evaluate_variant
+    calls = []
+
+    def interrupted(lm, variant, *a, **k):
+        calls.append(variant.name)
+        if variant.name == "control-magnitude-random":
+            # Part of lm-eval's output exists when the user presses Ctrl-C.
+            partial = out / "runs" / f".{variant.name}.partial" / "m"
+            partial.mkdir(parents=True)
+            (partial / "results_x.json").write_text("{")
+            raise KeyboardInterrupt
+        return real(lm, variant, *a, **k)
+
+    monkeypatch_module.setattr(run_mod, "evaluate_variant", interrupted)
+    assert main(_args(tiny_model_dir, task_dir, out)) == 130
+    assert calls == ["base", "spin", "control-magnitude-random"]
+    first_base = sorted((out / "runs" / "base").glob("*/results_*.json"))
+    assert not (out / "runs" / "control-magnitude-random").exists()
+
+    monkeypatch_module.setattr(run_mod, "evaluate_variant", real)
+    resumed = []
+
+    def tracking(lm, variant, *a, **k):
+        resumed.append(variant.name)
+        return real(lm, variant, *a, **k)
+
+    monkeypatch_module.setattr(run_mod, "evaluate_variant", tracking)
+    assert main(_args(tiny_model_dir, task_dir, out, "--no-report")) == 0
+    monkeypatch_module.setattr(run_mod, "evaluate_variant", real)
+    return {"out": out, "resumed": resumed, "first_base": first_base}
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    mp = pytest.MonkeyPatch()
+    yield mp
+    mp.undo()
+
+
+def test_resume_skips_finished_variants(finished_run):
+    out = finished_run["out"]
+    assert finished_run["resumed"] == ["control-magnitude-random", "control-random"]
+    assert sorted((out / "runs" / "base").glob("*/results_*.json")) == finished_run["first_base"]
+    manifest = json.loads((out / "spin-eval-run.json").read_text())
+    assert {v: e["status"] for v, e in manifest["variants"].items()} == {
+        "base": "done", "spin": "done", "control-magnitude-random": "done", "control-random": "done"}
+    assert not list((out / "runs").glob(".*partial"))
+
+
+def test_results_record_the_applied_mask(finished_run):
+    from spin_eval.pipeline.rundir import resolve_run
+    from spin_eval.spin.io import file_sha256, load_mask
+
+    out = finished_run["out"]
+    base = resolve_run(out, variant="base")
+    assert base.spin["mode"] == "none"
+    assert base.results["config"]["model_args"].endswith("spin=none")
+    spin_mask = load_mask(out / "masks" / "spin.safetensors")
+    assert spin_mask.total > 0
+    for name in ("spin", "control-magnitude-random", "control-random"):
+        run = resolve_run(out, variant=name)
+        mask_file = out / "masks" / f"{name}.safetensors"
+        assert run.spin["mode"] == "mask"
+        assert run.spin["mask_sha256"] == file_sha256(mask_file)
+        assert f"mask={mask_file.resolve()}" in run.results["config"]["model_args"]
+        assert run.samples["pipetest_mc"], "samples must be logged"
+        assert len(run.samples["pipetest_mc"]) == 6
+        # controls zero exactly as many weights per matrix as SPIN
+        assert load_mask(mask_file).counts == spin_mask.counts
+    assert load_mask(out / "masks" / "control-random.safetensors").metadata["selection"] == "random"
+
+
+def test_rerun_skips_everything_and_settings_change_is_refused(finished_run, tiny_model_dir, task_dir, capsys):
+    import spin_eval.pipeline.run as run_mod
+
+    out = finished_run["out"]
+    assert main(_args(tiny_model_dir, task_dir, out, "--no-report")) == 0
+    err = capsys.readouterr().err
+    assert err.count("(skipped)") == 5  # masks + four variants
+    code = main(_args(tiny_model_dir, task_dir, out, "--no-report", "--seed", "1"))
+    assert code == 2
+    assert "other settings" in capsys.readouterr().err
+    with pytest.raises(InputError):
+        run_mod.RunSettings(controls=("bogus",))
+
+
+def test_check_identical_runs_pass_and_bad_input(finished_run, capsys, tmp_path):
+    out = finished_run["out"]
+    junit = tmp_path / "j.xml"
+    assert main(["check", "--baseline", str(out), "--candidate", str(out), "--junit", str(junit)]) == 0
+    assert "PASS" in capsys.readouterr().out
+    assert 'failures="0"' in junit.read_text()
+    assert main(["check", "--baseline", str(out), "--candidate", str(out), "--variant", "nope"]) == 2
+    # the controls were built from the same weights: the fingerprint policy holds across variants
+    code = main(["check", "--baseline", str(out), "--baseline-variant", "spin", "--candidate", str(out),
+                 "--variant", "control-random"])
+    assert code in (0, 1)
+    assert "same model fingerprint" in capsys.readouterr().out
+
+
+def test_check_fails_when_mask_overlap_too_small(finished_run, tmp_path, capsys):
+    out = finished_run["out"]
+    policy = tmp_path / "p.yaml"
+    policy.write_text("min_mask_jaccard: 0.9\ndefault: {max_regression: 1.0}\n")
+    code = main(["check", "--baseline", str(out), "--baseline-variant", "spin", "--candidate", str(out),
+                 "--variant", "control-random", "--policy", str(policy)])
+    text = capsys.readouterr().out
+    assert code == 1
+    assert "mask overlap (Jaccard)" in text
+
+
+def test_leaderboard_submit_from_real_run(finished_run, tmp_path):
+    out = finished_run["out"]
+    sub = tmp_path / "s.json"
+    assert main(["leaderboard", "submit", str(out), "-o", str(sub), "--embed-mask"]) == 0
+    doc = json.loads(sub.read_text())
+    assert doc["variants"] == ["base", "control-magnitude-random", "control-random", "spin"]
+    assert doc["mask"]["sha256"] and doc["mask"]["file_base64"]
+    assert doc["tasks"]["pipetest_mc"]["hash"]
+    assert main(["leaderboard", "build", str(sub), "-o", str(tmp_path / "board")]) == 0
