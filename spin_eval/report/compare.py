@@ -770,6 +770,12 @@ def _family_change(
     return FamilyChange(float(np.mean(points)), low, high, [rw.key for rw in chosen], fb), res
 
 
+def _fmt_p(p: float | None) -> str:
+    if p is None or not math.isfinite(p):
+        return "p n/a"
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+
+
 def _fmt_change(fc: FamilyChange) -> str:
     if fc.points is None:
         return "n/a"
@@ -852,7 +858,7 @@ def _verdicts(variants, rows, infos, by_name, base, settings, notes) -> list[Ver
                     if d.ci_low is not None and d.ci_high is not None and math.isfinite(d.ci_low)
                     else ""
                 )
-                ptxt = f"p={d.p_value:.3g}" if d.p_value is not None else "p n/a"
+                ptxt = _fmt_p(d.p_value)
                 fb = " (stderr fallback)" if d.source == "stderr-fallback" else ""
                 base_txt = "" if vs_base else " SPIN does not differ significantly from the baseline either."
                 if d.significant:
@@ -967,15 +973,19 @@ def _mask_panel(variants: list[Variant], by_name: dict[str, RunResults]) -> Mask
             continue
         panel.variants.append(v.name)
         mask = None
-        if v.mask_path and load_mask is not None and Path(v.mask_path).exists():
+        file = by_name[v.name].mask_file
+        if file and load_mask is not None:
             try:
-                mask = load_mask(v.mask_path)
+                mask = load_mask(file)
             except Exception as exc:  # a corrupt mask must not stop the report
-                panel.notes.append(f"{v.name}: mask file {v.mask_path} unreadable ({exc})")
-        elif v.mask_path and load_mask is None:
+                panel.notes.append(f"{v.name}: mask file {file} unreadable ({exc}); counts from metadata, no overlap")
+        elif file:
             panel.notes.append(f"{v.name}: spin_eval.spin.io is unavailable; per-layer counts from metadata only")
-        elif v.mask_path:
-            panel.notes.append(f"{v.name}: mask file {v.mask_path} not found; counts from metadata, no overlap")
+        else:
+            panel.notes.append(
+                f"{v.name}: mask file {v.mask_path or '(no mask_path recorded)'} not found; per-layer counts from "
+                "the mask metadata, no overlap"
+            )
         counts: dict[str, int] = {}
         shapes: dict[str, tuple] = {}
         if mask is not None:

@@ -48,20 +48,26 @@ def fmt_ci(low: float | None, high: float | None, scale: float = 1.0) -> str:
 
 
 def fmt_p(p: float | None) -> str:
+    """``p=0.123`` / ``p<0.001`` (``p n/a`` when missing)."""
     if p is None or not math.isfinite(p):
-        return "n/a"
+        return "p n/a"
     if p < 0.001:
-        return "<0.001"
-    return f"{p:.3f}"
+        return "p<0.001"
+    return f"p={p:.3f}"
+
+
+def _pts(x: float | None) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:+.2f}"
 
 
 def fmt_change(fc: FamilyChange) -> dict:
+    ci = "" if fc.ci_low is None or fc.ci_high is None else f"[{_pts(fc.ci_low)}, {_pts(fc.ci_high)}]"
     return {
-        "points": fmt_signed(fc.points),
-        "ci": fmt_ci(fc.ci_low, fc.ci_high),
+        "points": _pts(fc.points),
+        "ci": ci,
         "metrics": fc.metrics,
         "fallback": fc.fallback,
-        "text": "n/a" if fc.points is None else f"{fc.points:+.2f} {fmt_ci(fc.ci_low, fc.ci_high)}".strip(),
+        "text": "n/a" if fc.points is None else f"{_pts(fc.points)} {ci}".strip(),
     }
 
 
@@ -113,7 +119,7 @@ def bar_chart(groups: list[dict], *, width: int = 640, bar_h: int = 14, unit: st
         lo, hi = lo - 1.0, hi + 1.0
     pad = (hi - lo) * 0.05
     lo, hi = lo - pad, hi + pad
-    left, right = 190, 70
+    left, right = 150, 60
     plot_w = width - left - right
 
     def sx(x: float) -> float:
@@ -123,6 +129,7 @@ def bar_chart(groups: list[dict], *, width: int = 640, bar_h: int = 14, unit: st
     bars, whiskers, labels = [], [], []
     for g in groups:
         labels.append({"x": 6, "y": y + 10, "text": g["label"][:34], "bold": True})
+        y += 14
         for b in g["bars"]:
             v = b.get("value")
             if v is not None and math.isfinite(v):
@@ -247,7 +254,8 @@ def build_context(comparison: Comparison) -> dict:
             "overrefusal": fmt_change(t.overrefusal),
             "trust": fmt_change(t.trust),
             "tax": "undefined" if t.tax_per_point is None else f"{t.tax_per_point:.2f}",
-            "tax_ci": fmt_ci(t.tax_ci_low, t.tax_ci_high).replace("+", ""),
+            "tax_ci": "" if t.tax_ci_low is None or t.tax_ci_high is None
+            else f"[{t.tax_ci_low:.2f}, {t.tax_ci_high:.2f}]",
             "summary": t.summary,
         })
         colour = _colour(c, t.variant)

@@ -64,6 +64,9 @@ class RunResults:
     task_hashes: dict[str, str] = field(default_factory=dict)
     versions: dict[str, Any] = field(default_factory=dict)
     n_samples: dict[str, Any] = field(default_factory=dict)
+    mask_file: str | None = None
+    """The mask file on disk: ``config.spin.mask_path`` if it exists (absolute, or relative to the run
+    folder), else ``<spin-eval run folder>/masks/<name>.safetensors``; None when not found."""
     lm_eval_version: str | None = None
     transformers_version: str | None = None
     date: float | None = None
@@ -193,6 +196,25 @@ def _read_samples(file: Path, output_type: str | None) -> dict[str, dict[str, Sa
     return by_filter
 
 
+def _find_mask_file(run: RunResults, results_file: Path) -> str | None:
+    spin = run.spin or {}
+    if spin.get("mode") in (None, "none"):
+        return None
+    candidates: list[Path] = []
+    if spin.get("mask_path"):
+        mp = Path(str(spin["mask_path"])).expanduser()
+        candidates.append(mp)
+        if not mp.is_absolute():
+            candidates += [results_file.parent / mp, results_file.parent.parent / mp]
+    for up in (results_file.parent.parent, results_file.parent.parent.parent):
+        if up.name == "runs":
+            candidates.append(up.parent / "masks" / f"{run.name}.safetensors")
+    for c in candidates:
+        if c.is_file():
+            return str(c)
+    return None
+
+
 def load_run(path: str | Path, *, with_samples: bool = True) -> RunResults:
     """Load one lm-eval run: results, per-document samples (when logged) and provenance.
 
@@ -249,6 +271,7 @@ def load_run(path: str | Path, *, with_samples: bool = True) -> RunResults:
         date=_to_float(data.get("date")),
         limit=_to_float(config.get("limit")),
     )
+    run.mask_file = _find_mask_file(run, results_file)
     if with_samples:
         date_id = _RESULTS_RE.match(results_file.name)
         configs = data.get("configs") or {}

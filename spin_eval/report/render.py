@@ -26,8 +26,7 @@ TEMPLATES = {"html": "report.html.j2", "md": "report.md.j2"}
 def md_escape(text: object) -> str:
     """Text safe inside a Markdown table cell: no raw HTML, pipes or line breaks."""
     s = str(text)
-    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("`", "\\`"), ("*", "\\*"),
-                 ("_", "\\_"), ("[", "\\["), ("]", "\\]")):
+    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("`", "\\`"), ("*", "\\*"), ("[", "\\["), ("]", "\\]")):
         s = s.replace(a, b)
     return " ".join(s.split())
 
