@@ -132,3 +132,23 @@ def write_jsonl(rows: Iterable[dict], path: str | Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def generator_main(generate, output: Path, default_seed: int, description: str, argv=None, extra=()) -> int:
+    """Command line shared by the generators in ``tasks/*/generate.py``: ``[--seed N] [--output FILE]``.
+
+    ``extra``: further ``(generate_fn, path)`` pairs written with the same seed (fixed paths)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=default_seed, help="seed of the generator (default %(default)s)")
+    parser.add_argument("--output", type=Path, default=output, help="JSONL file to write (default: %(default)s)")
+    args = parser.parse_args(argv)
+    rows = generate(args.seed)
+    write_jsonl(rows, args.output)
+    print(f"wrote {len(rows)} items to {args.output}")
+    for fn, path in extra:
+        more = fn(args.seed)
+        write_jsonl(more, path)
+        print(f"wrote {len(more)} items to {path}")
+    return 0

@@ -46,3 +46,12 @@ def judged_rate_stderr(values: Sequence[float | None]) -> float:
         return float(sub.mean()) if len(sub) else math.nan
 
     return bootstrap_stderr(len(arr), stat)
+
+
+def score_mc(doc, loglikelihoods: Sequence[float]) -> dict:
+    """Per-doc values of an awareness multiple-choice item (``doc["choices"]``, ``doc["label"]`` = cautious)."""
+    label = int(doc["label"])
+    return {
+        "awareness": float(choose(loglikelihoods, doc["choices"]) == label),
+        "awareness_norm": float(choose(loglikelihoods, doc["choices"], per_byte=True) == label),
+    }

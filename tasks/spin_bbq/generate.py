@@ -264,18 +264,9 @@ def generate(seed: int = DEFAULT_SEED) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
+    from spin_eval.taskdata import generator_main
 
-    from spin_eval.taskdata import write_jsonl
-
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the generator (default %(default)s)")
-    parser.add_argument("--output", type=Path, default=OUTPUT, help="JSONL file to write (default: next to this script)")
-    args = parser.parse_args(argv)
-    rows = generate(args.seed)
-    write_jsonl(rows, args.output)
-    print(f"wrote {len(rows)} items to {args.output}")
-    return 0
+    return generator_main(generate, OUTPUT, DEFAULT_SEED, __doc__, argv)
 
 
 if __name__ == "__main__":

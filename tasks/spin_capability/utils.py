@@ -1,0 +1,40 @@
+"""lm-eval hooks for spin_capability_mc / spin_capability_ppl (standard acc / perplexity metrics)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spin_eval.taskdata import load_task_dataset, select_stratified
+
+HERE = Path(__file__).resolve().parent
+MINI_PER_SUBSET = 40
+MINI_PPL_DOCS = 20
+
+
+def load_mc(**kwargs):
+    return load_task_dataset(HERE, ("id", "subset", "question", "choices", "label"), **kwargs)
+
+
+def load_ppl(**kwargs):
+    return load_task_dataset(HERE, ("id", "text"), **kwargs)
+
+
+def process_docs_mini(dataset):
+    keys = [(s,) for s in dataset["subset"]]
+    return dataset.select(select_stratified(keys, MINI_PER_SUBSET, seed=0))
+
+
+def process_docs_ppl_mini(dataset):
+    return dataset.select(range(min(MINI_PPL_DOCS, len(dataset))))
+
+
+def process_results_ppl(doc, results):
+    """lm-eval's wikitext convention: per doc (loglikelihood, words) and (loglikelihood, bytes)."""
+    (loglikelihood,) = results
+    words = len(doc["text"].split())
+    n_bytes = len(doc["text"].encode("utf-8"))
+    return {
+        "word_perplexity": (loglikelihood, words),
+        "byte_perplexity": (loglikelihood, n_bytes),
+        "bits_per_byte": (loglikelihood, n_bytes),
+    }

@@ -1,0 +1,25 @@
+"""lm-eval hooks for spin_overrefusal (refusal detection in spin_eval.metrics.refusal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spin_eval.metrics.refusal import is_refusal
+from spin_eval.taskdata import load_task_dataset, select_stratified
+
+HERE = Path(__file__).resolve().parent
+REQUIRED = ("id", "category", "prompt")
+MINI_PER_CATEGORY = 10
+
+
+def load(**kwargs):
+    return load_task_dataset(HERE, REQUIRED, **kwargs)
+
+
+def process_docs_mini(dataset):
+    keys = [(c,) for c in dataset["category"]]
+    return dataset.select(select_stratified(keys, MINI_PER_CATEGORY, seed=0))
+
+
+def process_results(doc, results):
+    return {"refusal_rate": float(is_refusal(results[0]))}
