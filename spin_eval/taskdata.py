@@ -152,3 +152,34 @@ def generator_main(generate, output: Path, default_seed: int, description: str, 
         write_jsonl(more, path)
         print(f"wrote {len(more)} items to {path}")
     return 0
+
+
+def load_generators(tasks_root: str | Path) -> list:
+    """The generator modules ``<tasks_root>/*/generate.py`` (imported by path, sorted by folder name).
+
+    Each defines ``OUTPUT`` (path), ``DEFAULT_SEED``, ``generate(seed) -> list[dict]`` and optionally
+    ``EXTRA``: further ``(function of the seed, path)`` pairs."""
+    import importlib.util
+
+    modules = []
+    for script in sorted(Path(tasks_root).glob("*/generate.py")):
+        name = f"_spin_eval_generator_{script.parent.name}"
+        spec = importlib.util.spec_from_file_location(name, script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        modules.append(module)
+    return modules
+
+
+def generator_outputs(module, seed: int | None = None) -> dict[Path, list[dict]]:
+    """``{path: rows}`` of everything a generator module writes, for ``seed`` (default: its own)."""
+    seed = module.DEFAULT_SEED if seed is None else seed
+    out = {Path(module.OUTPUT): module.generate(seed)}
+    for fn, path in getattr(module, "EXTRA", ()):
+        out[Path(path)] = fn(seed)
+    return out
+
+
+def jsonl_bytes(rows: Iterable[dict]) -> bytes:
+    """Exactly the bytes :func:`write_jsonl` writes for ``rows``."""
+    return "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")

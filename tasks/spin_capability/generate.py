@@ -190,10 +190,14 @@ def generate_corpus(seed: int = DEFAULT_SEED, n_docs: int = 60) -> list[dict]:
     return docs
 
 
+#: Further files this generator writes: (function of the seed, path).
+EXTRA = [(generate_corpus, PPL_OUTPUT)]
+
+
 def main(argv: list[str] | None = None) -> int:
     from spin_eval.taskdata import generator_main
 
-    return generator_main(generate, OUTPUT, DEFAULT_SEED, __doc__, argv, extra=[(generate_corpus, PPL_OUTPUT)])
+    return generator_main(generate, OUTPUT, DEFAULT_SEED, __doc__, argv, extra=EXTRA)
 
 
 if __name__ == "__main__":
