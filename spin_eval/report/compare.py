@@ -470,6 +470,20 @@ def _task_seed(seed: int, task: str) -> int:
     return (seed * 1_000_003 + zlib.crc32(task.encode("utf-8"))) % (2**32)
 
 
+def _behaves_like_mean(agg: Callable, a: Sequence[Any], b: Sequence[Any], seed: int) -> bool:
+    """True when ``agg`` equals the arithmetic mean on numeric values (whole runs and 5 seeded subsets)."""
+    if not (stats.is_numeric_vector(a) and stats.is_numeric_vector(b)):
+        return False
+    rng = np.random.default_rng(seed)
+    arr = np.asarray(list(a) + list(b), dtype=float)
+    subsets = [np.arange(len(a)), np.arange(len(a), len(arr))]
+    subsets += [rng.choice(len(arr), size=max(1, len(arr) // 3), replace=False) for _ in range(5)]
+    try:
+        return all(abs(float(agg(arr[idx].tolist())) - float(arr[idx].mean())) <= 1e-12 for idx in subsets)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
+
+
 @dataclass
 class _DeltaWork:
     delta: Delta
@@ -495,6 +509,8 @@ def _compute_delta(
     if paired is not None:
         _, va, vb = paired
         seed = _task_seed(settings.seed, row.task)
+        if agg is not None and _behaves_like_mean(agg, va, vb, seed):
+            agg = None  # vectorised mean; 0/1 scores then get the exact McNemar test
         try:
             boot = stats.paired_bootstrap(va, vb, agg, n_resamples=settings.n_resamples,
                                           confidence=settings.confidence, seed=seed)
