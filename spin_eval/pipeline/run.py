@@ -322,7 +322,10 @@ def spin_info_for(mask_file: Path | None) -> dict[str, Any]:
             "mask_metadata": dict(mask.metadata)}
 
 
-def evaluate_variant(lm: Any, variant: Variant, settings: RunSettings, task_manager: Any, dest: Path) -> float:
+def evaluate_variant(
+    lm: Any, variant: Variant, settings: RunSettings, task_manager: Any, dest: Path,
+    documents: dict[str, list[int]] | None = None,
+) -> float:
     """Apply the variant's mask, run lm-eval, restore the weights, write results into ``dest`` atomically.
 
     Returns the seconds spent.
@@ -344,7 +347,7 @@ def evaluate_variant(lm: Any, variant: Variant, settings: RunSettings, task_mana
         tracker = EvaluationTracker(output_path=str(tmp))
         model_args = _model_args_string(settings, variant.mask_file)
         results = lm_eval.simple_evaluate(
-            model=lm, model_args=model_args, tasks=list(settings.tasks), limit=settings.limit,
+            model=lm, model_args=model_args, tasks=list(settings.tasks), limit=None, samples=documents,
             log_samples=True, evaluation_tracker=tracker, task_manager=task_manager,
             batch_size=settings.batch_size, device=settings.device, bootstrap_iters=settings.bootstrap_iters,
         )
@@ -358,6 +361,8 @@ def evaluate_variant(lm: Any, variant: Variant, settings: RunSettings, task_mana
     results["config"]["spin"] = spin_info_for(variant.mask_file)
     results["config"]["model"] = "spin_hf"
     results["config"]["spin_eval_variant"] = variant.name
+    results["config"]["spin_eval_limit"] = settings.limit
+    results["config"]["spin_eval_documents"] = "all" if documents is None else "evenly spread per task"
     if base_info is not None and base_info.get("mode") != "none":  # pragma: no cover - defensive
         raise SpinEvalError("the shared model was loaded with a mask; the pipeline needs spin=none")
     tracker.save_results_aggregated(results=results, samples=samples)
@@ -369,6 +374,44 @@ def evaluate_variant(lm: Any, variant: Variant, settings: RunSettings, task_mana
         shutil.rmtree(dest)
     os.replace(tmp, dest)
     return time.perf_counter() - start
+
+
+def spread_indices(n: int, k: int) -> list[int]:
+    """``k`` of ``n`` document indices spread evenly (a centred systematic sample; all when k >= n). Pure."""
+    if k >= n:
+        return list(range(n))
+    return [((2 * i + 1) * n) // (2 * k) for i in range(k)]
+
+
+def leaf_tasks(task_dict: dict) -> dict[str, Any]:
+    """Flatten lm-eval's nested task dict (groups -> subtasks) into {task name: Task}."""
+    out: dict[str, Any] = {}
+    for key, value in task_dict.items():
+        if isinstance(value, dict):
+            out.update(leaf_tasks(value))
+        elif value is not None and hasattr(value, "eval_docs"):
+            out[getattr(getattr(value, "config", None), "task", None) or str(key)] = value
+    return out
+
+
+def select_documents(task_manager: Any, tasks: tuple[str, ...], limit: float | None) -> dict[str, list[int]] | None:
+    """The documents every variant evaluates: ``limit`` per task, spread evenly over the task's documents.
+
+    lm-eval's own ``--limit`` takes the first N documents, which for files ordered by category (BBQ,
+    PII type x attack style) would evaluate only the first categories; a spread sample keeps every
+    stratum represented. ``None`` (no limit): every document.
+    """
+    if limit is None:
+        return None
+    import math
+
+    chosen = {}
+    loaded = task_manager.load(list(tasks))
+    for name, task in leaf_tasks(loaded["tasks"]).items():
+        n = len(task.eval_docs)
+        k = math.ceil(n * limit) if limit < 1 else int(limit)
+        chosen[name] = spread_indices(n, k)
+    return chosen
 
 
 def load_shared_model(settings: RunSettings):
@@ -494,6 +537,7 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
         model_spec = resolve_model_spec(settings.model)
         task_manager = make_task_manager(settings)
         check_tasks_exist(task_manager, settings.tasks)
+        documents = select_documents(task_manager, settings.tasks, settings.limit)
         lm = load_shared_model(settings)
         stage("masks")
         if masks_ready:
@@ -521,7 +565,7 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
             continue
         manifest.mark_variant(variant.name, "running", started=_now(),
                               mask=f"{MASKS_SUBDIR}/{variant.mask_file.name}" if variant.mask_file else None)
-        seconds = evaluate_variant(lm, variant, settings, task_manager, runs_dir / variant.name)
+        seconds = evaluate_variant(lm, variant, settings, task_manager, runs_dir / variant.name, documents)
         outcome.seconds[variant.name] = seconds
         manifest.mark_variant(variant.name, "done", finished=_now(), seconds=round(seconds, 1))
 

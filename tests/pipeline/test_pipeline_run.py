@@ -122,6 +122,8 @@ def test_results_record_the_applied_mask(finished_run):
         assert f"mask={mask_file.resolve()}" in run.results["config"]["model_args"]
         assert run.samples["pipetest_mc"], "samples must be logged"
         assert len(run.samples["pipetest_mc"]) == 6
+        # --limit 6 of 8 documents: spread over the file, not lm-eval's first six
+        assert sorted(r["doc_id"] for r in run.samples["pipetest_mc"]) == [0, 2, 3, 4, 6, 7]
         # controls zero exactly as many weights per matrix as SPIN
         assert load_mask(mask_file).counts == spin_mask.counts
     assert load_mask(out / "masks" / "control-random.safetensors").metadata["selection"] == "random"
@@ -175,3 +177,12 @@ def test_leaderboard_submit_from_real_run(finished_run, tmp_path):
     assert doc["mask"]["sha256"] and doc["mask"]["file_base64"]
     assert doc["tasks"]["pipetest_mc"]["hash"]
     assert main(["leaderboard", "build", str(sub), "-o", str(tmp_path / "board")]) == 0
+
+
+def test_spread_indices_cover_the_whole_range():
+    from spin_eval.pipeline.run import spread_indices
+
+    assert spread_indices(10, 5) == [1, 3, 5, 7, 9]
+    assert spread_indices(3, 5) == [0, 1, 2]
+    picked = spread_indices(216, 60)
+    assert len(set(picked)) == 60 and picked[0] < 4 and picked[-1] > 211
