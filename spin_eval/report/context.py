@@ -100,6 +100,17 @@ def _colour(comparison: Comparison, name: str) -> str:
 # --------------------------------------------------------------------------------------- SVG charts
 
 
+def nice_step(raw: float) -> float:
+    """1, 2 or 5 times a power of ten, at least ``raw``."""
+    if raw <= 0 or not math.isfinite(raw):
+        return 1.0
+    base = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if m * base >= raw:
+            return m * base
+    return 10 * base
+
+
 def bar_chart(groups: list[dict], *, width: int = 640, bar_h: int = 14, unit: str = "") -> dict | None:
     """Geometry of a grouped horizontal bar chart with optional CI whiskers.
 
@@ -146,10 +157,12 @@ def bar_chart(groups: list[dict], *, width: int = 640, bar_h: int = 14, unit: st
             labels.append({"x": 18, "y": y + bar_h - 3, "text": b["label"][:30], "bold": False})
             y += bar_h + 4
         y += 10
+    step = nice_step((hi - lo) / 5)
     ticks = []
-    for i in range(5):
-        t = lo + (hi - lo) * i / 4
-        ticks.append({"x": round(sx(t), 1), "text": f"{t:.1f}"})
+    t = math.ceil(lo / step) * step
+    while t <= hi + 1e-9:
+        ticks.append({"x": round(sx(t), 1), "text": f"{t:g}" if abs(t) > 1e-9 else "0"})
+        t += step
     return {
         "width": width,
         "height": y + 18,

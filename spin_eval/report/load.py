@@ -114,14 +114,11 @@ def find_results_file(path: str | Path) -> Path:
     return max(candidates, key=lambda f: _RESULTS_RE.match(f.name).group("date"))
 
 
-def _run_name(given: Path, results_file: Path) -> str:
-    """The folder the user named (not lm-eval's sanitized model sub-folder)."""
-    if given.is_file():
-        folder = given.parent
-    else:
-        folder = given
-    if folder.resolve() == results_file.parent.resolve() and folder.name.startswith("__"):
-        folder = folder.parent  # the sanitized model folder: use the output folder's name
+def _run_name(given: Path, results_file: Path, sanitized: str | None) -> str:
+    """The output folder's name (not lm-eval's sanitized model sub-folder inside it)."""
+    folder = (given.parent if given.is_file() else given).resolve()
+    if folder == results_file.parent.resolve() and (folder.name == sanitized or folder.name.startswith("__")):
+        folder = folder.parent
     return folder.resolve().name or str(folder)
 
 
@@ -253,7 +250,7 @@ def load_run(path: str | Path, *, with_samples: bool = True) -> RunResults:
                     metrics.setdefault(task, {})[key] = val
     model = str(data.get("model_name") or model_args.get("pretrained") or config.get("model") or "unknown")
     run = RunResults(
-        name=_run_name(given, results_file),
+        name=_run_name(given, results_file, data.get("model_name_sanitized")),
         path=str(results_file),
         model=model,
         model_type=str(config.get("model") or data.get("model_source") or "unknown"),
