@@ -361,7 +361,8 @@ def evaluate_variant(
     results["config"]["spin"] = spin_info_for(variant.mask_file)
     results["config"]["model"] = "spin_hf"
     results["config"]["spin_eval_variant"] = variant.name
-    results["config"]["spin_eval_limit"] = settings.limit
+    # lm-eval records limit=None when documents are chosen with samples=; keep the user's limit visible.
+    results["config"]["limit"] = settings.limit
     results["config"]["spin_eval_documents"] = "all" if documents is None else "evenly spread per task"
     if base_info is not None and base_info.get("mode") != "none":  # pragma: no cover - defensive
         raise SpinEvalError("the shared model was loaded with a mask; the pipeline needs spin=none")
@@ -543,14 +544,15 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
         if masks_ready:
             print("already built (skipped)", file=sys.stderr)
         else:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             files = build_masks(lm, settings, model_spec, masks_dir, force=force)
             from spin_eval.spin.io import file_sha256, load_mask
 
             info = {name: {"path": f"{MASKS_SUBDIR}/{p.name}", "sha256": file_sha256(p),
                            "total": load_mask(p).metadata.get("total")} for name, p in files.items()}
             outcome.seconds["masks"] = time.perf_counter() - t0
-            manifest.mark("masks", "done", masks=info, seconds=round(outcome.seconds["masks"], 1))
+            manifest.mark("masks", "done", masks=info, seconds=round(outcome.seconds["masks"], 1),
+                          cpu_seconds=round(time.process_time() - c0, 1))
             for name, m in info.items():
                 print(f"  {name}: {m['total']} weights zeroed, sha256 {m['sha256'][:12]}", file=sys.stderr)
     else:
@@ -565,9 +567,11 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
             continue
         manifest.mark_variant(variant.name, "running", started=_now(),
                               mask=f"{MASKS_SUBDIR}/{variant.mask_file.name}" if variant.mask_file else None)
+        c0 = time.process_time()
         seconds = evaluate_variant(lm, variant, settings, task_manager, runs_dir / variant.name, documents)
         outcome.seconds[variant.name] = seconds
-        manifest.mark_variant(variant.name, "done", finished=_now(), seconds=round(seconds, 1))
+        manifest.mark_variant(variant.name, "done", finished=_now(), seconds=round(seconds, 1),
+                              cpu_seconds=round(time.process_time() - c0, 1))
 
     stage("report")
     names = [v.name for v in variants]
