@@ -82,7 +82,7 @@ def finished_run(tiny_model_dir, task_dir, tmp_path_factory, monkeypatch_module)
         return real(lm, variant, *a, **k)
 
     monkeypatch_module.setattr(run_mod, "evaluate_variant", tracking)
-    assert main(_args(tiny_model_dir, task_dir, out, "--no-report")) == 0
+    assert main(_args(tiny_model_dir, task_dir, out)) == 0
     monkeypatch_module.setattr(run_mod, "evaluate_variant", real)
     return {"out": out, "resumed": resumed, "first_base": first_base}
 
@@ -102,6 +102,16 @@ def test_resume_skips_finished_variants(finished_run):
     assert {v: e["status"] for v, e in manifest["variants"].items()} == {
         "base": "done", "spin": "done", "control-magnitude-random": "done", "control-random": "done"}
     assert not list((out / "runs").glob(".*partial"))
+    assert manifest["stages"]["report"]["status"] == "done"
+
+
+def test_report_compares_all_variants(finished_run):
+    out = finished_run["out"]
+    report = json.loads((out / "report.json").read_text())
+    text = json.dumps(report)
+    for name in ("base", "spin", "control-magnitude-random", "control-random"):
+        assert name in text
+    assert (out / "report.html").stat().st_size > 0 and (out / "report.md").is_file()
 
 
 def test_results_record_the_applied_mask(finished_run):
@@ -135,7 +145,7 @@ def test_rerun_skips_everything_and_settings_change_is_refused(finished_run, tin
     out = finished_run["out"]
     assert main(_args(tiny_model_dir, task_dir, out, "--no-report")) == 0
     err = capsys.readouterr().err
-    assert err.count("(skipped)") == 5  # masks + four variants
+    assert err.count("(skipped)") == 5  # masks + four variants (the report is not asked for)
     code = main(_args(tiny_model_dir, task_dir, out, "--no-report", "--seed", "1"))
     assert code == 2
     assert "other settings" in capsys.readouterr().err
