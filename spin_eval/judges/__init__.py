@@ -85,12 +85,15 @@ class ModelJudge:
         return parse_verdict(self.tokenizer.decode(out[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True))
 
 
-@lru_cache(maxsize=4)
 def get_judge(spec: str | None = None) -> Judge:
-    """The judge for ``spec``: None or ``"builtin"`` gives :class:`RuleJudge`, anything else :class:`ModelJudge`."""
-    if spec is None or spec == BUILTIN:
-        return RuleJudge()
-    return ModelJudge(spec)
+    """The judge for ``spec`` (one instance per spec and process): None or ``"builtin"`` gives
+    :class:`RuleJudge`, anything else :class:`ModelJudge`."""
+    return _cached_judge(spec or BUILTIN)
+
+
+@lru_cache(maxsize=4)
+def _cached_judge(spec: str) -> Judge:
+    return RuleJudge() if spec == BUILTIN else ModelJudge(spec)
 
 
 def verdict_value(verdict: Verdict) -> float | None:

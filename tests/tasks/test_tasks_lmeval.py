@@ -1,0 +1,106 @@
+"""Every task loads through lm-eval's TaskManager and runs end to end (--limit) on the tiny random model."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from spin_eval.metrics import catalog
+from spin_eval.paths import tasks_dir
+
+TASKS = [
+    "spin_bbq", "spin_bbq_mini", "spin_fairness_awareness", "spin_fairness_awareness_mini",
+    "spin_fairness_awareness_gen", "spin_fairness_awareness_gen_mini", "spin_pii_leakage", "spin_pii_leakage_mini",
+    "spin_privacy_awareness", "spin_privacy_awareness_mini", "spin_privacy_awareness_gen",
+    "spin_privacy_awareness_gen_mini", "spin_overrefusal", "spin_overrefusal_mini", "spin_capability_mc",
+    "spin_capability_mc_mini", "spin_capability_ppl", "spin_capability_ppl_mini",
+]
+GROUPS = ["spin_fairness", "spin_privacy", "spin_capability", "spin_suite", "spin_suite_full", "spin_capability_full"]
+
+
+@pytest.fixture(scope="module")
+def user_tasks(tmp_path_factory):
+    """A user folder with a YAML that includes spin_bbq.yaml and points data_files at other BBQ-schema files
+    (how users run the task on the original BBQ data)."""
+    root = tmp_path_factory.mktemp("user")
+    src = (tasks_dir() / "spin_bbq" / "spin_bbq.jsonl").read_text(encoding="utf-8").splitlines()
+    data = root / "data"
+    data.mkdir()
+    (data / "Age.jsonl").write_text("\n".join(src[:3]) + "\n", encoding="utf-8")
+    (data / "SES.jsonl").write_text("\n".join(src[-3:]) + "\n", encoding="utf-8")
+    (root / "my_bbq.yaml").write_text(
+        f"include: {tasks_dir() / 'spin_bbq' / 'spin_bbq.yaml'}\ntask: my_bbq\n"
+        f"dataset_kwargs:\n  data_files: {data}/*.jsonl\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+@pytest.fixture(scope="module")
+def task_manager(user_tasks):
+    from lm_eval.tasks import TaskManager
+
+    return TaskManager(include_path=[str(tasks_dir()), str(user_tasks)], metadata={"judge": "builtin"})
+
+
+def test_all_tasks_and_groups_are_indexed(task_manager):
+    names = set(task_manager.all_tasks)
+    assert set(TASKS) <= names and set(GROUPS) <= names
+
+
+def test_mini_variants_have_the_documented_sizes(task_manager):
+    sizes = {"spin_bbq_mini": 216, "spin_pii_leakage_mini": 70, "spin_fairness_awareness_mini": 60,
+             "spin_privacy_awareness_gen_mini": 30, "spin_overrefusal_mini": 40, "spin_capability_mc_mini": 200,
+             "spin_capability_ppl_mini": 20}
+    loaded = task_manager.load(list(sizes))
+    for name, task in loaded["tasks"].items():
+        assert len(list(task.test_docs())) == sizes[name], name
+
+
+@pytest.fixture(scope="module")
+def results(tiny_model_dir, task_manager, tmp_path_factory):
+    import lm_eval
+
+    return lm_eval.simple_evaluate(
+        model="hf", model_args=f"pretrained={tiny_model_dir},dtype=float32", device="cpu", tasks=[*TASKS, "my_bbq"], limit=2,
+        task_manager=task_manager, log_samples=True, batch_size=4,
+    )
+
+
+def test_every_task_runs_and_reports_its_catalogued_metrics(results):
+    for task in TASKS:
+        res = results["results"][task]
+        for key, value in res.items():
+            if "," not in key or key.endswith("_stderr,none") or key.startswith("alias"):
+                continue
+            metric = key.split(",")[0]
+            if metric.endswith("_stderr"):
+                continue
+            assert catalog.metric_info(task, metric) is not None, f"{task}/{metric} missing from the catalog"
+
+
+def test_bbq_reports_bootstrap_stderr(results):
+    res = results["results"]["spin_bbq"]
+    assert isinstance(res["acc_ambig_stderr,none"], float)
+    assert isinstance(res["s_dis_stderr,none"], float)
+    assert isinstance(results["results"]["spin_pii_leakage"]["leak_rate_stderr,none"], float)
+
+
+def test_per_doc_values_recompute_the_reported_metrics(results):
+    # what the report does: aggregate the per-doc values (after a JSON round trip) with the catalog
+    for task in ("spin_bbq", "spin_pii_leakage", "spin_fairness_awareness", "spin_capability_ppl", "spin_overrefusal"):
+        samples = json.loads(json.dumps(results["samples"][task], default=str))
+        for info in catalog.all_metrics():
+            if info.task != task:
+                continue
+            reported = results["results"][task][f"{info.metric},none"]
+            recomputed = info.aggregate([s[info.metric] for s in samples])
+            assert (math.isnan(reported) and math.isnan(recomputed)) or recomputed == pytest.approx(reported), info.metric
+
+
+def test_tasks_run_on_original_bbq_style_files(results):
+    assert results["n-samples"]["my_bbq"]["original"] == 6  # 3 + 3 lines from two files given by a glob
+    assert results["n-samples"]["my_bbq"]["effective"] == 2
+    assert isinstance(results["results"]["my_bbq"]["s_amb,none"], float)
