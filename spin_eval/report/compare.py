@@ -722,18 +722,21 @@ def compare_runs(
 
 
 def _record_strings(run: RunResults, task: str) -> set[str]:
-    """Lower-cased string values found in a task's per-doc value records and docs (category names...)."""
-    out: set[str] = set()
+    """Lower-cased string values of a task's per-doc value records, else of its docs (category names...)."""
+    from_values: set[str] = set()
+    from_docs: set[str] = set()
     for by_key in run.samples.get(task, {}).values():
         for i, rec in enumerate(by_key.values()):
             if i >= 2000:
                 break
             for val in rec.values.values():
                 if isinstance(val, dict):
-                    out.update(str(x).lower() for x in val.values() if isinstance(x, str))
-            out.update(str(x).lower() for x in rec.doc.values() if isinstance(x, str) and len(x) < 40)
+                    from_values.update(str(x).lower() for x in val.values() if isinstance(x, str))
+            from_docs.update(str(x).lower() for x in rec.doc.values() if isinstance(x, str) and len(x) < 40)
         break
-    return out
+    # records name the groups the task's metrics split by (BBQ: category; PII: type, style); documents
+    # are only a fallback, since their fields also hold conditions such as "ambig" (acc_ambig is no detail)
+    return from_values or from_docs
 
 
 def _mark_detail_rows(rows: list[MetricRow], runs: Sequence[RunResults]) -> None:
