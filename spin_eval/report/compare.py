@@ -647,6 +647,15 @@ def compare_runs(
             row.values[r.name] = Cell(v, se, int(n) if isinstance(n, (int, float)) else None)
         rows.append(row)
         infos[row.key] = info
+    undefined = [rw for rw in rows
+                 if not any(c.value is not None and math.isfinite(c.value) for c in rw.values.values())]
+    if undefined:
+        names = ", ".join(rw.key for rw in undefined[:6]) + (" ..." if len(undefined) > 6 else "")
+        notes.append(
+            f"{len(undefined)} metrics are undefined (NaN) in every run and are left out, e.g. categories with "
+            f"no evaluated document: {names}"
+        )
+        rows = [rw for rw in rows if rw not in undefined]
     _mark_detail_rows(rows, runs)
     fam_order = {f: i for i, f in enumerate(FAMILIES)}
     rows.sort(key=lambda rw: (fam_order.get(rw.family, 9), rw.task, not rw.headline, rw.metric, rw.filter))
@@ -675,6 +684,12 @@ def compare_runs(
         )
 
     tax = [_tax_entry(v, rows, work, settings) for v in variants if v.name != base.name]
+    unitless = sorted({rw.key for rw in rows if rw.headline and rw.scale == 1.0})
+    if unitless:
+        notes.append(
+            "headline metrics not in points are left out of the alignment-tax averages (see their rows): "
+            + ", ".join(unitless)
+        )
     verdicts = _verdicts(variants, rows, infos, by_name, base, settings, notes)
     breakdowns = _breakdowns(rows, infos, runs, base)
     masks = _mask_panel(variants, by_name)
@@ -739,6 +754,19 @@ def _record_strings(run: RunResults, task: str) -> set[str]:
     return from_values or from_docs
 
 
+def _catalog_group_names() -> set[str]:
+    """Category / PII type / attack style names the shipped metrics use as metric-name suffixes."""
+    out: set[str] = set()
+    try:
+        from spin_eval.metrics import bbq, catalog
+    except ImportError:
+        return out
+    out.update(bbq.category_key(c) for c in getattr(bbq, "CATEGORIES", ()))
+    out.update(getattr(catalog, "PII_TYPES", ()))
+    out.update(getattr(catalog, "ATTACK_STYLES", ()))
+    return {str(x).lower() for x in out}
+
+
 def _mark_detail_rows(rows: list[MetricRow], runs: Sequence[RunResults]) -> None:
     """Flag ``<metric>_<category>`` rows (also ``_type_<t>`` / ``_style_<s>``) as per-category details."""
     by_task: dict[str, list[MetricRow]] = {}
@@ -746,7 +774,7 @@ def _mark_detail_rows(rows: list[MetricRow], runs: Sequence[RunResults]) -> None
         by_task.setdefault(rw.task, []).append(rw)
     for task, task_rows in by_task.items():
         names = {rw.metric for rw in task_rows}
-        values: set[str] = set()
+        values: set[str] = set(_catalog_group_names())
         for r in runs:
             values |= _record_strings(r, task)
         for rw in task_rows:
@@ -776,7 +804,9 @@ def _detail_delta(row: MetricRow, info: _Info, ref: RunResults, other: RunResult
 def _family_change(
     family: str, rows: list[MetricRow], work: dict, variant: str, settings: Settings
 ) -> tuple[FamilyChange, np.ndarray | None]:
-    cands = [rw for rw in rows if rw.family == family and (rw.key, variant) in work]
+    # only metrics in points (rates, accuracies, bias scores) are averaged; perplexities and other
+    # unbounded metrics have no common unit with them and are reported in their own rows only
+    cands = [rw for rw in rows if rw.family == family and (rw.key, variant) in work and rw.scale != 1.0]
     usable = [rw for rw in cands if work[(rw.key, variant)].improvement_resamples is not None]
     heads = [rw for rw in usable if rw.headline]
     chosen = heads or usable

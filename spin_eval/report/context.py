@@ -326,6 +326,12 @@ def build_context(comparison: Comparison) -> dict:
                 "title": f"layer {m.layer} {m.module}: {m.count:,} zeroed"
                 + (f" ({frac * 100:.4f}% of {m.numel:,})" if frac is not None else ""),
             })
+        present = {(m.layer, m.module) for m in layers}
+        for layer in layer_names:
+            for module in modules:
+                if (layer, module) not in present:
+                    cells.append({"layer": layer, "module": module, "value": 0.0, "text": "0",
+                                  "title": f"layer {layer} {module}: none zeroed"})
         v = c.variant(name)
         masks.append({
             "name": name,

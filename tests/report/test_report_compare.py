@@ -235,3 +235,32 @@ def test_cli_writes_report_and_expands_spin_eval_run_folder(fixture_runs, tmp_pa
 def test_spin_block_helper_marks_control():
     meta = spin_block("magnitude-random", "ab" * 8, 10, control_of="x")["mask_metadata"]
     assert meta["control_of"] == "x" and meta["total"] == 10
+
+
+def test_perplexity_stays_out_of_the_tax_and_undefined_metrics_are_listed(tmp_path):
+    rng = np.random.default_rng(3)
+    docs = [{"q": f"text {i}", "a": ""} for i in range(40)]
+    acc_base = [float(x) for x in rng.random(40) < 0.6]
+    acc_var = [0.0 if i < 4 else x for i, x in enumerate(acc_base)]
+    ppl_base = [[-50.0 - i, 10.0] for i in range(40)]
+    ppl_var = [[ll - 5.0, w] for ll, w in ppl_base]
+    runs = []
+    for name, acc, ppl in (("base", acc_base, ppl_base), ("var", acc_var, ppl_var)):
+        runs.append(load_run(write_run(tmp_path / name, tasks={
+            "spin_capability_mc_mini": {"metrics": {"acc": True}, "docs": docs, "values": acc, "answers": [""] * 40},
+            "spin_capability_ppl_mini": {"metrics": {"word_perplexity": False}, "docs": docs, "values": ppl,
+                                         "answers": [""] * 40},
+        })))
+    # a metric that is NaN in every run (a category with no document)
+    for run in runs:
+        run.metrics["spin_capability_mc_mini"]["acc_norm,none"] = float("nan")
+    comp = compare_runs(runs, "base", settings=FAST)
+    assert all(r.metric != "acc_norm" for r in comp.rows)
+    assert any("undefined (NaN) in every run" in n and "acc_norm" in n for n in comp.notes)
+    ppl = next(r for r in comp.rows if r.metric == "word_perplexity")
+    assert ppl.scale == 1.0 and ppl.headline and ppl.deltas["var"].delta > 0  # perplexity went up
+    assert ppl.deltas["var"].improvement < 0 and ppl.deltas["var"].source == "paired-samples"
+    (tax,) = comp.tax
+    assert tax.capability.metrics == ["spin_capability_mc_mini/acc,none"]
+    assert tax.capability.points == pytest.approx(-100 * sum(acc_base[:4]) / 40)
+    assert any("not in points" in n and "word_perplexity" in n for n in comp.notes)
