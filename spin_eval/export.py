@@ -121,7 +121,7 @@ def export_masked_checkpoint(
     compares float32 bytes, so it holds for any dtype the base model was stored in. ``force`` replaces a
     non-empty ``out_dir``.
     """
-    from spin_eval.modelspec import load_model_and_tokenizer, resolve_model_spec
+    from spin_eval.modelspec import apply_default_permissions, load_model_and_tokenizer, resolve_model_spec
     from spin_eval.spin.io import file_sha256, load_mask
     from spin_eval.spin.mask import apply_mask
 
@@ -163,6 +163,7 @@ def export_masked_checkpoint(
         tokenizer.save_pretrained(tmp)
         (tmp / "README.md").write_text(render_model_card(info), encoding="utf-8")
         (tmp / EXPORT_INFO_FILE).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        apply_default_permissions(tmp)
         if out_dir.exists():  # empty, or non-empty with force: move it aside, then swap
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
             os.replace(out_dir, old / "previous")

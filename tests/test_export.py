@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import torch
@@ -91,6 +92,10 @@ def test_export_writes_standard_checkpoint_with_card(exported):
     sha = file_sha256(mask_path)
     info = json.loads((out / EXPORT_INFO_FILE).read_text())
     assert info["mask_sha256"] == sha and info["zeroed"] == mask.total == 2 * 3 * 40  # layers x MLP matrices x per_matrix
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask  # not mkdtemp's owner-only 0700
+    assert (out / "model.safetensors").stat().st_mode & 0o777 == 0o666 & ~umask
     card = (out / "README.md").read_text()
     assert sha in card and mask_path.name in card and "lm_eval --model hf" in card
 

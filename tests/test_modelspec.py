@@ -143,6 +143,9 @@ def test_conversion_is_cached_atomic_and_replaces_incomplete_dirs(tiny_model_dir
     assert info["source_sha256"] == file_sha256(gguf) and info["dtype"] == "float32"
     assert {"model.safetensors", "tokenizer.json", "config.json"} <= {p.name for p in out.iterdir()}
     assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temp dirs left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask
     assert convert_gguf(gguf) == out and len(calls) == 1  # reused, not converted again
 
 
@@ -152,10 +155,13 @@ def test_concurrent_converters_leave_one_complete_dir(tiny_model_dir, tmp_path, 
     calls = []
     barrier = threading.Barrier(2)
     loader = _fake_gguf_loader(tiny_model_dir, calls)
+    # from_pretrained is not thread-safe (meta-device patching), so load both copies up front; real
+    # concurrent converters are separate processes.
+    loaded = [loader("src", "fake.gguf") for _ in range(2)]
 
     def slow_loader(src_dir, name):
         barrier.wait(timeout=30)  # both threads are converting at the same time
-        return loader(src_dir, name)
+        return loaded.pop()
 
     monkeypatch.setattr(modelspec, "_load_gguf", slow_loader)
     results, errors = [], []
@@ -171,7 +177,7 @@ def test_concurrent_converters_leave_one_complete_dir(tiny_model_dir, tmp_path, 
         t.start()
     for t in threads:
         t.join()
-    assert not errors and len(calls) == 2 and results[0] == results[1]
+    assert not errors and not loaded and results[0] == results[1]
     out = results[0]
     assert json.loads((out / CONVERTED_INFO_FILE).read_text())["source_sha256"] == file_sha256(gguf)
     assert [p.name for p in out.parent.iterdir()] == [out.name]
