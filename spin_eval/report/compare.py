@@ -167,6 +167,7 @@ class Verdict:
     spin_vs_baseline_significant: bool
     significant: bool
     text: str
+    headline: bool = False
 
 
 @dataclass
@@ -924,8 +925,9 @@ def _verdicts(variants, rows, infos, by_name, base, settings, notes) -> list[Ver
                     )
                 out.append(
                     Verdict(row.key, s.name, c.name, d.delta, d.ci_low, d.ci_high, d.p_value, d.test,
-                            row.scale, vs_base, d.significant, text)
+                            row.scale, vs_base, d.significant, text, row.headline)
                 )
+    out.sort(key=lambda v: not v.headline)  # stable: headline metrics first, then row order
     return out
 
 
@@ -1112,6 +1114,8 @@ def _flips(rows, infos, runs, base, settings) -> list[FlipSummary]:
             if paired is None:
                 continue
             keys, va, vb = paired
+            if any(isinstance(x, (list, tuple)) for x in va[:20]):
+                continue  # (loglikelihood, weight) pairs: every document "changes"; nothing to read
             info = infos[pick.key]
             fs = FlipSummary(pick.task, pick.metric, r.name, len(keys), 0, 0, 0)
             sa = base.samples[pick.task][pick.filter]

@@ -281,7 +281,7 @@ def build_context(comparison: Comparison) -> dict:
             tax_groups.append({"label": f"{t.variant} ({t.kind})", "bars": bars})
     tax_chart = bar_chart(tax_groups, unit=" pts") if tax_groups else None
 
-    verdicts = [{"text": v.text, "significant": v.significant, "metric": v.metric, "spin": v.spin,
+    verdicts = [{"text": v.text, "significant": v.significant, "headline": v.headline, "metric": v.metric, "spin": v.spin,
                  "control": v.control, "delta": fmt_signed(v.delta, v.scale), "ci": fmt_ci(v.ci_low, v.ci_high, v.scale),
                  "p": fmt_p(v.p_value)} for v in c.verdicts]
 
