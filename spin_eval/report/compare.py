@@ -719,6 +719,13 @@ def compare_runs(
             for r, v in zip(runs, variants)
         ],
     )
+    for task in sorted({t for r in runs for t in r.task_hashes}):
+        hashes = {r.task_hashes[task] for r in runs if r.task_hashes.get(task)}
+        if len(hashes) > 1:
+            notes.append(
+                f"{task}: lm-eval's task hashes differ between runs (different documents, prompts or targets, "
+                "e.g. another --limit); only the documents with equal doc_hash are paired"
+            )
     # dedupe notes, keep order
     notes = list(dict.fromkeys(notes))
     return Comparison(

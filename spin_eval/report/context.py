@@ -359,7 +359,15 @@ def build_context(comparison: Comparison) -> dict:
         if f.n_changed
     ]
 
+    tasks = sorted({t for r in c.provenance.runs for t in r["task_hashes"]})
+    task_hashes = []
+    for t in tasks:
+        hashes = [(r["task_hashes"].get(t) or "")[:16] for r in c.provenance.runs]
+        present = {h for h in hashes if h}
+        task_hashes.append({"task": t, "hashes": [h or "n/a" for h in hashes], "same": len(present) <= 1})
+
     return {
+        "task_hashes": task_hashes,
         "title": f"spin-eval report: {len(names)} variants vs {c.baseline}",
         "baseline": c.baseline,
         "names": names,
