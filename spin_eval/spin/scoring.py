@@ -133,7 +133,7 @@ def _sums_one_pass(model, samples, linears, *, progress, desc):
                 grad = lin.weight.grad
                 lin.weight.grad = None
                 grad.abs_()
-                if not torch.isfinite(grad).all():
+                if not torch.isfinite(grad.sum()):  # one cheap reduction; NaN/inf propagate into it
                     raise _nonfinite(sample, f"gradient in {name}")
                 sums[name].add_(grad)
     return sums
@@ -185,7 +185,7 @@ def _sums_batched(model, samples, linears, *, batch_size, progress, desc):
                     g = saved_grads.pop(name)
                     g = g * keep.to(g.dtype)
                     per_sample = torch.einsum("bto,bti->boi", g, x).abs_()
-                    finite = torch.isfinite(per_sample).flatten(1).all(dim=1)
+                    finite = torch.isfinite(per_sample.flatten(1).sum(dim=1))
                     if not bool(finite.all()):
                         raise _nonfinite(batch[int((~finite).nonzero()[0])], f"gradient in {name}")
                     sums[name].add_(per_sample.sum(dim=0, dtype=torch.float64))
@@ -224,7 +224,7 @@ def gradient_sums_per_layer(
                 loss.backward()
                 grad = lin.weight.grad.abs()
                 lin.weight.grad = None
-                if not torch.isfinite(grad).all():
+                if not torch.isfinite(grad.sum()):
                     raise _nonfinite(sample, f"gradient in {name}")
                 sums[name].add_(grad)
     return sums
