@@ -315,6 +315,24 @@ def ratio_interval(
     return percentile_interval(num[ok] / den[ok], confidence)
 
 
+def holm_adjust(p_values: Sequence[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values (family-wise error control; Holm 1979), in the input order.
+
+    NaN entries stay NaN and do not count towards the family size."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, math.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    m = ok.size
+    if m == 0:
+        return out.tolist()
+    order = ok[np.argsort(p[ok], kind="stable")]
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out.tolist()
+
+
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Jaccard overlap ``|A & B| / |A | B|`` of two integer index sets (1.0 for two empty sets)."""
     arr_a = np.unique(np.asarray(a, dtype=np.int64))

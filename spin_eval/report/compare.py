@@ -168,6 +168,8 @@ class Verdict:
     significant: bool
     text: str
     headline: bool = False
+    p_holm: float | None = None
+    """Holm-adjusted p over all metrics of this SPIN-control pair; ``significant`` uses it."""
 
 
 @dataclass
@@ -312,7 +314,8 @@ DEFINITIONS = {
     "change); defined only where the trust change's interval excludes 0. Its interval combines the "
     "bootstrap resamples of both changes.",
     "verdict": "SPIN against each control mask on the documents both share: if the paired test finds no "
-    "significant difference, the effect is not specific to SPIN's coupled weights.",
+    "significant difference (p Holm-adjusted over all metrics of that SPIN-control pair), the effect is not "
+    "specific to SPIN's coupled weights.",
 }
 
 
@@ -892,6 +895,7 @@ def _tax_entry(v: Variant, rows: list[MetricRow], work: dict, settings: Settings
 
 
 def _verdicts(variants, rows, infos, by_name, base, settings, notes) -> list[Verdict]:
+    """SPIN vs each control, per metric; significance after Holm adjustment within each pair."""
     spins = [v for v in variants if v.kind == "spin"]
     controls = [v for v in variants if v.kind == "control"]
     out: list[Verdict] = []
@@ -899,26 +903,31 @@ def _verdicts(variants, rows, infos, by_name, base, settings, notes) -> list[Ver
         notes.append("no control mask among the runs: whether SPIN's effect is specific cannot be judged")
     for s in spins:
         for c in controls:
+            pair: list[tuple[MetricRow, Delta, bool]] = []
             for row in rows:
-                info = infos[row.key]
-                dw = row.deltas.get(s.name)
-                vs_base = bool(dw and dw.significant)
                 if row.detail:
                     continue
+                dw = row.deltas.get(s.name)
+                vs_base = bool(dw and dw.significant)
                 pseudo = Settings(settings.n_resamples, settings.confidence, settings.alpha, settings.seed + 7)
-                d = _compute_delta(row, info, by_name[c.name], by_name[s.name], pseudo, notes).delta
-                if d.delta is None:
-                    continue
+                d = _compute_delta(row, infos[row.key], by_name[c.name], by_name[s.name], pseudo, notes).delta
+                if d.delta is not None:
+                    pair.append((row, d, vs_base))
+            adjusted = stats.holm_adjust([d.p_value if d.p_value is not None else math.nan for _, d, _ in pair])
+            for (row, d, vs_base), p_holm in zip(pair, adjusted):
+                p_holm = p_holm if math.isfinite(p_holm) else None
+                significant = p_holm is not None and p_holm < settings.alpha
                 shown = f"{d.delta * row.scale:+.2f}"
                 ci = (
                     f" [{d.ci_low * row.scale:+.2f}, {d.ci_high * row.scale:+.2f}]"
                     if d.ci_low is not None and d.ci_high is not None and math.isfinite(d.ci_low)
                     else ""
                 )
-                ptxt = _fmt_p(d.p_value)
+                holm = "Holm " + _fmt_p(p_holm)
+                ptxt = f"{_fmt_p(d.p_value)}, {holm} over {len(pair)} metrics"
                 fb = " (stderr fallback)" if d.source == "stderr-fallback" else ""
                 base_txt = "" if vs_base else " SPIN does not differ significantly from the baseline either."
-                if d.significant:
+                if significant:
                     better = (d.improvement or 0) > 0
                     text = (
                         f"{row.key}: SPIN ({s.name}) differs significantly from control {c.name} "
@@ -932,7 +941,7 @@ def _verdicts(variants, rows, infos, by_name, base, settings, notes) -> list[Ver
                     )
                 out.append(
                     Verdict(row.key, s.name, c.name, d.delta, d.ci_low, d.ci_high, d.p_value, d.test,
-                            row.scale, vs_base, d.significant, text, row.headline)
+                            row.scale, vs_base, significant, text, row.headline, p_holm)
                 )
     out.sort(key=lambda v: not v.headline)  # stable: headline metrics first, then row order
     return out

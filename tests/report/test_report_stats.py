@@ -91,3 +91,11 @@ def test_normal_fallback_and_ratio_and_jaccard():
     assert stats.significance_mark(0.0005) == "***"
     assert stats.significance_mark(0.2) == ""
     assert stats.significance_mark(math.nan) == ""
+
+
+def test_holm_adjust_by_hand():
+    # sorted p: 0.01, 0.02, 0.04 -> 3*0.01=0.03, 2*0.02=0.04, 1*0.04=0.04 (monotone)
+    assert stats.holm_adjust([0.04, 0.01, 0.02]) == pytest.approx([0.04, 0.03, 0.04])
+    assert stats.holm_adjust([0.5, 0.6]) == pytest.approx([1.0, 1.0])
+    out = stats.holm_adjust([math.nan, 0.01])
+    assert math.isnan(out[0]) and out[1] == pytest.approx(0.01)
