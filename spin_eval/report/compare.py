@@ -681,7 +681,7 @@ def compare_runs(
         dw = _compute_delta(row, infos[row.key], base, r, settings, notes)
         row.deltas[r.name] = dw.delta
         work[(row.key, r.name)] = dw
-    if any(rw.detail for rw in rows):
+    if jobs and any(rw.detail for rw in rows):
         notes.append(
             "per-category metrics (e.g. s_amb_age, leak_rate_type_email) show their delta without interval "
             "or p-value; their per-category values are in the breakdown tables"

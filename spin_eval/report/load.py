@@ -9,7 +9,6 @@ sub-folder). When a folder holds several results files, the newest ``date_id`` w
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,10 +73,9 @@ class RunResults:
 
 
 def _to_float(value: Any) -> float | None:
+    """A number as float (NaN kept: lm-eval writes NaN for undefined metrics), None for ``"N/A"`` etc."""
     if isinstance(value, bool):
         return float(value)
-    if isinstance(value, (int, float)):
-        return float(value) if math.isfinite(float(value)) or math.isnan(float(value)) else float(value)
     try:
         return float(value)
     except (TypeError, ValueError):
