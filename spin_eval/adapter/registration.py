@@ -5,11 +5,11 @@ Why a hook: lm-eval 0.4.13 has no plugin discovery. Its CLI resolves ``--model N
 only work if something registers ``spin_hf`` in every interpreter that imports lm-eval.
 
 How: ``spin_eval_register.pth`` (installed into site-packages by the wheel and by editable installs)
-runs :func:`install` at interpreter start-up. ``install`` only puts a tiny finder at the front of
-``sys.meta_path``; it imports neither torch nor lm-eval, and for every import other than
-``lm_eval.api.registry`` the finder costs one string comparison (measured in ``bench/bench_adapter.py``).
-When ``lm_eval.api.registry`` is imported, the finder lets the normal machinery find and execute it,
-then calls :func:`register_spin_hf`, which
+puts a tiny finder (:data:`PTH_HOOK_SOURCE`) at the front of ``sys.meta_path`` at interpreter start-up.
+It imports nothing, not even spin_eval, and for every import other than ``lm_eval.api.registry`` it
+costs one string comparison (measured in ``bench/bench_adapter.py``). When ``lm_eval.api.registry`` is
+imported, the finder removes itself, imports this module, lets the normal machinery find and execute
+lm-eval's registry (:func:`find_registry_spec`), then calls :func:`register_spin_hf`, which
 
 1. imports ``lm_eval.models`` first, so lm-eval's built-in table (``hf``, ``vllm``, ...) is registered:
    lm-eval 0.4.13's ``get_model`` imports that table only while the registry is still EMPTY, so
@@ -29,8 +29,9 @@ Opt out for one process with ``SPIN_EVAL_NO_REGISTER=1``. Without the ``.pth`` (
 embedding interpreter, a ``--target`` install) call :func:`install` or :func:`register_spin_hf` yourself;
 importing ``spin_eval.adapter.spin_hf`` also registers.
 
-Only ``sys`` and ``os`` are imported at module level: this module runs in every interpreter of the
-environment.
+Only ``sys`` and ``os`` are imported at module level, so importing this module stays cheap too.
+Regenerate the .pth after changing :data:`PTH_HOOK_SOURCE`:
+``python -m spin_eval.adapter.registration > spin_eval_register.pth``.
 """
 
 from __future__ import annotations
@@ -136,35 +137,83 @@ class _RegisteringLoader:
         return getattr(self._loader, name)
 
 
+def find_registry_spec(fullname, path=None, target=None):
+    """The spec of ``lm_eval.api.registry`` from the other finders, its loader wrapped to register after."""
+    for finder in sys.meta_path:
+        if getattr(finder, _HOOK_MARKER, False):
+            continue
+        find_spec = getattr(finder, "find_spec", None)
+        if find_spec is None:
+            continue
+        spec = find_spec(fullname, path, target)
+        if spec is not None:
+            break
+    else:
+        return None
+    if spec.loader is None or not hasattr(spec.loader, "exec_module"):
+        return spec
+    spec.loader = _RegisteringLoader(spec.loader)
+    return spec
+
+
 class _RegistryImportHook:
-    """A ``sys.meta_path`` finder that only reacts to ``lm_eval.api.registry``, once."""
+    """A ``sys.meta_path`` finder that only reacts to ``lm_eval.api.registry``, once (as the .pth's)."""
 
     _spin_eval_registry_hook = True
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname != _REGISTRY_MODULE:
             return None
-        # One-shot: later imports (and reloads) go straight to the normal finders.
+        try:  # one-shot: later imports (and reloads) go straight to the normal finders
+            sys.meta_path.remove(self)
+        except ValueError:
+            pass
+        return find_registry_spec(fullname, path, target)
+
+
+#: The start-up code of ``spin_eval_register.pth``: a finder like ``_RegistryImportHook`` that imports
+#: nothing (not even spin_eval) until lm-eval's registry is imported. ``pth_line()`` wraps it into the
+#: file's one executable line; a test keeps the shipped file in sync with it.
+PTH_HOOK_SOURCE = '''class SpinEvalRegistryHook:
+    """spin-eval: on the import of lm_eval.api.registry, register spin_hf (spin_eval/adapter/registration.py)."""
+    _spin_eval_registry_hook = True
+    def find_spec(self, name, path=None, target=None):
+        if name != "lm_eval.api.registry":
+            return None
         try:
             sys.meta_path.remove(self)
         except ValueError:
             pass
-        for finder in sys.meta_path:
-            find_spec = getattr(finder, "find_spec", None)
-            if find_spec is None:
-                continue
-            spec = find_spec(fullname, path, target)
-            if spec is not None:
-                break
-        else:
+        try:
+            from spin_eval.adapter.registration import find_registry_spec
+        except ImportError:
             return None
-        if spec.loader is None or not hasattr(spec.loader, "exec_module"):
-            return spec
-        spec.loader = _RegisteringLoader(spec.loader)
-        return spec
+        return find_registry_spec(name, path, target)
+if os.environ.get("SPIN_EVAL_NO_REGISTER", "") in ("", "0") and not any(
+    getattr(f, "_spin_eval_registry_hook", False) for f in sys.meta_path
+):
+    sys.meta_path.insert(0, SpinEvalRegistryHook())
+'''
 
-    def invalidate_caches(self) -> None:
-        pass
+PTH_HEADER = (
+    "# spin-eval: registers the spin_hf model with lm-eval's registry when lm-eval imports "
+    "lm_eval.api.registry; start-up cost: one tiny finder class, no imports (see "
+    "spin_eval/adapter/registration.py, which holds this code's source and a test that keeps both in sync)"
+)
+
+
+def pth_line() -> str:
+    """The executable line of ``spin_eval_register.pth`` (site.py runs lines starting with ``import``)."""
+    return (
+        "import sys, os; exec("
+        + repr(PTH_HOOK_SOURCE)
+        + ', {"sys": sys, "os": os, "__name__": "spin_eval_register"})'
+    )
+
+
+def pth_text() -> str:
+    """The whole ``spin_eval_register.pth`` file."""
+    return PTH_HEADER + "\n" + pth_line() + "\n"
 
 
 def is_installed() -> bool:
@@ -186,3 +235,7 @@ def install() -> None:
         return
     if not is_installed():
         sys.meta_path.insert(0, _RegistryImportHook())
+
+
+if __name__ == "__main__":  # python -m spin_eval.adapter.registration > spin_eval_register.pth
+    sys.stdout.write(pth_text())

@@ -50,7 +50,7 @@ from typing import Any
 from lm_eval.models.huggingface import HFLM
 
 from spin_eval.adapter.registration import SPIN_HF_NAME, register_spin_hf
-from spin_eval.errors import InputError, MaskError, SpinEvalError
+from spin_eval.errors import FingerprintMismatchError, InputError, MaskError, SpinEvalError
 
 logger = logging.getLogger(__name__)
 
@@ -337,7 +337,15 @@ class SpinHFLM(HFLM):
         try:
             self._spin_applied = apply_mask(self.model, mask, check_fingerprint=not self._spin_request.force)
         except MaskError as exc:
-            raise type(exc)(f"spin_hf model_arg mask={mask_file}: {exc}") from exc
+            hint = ""
+            dtype = getattr(self.model, "dtype", None)
+            if isinstance(exc, FingerprintMismatchError) and dtype is not None and "float32" not in str(dtype):
+                hint = (
+                    f" (the model is loaded as {dtype}: fingerprints hash the weights as loaded, so a mask "
+                    "built from float32 weights differs from a bf16/fp16 load; the indices still fit, so "
+                    "spin_force=true is safe if the checkpoint is the same)"
+                )
+            raise type(exc)(f"spin_hf model_arg mask={mask_file}: {exc}{hint}") from exc
         self._spin_info.update(
             mask_path=str(mask_file.resolve()),
             mask_sha256=file_sha256(mask_file),

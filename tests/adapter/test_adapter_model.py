@@ -215,3 +215,30 @@ def test_model_args_strings_from_the_cli_are_parsed():
     assert parse_spin_args({"mask": "a.safetensors"}).mode == "mask"
     assert parse_spin_args({}).mode == "none"
     assert parse_spin_args({"spin": "NONE"}).mode == "none"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_cuda_mask_is_applied_on_the_device(tiny_model_dir, hand_mask, dtype):
+    from transformers import AutoModelForCausalLM
+
+    from spin_eval.adapter.spin_hf import SpinHFLM
+
+    force = {"spin_force": "true"} if dtype != "float32" else {}  # the fixture mask hashes float32 weights
+    lm = SpinHFLM(pretrained=str(tiny_model_dir), mask=str(hand_mask), device="cuda", dtype=dtype, **force)
+    assert lm.model.device.type == "cuda"
+    by_hand, indices = _hand_masked_model(tiny_model_dir)
+    by_hand = by_hand.to(device="cuda", dtype=getattr(torch, dtype))
+    ids = lm.tokenizer("Paris is the capital of France.", return_tensors="pt").input_ids.cuda()
+    with torch.no_grad():
+        torch.testing.assert_close(lm.model(ids).logits, by_hand(ids).logits, rtol=0, atol=0)
+    params = dict(lm.model.named_parameters())
+    for name, idx in indices.items():
+        assert torch.count_nonzero(params[name].data.view(-1)[idx.cuda()]) == 0
+
+
+def test_lower_precision_mismatch_explains_spin_force(tiny_model_dir, hand_mask):
+    from spin_eval.adapter.spin_hf import SpinHFLM
+
+    with pytest.raises(FingerprintMismatchError, match="spin_force=true is safe"):
+        SpinHFLM(pretrained=str(tiny_model_dir), mask=str(hand_mask), device="cpu", dtype="bfloat16")

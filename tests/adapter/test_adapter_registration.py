@@ -55,11 +55,20 @@ def test_startup_hook_is_installed_without_importing_torch_or_lm_eval():
         import json, sys
         print(json.dumps({
             "hooks": [type(f).__name__ for f in sys.meta_path if getattr(f, "_spin_eval_registry_hook", False)],
-            "heavy": sorted(m for m in ("torch", "lm_eval", "transformers", "numpy") if m in sys.modules),
+            "imported": sorted(m for m in ("torch", "lm_eval", "transformers", "numpy", "spin_eval")
+                               if m in sys.modules),
         }))
         """
     )
-    assert out == {"hooks": ["_RegistryImportHook"], "heavy": []}
+    assert out == {"hooks": ["SpinEvalRegistryHook"], "imported": []}
+
+
+def test_pth_file_is_generated_from_the_hook_source():
+    assert (REPO_ROOT / "spin_eval_register.pth").read_text() == registration.pth_text(), (
+        "regenerate it: python -m spin_eval.adapter.registration > spin_eval_register.pth"
+    )
+    lines = registration.pth_text().splitlines()
+    assert lines[0].startswith("#") and lines[1].startswith("import ") and len(lines) == 2
 
 
 def test_pth_file_installed_matches_the_repository():
