@@ -18,6 +18,7 @@ Definitions used throughout (also printed in the report):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import zlib
@@ -595,14 +596,14 @@ def compare_runs(
         settings.allow_mixed = allow_mixed
     if not runs:
         raise InputError("no runs given; pass at least one lm-eval output folder")
-    runs = list(runs)
-    # unique names
+    # unique names (copies: the caller's RunResults are left as they are)
     seen: dict[str, int] = {}
+    unique: list[RunResults] = []
     for run in runs:
         k = seen.get(run.name, 0)
         seen[run.name] = k + 1
-        if k:
-            run.name = f"{run.name}-{k + 1}"
+        unique.append(dataclasses.replace(run, name=f"{run.name}-{k + 1}") if k else run)
+    runs = unique
     models = sorted({r.model for r in runs})
     if len(models) > 1 and not settings.allow_mixed:
         listing = "; ".join(f"{r.name}: {r.model}" for r in runs)

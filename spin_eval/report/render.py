@@ -68,6 +68,8 @@ def write_report(comparison: Comparison, out_path: str | Path, fmt: Format | Non
     Rendering happens before anything is written, so a failure leaves no partial file.
     """
     out = Path(out_path)
+    if out.is_dir():
+        raise InputError(f"-o {out}: is a folder; give a file name such as {out / 'report.html'}")
     text = render_report(comparison, fmt or format_from_path(out))
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():

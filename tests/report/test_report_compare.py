@@ -215,6 +215,8 @@ def test_bad_input_errors_and_no_partial_file(fixture_runs, tmp_path, capsys):
     rc = cli_main(["report", str(fixture_runs["base"]), str(fixture_runs["spin"]), "-o", str(out),
                    "--baseline", "missing", "--quiet"])
     assert rc == 2 and not out.exists()
+    rc = cli_main(["report", str(fixture_runs["base"]), "-o", str(tmp_path), "--quiet"])
+    assert rc == 2 and "is a folder" in capsys.readouterr().err
 
 
 def test_cli_writes_report_and_expands_spin_eval_run_folder(fixture_runs, tmp_path, capsys):
