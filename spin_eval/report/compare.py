@@ -410,6 +410,8 @@ def _variant_from_run(run: RunResults) -> Variant:
         extra = {k: v for k, v in run.model_args.items() if k not in ("pretrained", "spin", "mask")}
         if extra:
             label += " (" + ", ".join(f"{k}={v}" for k, v in sorted(extra.items())[:3]) + ")"
+        if mode == "none":
+            label += ", no mask"
     return Variant(
         name=run.name,
         label=label,
@@ -925,7 +927,7 @@ def _verdicts(variants, rows, infos, by_name, base, settings, notes) -> list[Ver
                     else ""
                 )
                 holm = "Holm " + _fmt_p(p_holm)
-                ptxt = f"{_fmt_p(d.p_value)}, {holm} over {len(pair)} metrics"
+                ptxt = f"{_fmt_p(d.p_value)}, {holm} over {len(pair)} metric{'s' if len(pair) != 1 else ''}"
                 fb = " (stderr fallback)" if d.source == "stderr-fallback" else ""
                 base_txt = "" if vs_base else " SPIN does not differ significantly from the baseline either."
                 if significant:
