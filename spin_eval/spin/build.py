@@ -104,9 +104,12 @@ def score_sums(
             except InputError as exc:
                 raise InputError(f"{cal.name}: sampled row {pos}: {exc}") from None
             samples.append(Sample(ids, labels, label=f"{set_name} set {cal.name}, sampled row {pos}"))
-        sums[set_name] = gradient_sums(
+        set_sums = gradient_sums(
             model, samples, linears, batch_size=config.batch_size, progress=progress, desc=f"scoring {set_name}"
         )
+        # keep finished sets off the accelerator: only one set's accumulators live there at a time
+        sums[set_name] = {name: t.cpu() for name, t in set_sums.items()}
+        del set_sums
         scored[set_name] = len(samples)
     metadata = {
         "model_fingerprint": fingerprint,
@@ -131,19 +134,19 @@ def mask_from_sums(
     """Scores |W| * sums -> selection -> SpinMask with full metadata (warnings included)."""
     from spin_eval.spin.mask import SpinMask, target_linears
     from spin_eval.spin.scoring import SCORE_KIND, importance_scores
-    from spin_eval.spin.selection import select_all
+    from spin_eval.spin.selection import select_stream
 
     linears = target_linears(model, config.target)
     missing = [n for s in SET_NAMES for n in linears if n not in sums.get(s, {})]
     if missing:
         raise InputError(f"score sums lack {missing[0]} (and {len(missing) - 1} more); they belong to another target/model")
-    scores = {}
-    weights = {}
-    for name, lin in linears.items():
-        scores[name] = tuple(importance_scores(lin.weight, sums[s][name]) for s in SET_NAMES)
-        weights[name] = lin.weight.detach().cpu()
-    result = select_all(
-        scores, weights, p=config.p, q=config.q, selection=config.selection, control_seed=config.control_seed
+    def items():  # one matrix's float64 scores at a time
+        for name, lin in linears.items():
+            scores = tuple(importance_scores(lin.weight, sums[s][name]) for s in SET_NAMES)
+            yield name, scores, lin.weight.detach().cpu()
+
+    result = select_stream(
+        items(), p=config.p, q=config.q, selection=config.selection, control_seed=config.control_seed
     )
     indices = result.indices
     metadata: dict[str, Any] = {

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import torch
@@ -192,12 +192,29 @@ def select_all(
     Logs (and returns) a warning when the ratios select nothing in some or all matrices, and when a
     control pool is smaller than the SPIN count it should match.
     """
+    items = (
+        (name, s, weights[name] if weights is not None and name in weights else None) for name, s in scores.items()
+    )
+    return select_stream(items, p=p, q=q, selection=selection, control_seed=control_seed)
+
+
+def select_stream(
+    items: Iterable[tuple[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor | None]],
+    *,
+    p: float,
+    q: float,
+    selection: str,
+    control_seed: int = 0,
+) -> Selection:
+    """``select_all`` over ``(name, (general, fairness, privacy), weight)`` items produced one at a time,
+    so only one matrix's scores need to exist at once (large models)."""
     out: dict[str, torch.Tensor] = {}
     short: dict[str, int] = {}
-    for name, (g, f, pr) in scores.items():
-        weight = weights[name] if weights is not None and name in weights else None
+    smallest = None
+    for name, (g, f, pr), weight in items:
         idx = select_matrix(name, g, f, pr, weight, p=p, q=q, selection=selection, control_seed=control_seed)
         out[name] = idx
+        smallest = g.numel() if smallest is None else min(smallest, g.numel())
         if selection not in ("paper", "reference"):
             wanted = select_paper(g, f, pr, p, q).numel()
             if idx.numel() < wanted:
@@ -205,7 +222,6 @@ def select_all(
     warnings: list[str] = []
     empty = [name for name, idx in out.items() if idx.numel() == 0]
     if out and len(empty) == len(out):
-        smallest = min(s[0].numel() for s in scores.values())
         warnings.append(
             f"selection {selection!r} with p={p:g}, q={q:g} zeroes NOTHING in all {len(out)} matrices "
             f"(floor(q * numel) = {top_count(q, smallest)} for the smallest matrix of {smallest} entries, "
