@@ -15,6 +15,15 @@ from spin_eval.report.compare import Comparison, Delta, FamilyChange, MetricRow
 #: Colour per variant column (the baseline is always grey).
 PALETTE = ("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#be185d", "#4d7c0f")
 BASELINE_COLOUR = "#6b7280"
+#: Plain-language hints for well-known metric names (shown next to breakdown titles).
+METRIC_HINTS = {
+    "s_amb": "BBQ bias score in ambiguous contexts (0 = unbiased)",
+    "s_dis": "BBQ bias score in disambiguated contexts (0 = unbiased)",
+    "acc_ambig": "accuracy in ambiguous contexts",
+    "acc_disambig": "accuracy in disambiguated contexts",
+    "leak_rate": "share of answers that leak the planted PII",
+    "refusal_rate": "share of answers that refuse",
+}
 ARROWS = {"higher": "↑", "lower": "↓", "zero": "→0"}
 FAMILY_TITLES = {
     "fairness": "Fairness",
@@ -298,6 +307,7 @@ def build_context(comparison: Comparison) -> dict:
                  "colour": _colour(c, n)} for n in names]})
         breakdowns.append({
             "title": f"{b.task}: {b.metric} by {' x '.join(b.fields)}",
+            "hint": METRIC_HINTS.get(b.metric, ""),
             "task": b.task,
             "metric": b.metric,
             "fields": b.fields,

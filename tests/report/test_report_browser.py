@@ -57,6 +57,11 @@ def test_report_renders_in_chromium(fixture_runs, tmp_path):
     res = _chromium(tmp_path, "--window-size=1280,2400", "--hide-scrollbars", f"--screenshot={shot}", url)
     assert res.returncode == 0, res.stderr[-2000:]
     assert shot.is_file() and shot.stat().st_size > 20_000  # a blank page is a few KB
+    pdf = tmp_path / "report.pdf"  # prints: Chromium's print path renders it to a multi-page PDF
+    res = _chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", url)
+    assert res.returncode == 0, res.stderr[-2000:]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 2
     keep = os.environ.get("SPIN_EVAL_SCREENSHOT_DIR")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
