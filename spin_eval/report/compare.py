@@ -904,15 +904,18 @@ def _verdicts(variants, rows, infos, by_name, base, settings, notes) -> list[Ver
     out: list[Verdict] = []
     if spins and not controls:
         notes.append("no control mask among the runs: whether SPIN's effect is specific cannot be judged")
+    from tqdm.auto import tqdm
+
     for s in spins:
         for c in controls:
             pair: list[tuple[MetricRow, Delta, bool]] = []
-            for row in rows:
+            for row in tqdm(rows, desc=f"{s.name} vs {c.name}", unit="metric", disable=not settings.progress):
                 if row.detail:
                     continue
                 dw = row.deltas.get(s.name)
                 vs_base = bool(dw and dw.significant)
-                pseudo = Settings(settings.n_resamples, settings.confidence, settings.alpha, settings.seed + 7)
+                pseudo = Settings(n_resamples=settings.n_resamples, confidence=settings.confidence,
+                                  alpha=settings.alpha, seed=settings.seed + 7)
                 d = _compute_delta(row, infos[row.key], by_name[c.name], by_name[s.name], pseudo, notes).delta
                 if d.delta is not None:
                     pair.append((row, d, vs_base))
