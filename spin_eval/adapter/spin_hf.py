@@ -268,6 +268,28 @@ def load_mask_arg(path: Path):
         raise MaskError(f"spin_hf model_arg mask={path}: cannot read it ({exc.strerror}); check the path") from exc
 
 
+def spin_config(request: SpinRequest, model_spec: Any):
+    """The SpinConfig of a ``spin=auto`` request (None otherwise), checked before the model loads.
+
+    p and q default to ``default_ratio`` of the model: the measured value for ``smollm2``, the paper's
+    5e-7 for anything else.
+    """
+    if request.mode != "auto":
+        return None
+    from spin_eval.spin.config import SpinConfig, default_ratio
+
+    if not isinstance(model_spec, str) and not hasattr(model_spec, "embedded"):  # a PreTrainedModel
+        model_spec = getattr(getattr(model_spec, "config", None), "_name_or_path", "")
+    settings = dict(request.build)
+    ratio = default_ratio(model_spec)
+    settings.setdefault("p", ratio)
+    settings.setdefault("q", ratio)
+    try:
+        return SpinConfig(**settings)
+    except SpinEvalError as exc:
+        raise InputError(f"spin_hf spin=auto settings (model_args spin_*): {exc}") from exc
+
+
 # --------------------------------------------------------------------------------------------- the model
 
 
@@ -283,6 +305,7 @@ class SpinHFLM(HFLM):
                 "the masked weights); merge the adapter into the model first and pass the merged directory"
             )
         pretrained, model_spec = _resolve_pretrained(pretrained, kwargs)
+        config = spin_config(request, model_spec if model_spec is not None else pretrained)
 
         super().__init__(pretrained=pretrained, **kwargs)
 
@@ -297,29 +320,18 @@ class SpinHFLM(HFLM):
         if request.mode == "none":
             return
         if request.mode == "auto":
-            mask, mask_file = self._build_mask(model_spec if model_spec is not None else pretrained)
+            mask, mask_file = self._build_mask(config)
         else:
             mask_file = request.mask_path
         self._apply(mask, mask_file)
 
     # -- mask construction and application ---------------------------------------------------------------
 
-    def _build_mask(self, model_spec: Any):
+    def _build_mask(self, config):
         """Load the cached mask for this model and settings, or build and cache it (under a file lock)."""
         from spin_eval.paths import cache_dir
         from spin_eval.spin.build import load_or_build_mask
-        from spin_eval.spin.config import SpinConfig, default_ratio
 
-        settings = dict(self._spin_request.build)
-        if not isinstance(model_spec, str) and not hasattr(model_spec, "embedded"):
-            model_spec = getattr(getattr(self.model, "config", None), "_name_or_path", "")
-        ratio = default_ratio(model_spec)
-        settings.setdefault("p", ratio)
-        settings.setdefault("q", ratio)
-        try:
-            config = SpinConfig(**settings)
-        except SpinEvalError as exc:
-            raise InputError(f"spin_hf spin=auto settings: {exc}") from exc
         with _build_lock(cache_dir() / "masks" / BUILD_LOCK_NAME):
             try:
                 mask, path = load_or_build_mask(self.model, self.tokenizer, config, progress=self.rank == 0)
@@ -379,4 +391,4 @@ try:
 except Exception as exc:  # noqa: BLE001 - registration is a convenience here, never a reason to fail
     logger.debug("spin_hf: registering %r failed: %s", SPIN_HF_NAME, exc)
 
-__all__ = ["SPIN_MODES", "SpinHFLM", "SpinRequest", "parse_spin_args"]
+__all__ = ["SPIN_MODES", "SpinHFLM", "SpinRequest", "parse_spin_args", "spin_config"]

@@ -185,10 +185,41 @@ def test_bad_model_args_raise_before_anything_loads(model_args, pattern, monkeyp
         _spin_lm("unused", **model_args)
 
 
-def test_bad_spin_auto_settings_are_input_errors(tiny_model_dir):
-    pytest.importorskip("spin_eval.spin.build")
-    with pytest.raises(SpinEvalError, match="spin=auto"):
-        _spin_lm(str(tiny_model_dir), spin="auto", spin_p=1e-2, spin_target="everything")
+@pytest.mark.parametrize(
+    "settings", [{"spin_target": "everything"}, {"spin_selection": "best"}, {"spin_nsamples": 0}]
+)
+def test_bad_spin_auto_settings_fail_before_the_model_loads(settings, monkeypatch):
+    from lm_eval.models.huggingface import HFLM
+
+    monkeypatch.setattr(HFLM, "__init__", lambda *a, **k: pytest.fail("model loaded before the settings were checked"))
+    with pytest.raises(SpinEvalError, match=r"spin=auto settings \(model_args spin_\*\)"):
+        _spin_lm("unused", spin="auto", spin_p=1e-2, **settings)
+
+
+def test_pretrained_smollm2_goes_through_the_model_spec_resolver(tiny_model_dir, hand_mask, monkeypatch):
+    import spin_eval.modelspec as modelspec
+
+    calls = []
+
+    def fake_resolve(spec, **kwargs):
+        calls.append(spec)
+        return modelspec.ModelSpec(spec, str(tiny_model_dir), None, "tiny", None, True)
+
+    monkeypatch.setattr(modelspec, "resolve_model_spec", fake_resolve)
+    lm = _spin_lm("smollm2", mask=str(hand_mask))
+    assert calls == ["smollm2"]
+    assert lm.get_model_info()["spin"]["mode"] == "mask"
+
+
+def test_spin_auto_defaults_p_q_from_the_model(monkeypatch):
+    from spin_eval.adapter.spin_hf import parse_spin_args, spin_config
+    from spin_eval.spin.config import EMBEDDED_DEFAULT_RATIO, PAPER_RATIO
+
+    embedded = spin_config(parse_spin_args({"spin": "auto"}), "smollm2")
+    assert (embedded.p, embedded.q) == (EMBEDDED_DEFAULT_RATIO, EMBEDDED_DEFAULT_RATIO)
+    hub = spin_config(parse_spin_args({"spin": "auto", "spin_q": 1e-6}), "Qwen/Qwen2-7B-Instruct")
+    assert (hub.p, hub.q) == (PAPER_RATIO, 1e-6)
+    assert spin_config(parse_spin_args({}), "smollm2") is None
 
 
 def test_model_args_strings_from_the_cli_are_parsed():
