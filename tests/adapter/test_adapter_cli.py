@@ -27,7 +27,7 @@ def _calibration_files(folder: Path) -> dict[str, str]:
     files = {}
     for name in ("general", "fairness", "privacy"):
         path = folder / f"{name}.jsonl"
-        rows = [{"prompt": f"{name} question {i}?", "response": f"A careful {name} answer, number {i}."} for i in range(4)]
+        rows = [{"prompt": f"{name} question {i}?", "response": f"A careful {name} answer {i}."} for i in range(4)]
         path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
         files[f"spin_{name}"] = str(path)
     return files

@@ -40,7 +40,9 @@ def test_spin_auto_builds_under_the_cache_lock(tiny_model_dir, hand_mask, tmp_pa
         return load_mask(hand_mask), hand_mask
 
     monkeypatch.setattr(build, "load_or_build_mask", fake_load_or_build)
-    lm = SpinHFLM(pretrained=str(tiny_model_dir), device="cpu", dtype="float32", spin="auto", spin_p=0.5, spin_nsamples=2)
+    lm = SpinHFLM(
+        pretrained=str(tiny_model_dir), device="cpu", dtype="float32", spin="auto", spin_p=0.5, spin_nsamples=2
+    )
     assert seen["locked"] is True
     assert (seen["config"].p, seen["config"].q, seen["config"].nsamples) == (0.5, 5e-7, 2)  # q: default_ratio
     assert lm.get_model_info()["spin"]["mode"] == "auto"
@@ -63,7 +65,8 @@ build.score_sums = counting_score_sums
 
 from spin_eval.adapter.spin_hf import SpinHFLM
 cal = sys.argv[2]
-lm = SpinHFLM(pretrained=sys.argv[1], device="cpu", dtype="float32", spin="auto", spin_p=0.02, spin_q=0.02, spin_nsamples=2,
+lm = SpinHFLM(pretrained=sys.argv[1], device="cpu", dtype="float32", spin="auto", spin_p=0.02, spin_q=0.02,
+              spin_nsamples=2,
               spin_general=f"{cal}/general.jsonl", spin_fairness=f"{cal}/fairness.jsonl",
               spin_privacy=f"{cal}/privacy.jsonl")
 spin = lm.get_model_info()["spin"]

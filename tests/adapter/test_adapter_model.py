@@ -118,7 +118,8 @@ def test_spin_none_is_the_unmodified_model(tiny_model_dir):
     plain = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
     for (name, p), (_, q) in zip(lm.model.named_parameters(), plain.named_parameters()):
         assert torch.equal(p, q), name
-    assert lm.get_model_info()["spin"] == {"mode": "none", "mask_path": None, "mask_sha256": None, "mask_metadata": None}
+    expected = {"mode": "none", "mask_path": None, "mask_sha256": None, "mask_metadata": None}
+    assert lm.get_model_info()["spin"] == expected
 
 
 def test_mask_for_another_model_is_rejected_naming_the_arg(tiny_model_dir, tmp_path):
