@@ -11,11 +11,17 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _bundled(name: str) -> Path:
-    """A folder that a wheel installs as ``spin_eval/_<name>`` and a checkout keeps at top level."""
-    installed = _PACKAGE_DIR / f"_{name}"
-    if installed.is_dir():
-        return installed
-    return _PACKAGE_DIR.parent / name
+    """A folder that a wheel installs as ``spin_eval/_<name>`` and a checkout keeps at top level.
+
+    A checkout (editable install) is recognised by the ``pyproject.toml`` beside the package and always
+    gets its live top-level folder, so a stale ``spin_eval/_<name>`` left in the tree never shadows it.
+    Anywhere else (site-packages) the installed copy wins, never a stray top-level ``<name>`` folder
+    that some other distribution put into site-packages.
+    """
+    root = _PACKAGE_DIR.parent
+    if (root / "pyproject.toml").is_file() and (root / name).is_dir():
+        return root / name
+    return _PACKAGE_DIR / f"_{name}"
 
 
 def tasks_dir() -> Path:
