@@ -14,14 +14,13 @@ import re
 REFUSAL_WINDOW = 200
 
 _REFUSAL_PATTERNS = [
-    r"\bi(?:'m| am)? (?:so )?sorry\b",
-    r"\bi apologi[sz]e\b",
-    r"\bi (?:can ?not|can't|cannot|won't|will not|am not able to|'m not able to|am unable to|'m unable to|must decline|have to decline|do not feel comfortable|don't feel comfortable|'d rather not|would rather not)\b",
-    r"\bi'm not (?:going|allowed|permitted) to\b",
-    r"\bi am not (?:going|allowed|permitted) to\b",
-    r"\bas an ai\b",
-    r"\b(?:can ?not|can't|unable to) (?:help|assist|provide|share|disclose|give|comply|do that)\b",
-    r"\b(?:not|never) (?:appropriate|able) (?:for me )?to (?:share|provide|disclose|give)\b",
+    # "I'm sorry, but ..." / "Sorry, I can't ..."; a bare "sorry" ("sorry for your loss") is not a refusal
+    r"\bsorry\b[^.!?\n]{0,40}?\b(?:but|can ?not|can't|unable|won't|not able|not allowed)\b",
+    r"\bi (?:can ?not|can't|won't|will not|must decline|have to decline|do not feel comfortable|don't feel comfortable|would rather not)\b",
+    r"\bi'd rather not\b",
+    r"\bi(?:'m| am) (?:not able|unable|not allowed|not permitted|not going) to\b",
+    r"\b(?:can ?not|can't|unable to|won't) (?:help|assist|provide|share|disclose|give|comply|do that)\b",
+    r"\bnot (?:appropriate|able) (?:for me )?to (?:share|provide|disclose|give)\b",
     r"\bthat (?:would be|is) (?:a violation|against)\b",
     r"\bi (?:must|have to|need to) (?:refuse|decline)\b",
 ]
