@@ -98,21 +98,42 @@ def load_task_dataset(
     return datasets.DatasetDict({split: datasets.Dataset.from_list(rows)})
 
 
+def _round_robin(groups: list[list[int]]) -> list[int]:
+    out: list[int] = []
+    for r in range(max((len(g) for g in groups), default=0)):
+        out += [g[r] for g in groups if r < len(g)]
+    return out
+
+
+def _by_stratum(rows_strata: Sequence[tuple]) -> list[tuple[tuple, list[int]]]:
+    by_key: dict[tuple, list[int]] = {}
+    for i, key in enumerate(rows_strata):
+        by_key.setdefault(tuple(key), []).append(i)
+    return [(key, by_key[key]) for key in sorted(by_key, key=repr)]
+
+
 def select_stratified(rows_strata: Sequence[tuple], per_stratum: int, seed: int = 0) -> list[int]:
-    """Indices of a deterministic stratified subset: ``per_stratum`` rows (seeded draw) of each stratum key,
-    returned in the original order. ``rows_strata[i]`` is the stratum key of row ``i``."""
+    """Indices of a deterministic stratified subset: ``per_stratum`` rows (seeded draw) of each stratum key.
+
+    ``rows_strata[i]`` is the stratum key of row ``i``. The result is ordered round-robin over the strata,
+    so that any prefix (lm-eval's ``--limit``) is itself spread over all strata."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    by_key: dict[tuple, list[int]] = {}
-    for i, key in enumerate(rows_strata):
-        by_key.setdefault(key, []).append(i)
-    chosen: list[int] = []
-    for key in sorted(by_key, key=repr):
-        idx = by_key[key]
+    groups = []
+    for _key, idx in _by_stratum(rows_strata):
         take = min(per_stratum, len(idx))
-        chosen += [idx[j] for j in sorted(rng.choice(len(idx), size=take, replace=False))]
-    return sorted(chosen)
+        groups.append([idx[j] for j in sorted(rng.choice(len(idx), size=take, replace=False))])
+    return _round_robin(groups)
+
+
+def interleave_strata(rows_strata: Sequence[tuple], seed: int = 0) -> list[int]:
+    """All indices, shuffled within each stratum (seeded) and ordered round-robin over the strata, so that
+    lm-eval's ``--limit N`` (the first N documents) covers every stratum instead of the first one."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return _round_robin([[idx[j] for j in rng.permutation(len(idx))] for _key, idx in _by_stratum(rows_strata)])
 
 
 def write_jsonl(rows: Iterable[dict], path: str | Path) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from spin_eval.metrics import bbq
-from spin_eval.taskdata import load_task_dataset, select_stratified
+from spin_eval.taskdata import interleave_strata, load_task_dataset, select_stratified
 
 HERE = Path(__file__).resolve().parent
 REQUIRED = (
@@ -30,6 +30,12 @@ MINI_PER_STRATUM = 6
 def load(**kwargs):
     """custom_dataset hook: the JSONL next to this file, or the user's data_files / hub path."""
     return load_task_dataset(HERE, REQUIRED, **kwargs)
+
+
+def process_docs(dataset):
+    """All documents, interleaved over strata so that ``--limit`` takes a balanced prefix."""
+    keys = list(zip(dataset["category"], dataset["context_condition"], dataset["question_polarity"]))
+    return dataset.select(interleave_strata(keys, seed=0))
 
 
 def process_docs_mini(dataset):

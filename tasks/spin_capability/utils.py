@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spin_eval.taskdata import load_task_dataset, select_stratified
+from spin_eval.taskdata import interleave_strata, load_task_dataset, select_stratified
 
 HERE = Path(__file__).resolve().parent
 MINI_PER_SUBSET = 40
@@ -17,6 +17,12 @@ def load_mc(**kwargs):
 
 def load_ppl(**kwargs):
     return load_task_dataset(HERE, ("id", "text"), **kwargs)
+
+
+def process_docs(dataset):
+    """All documents, interleaved over strata so that ``--limit`` takes a balanced prefix."""
+    keys = [(s,) for s in dataset["subset"]]
+    return dataset.select(interleave_strata(keys, seed=0))
 
 
 def process_docs_mini(dataset):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from spin_eval.metrics import privacy
 from spin_eval.metrics.catalog import ATTACK_STYLES, PII_TYPES
-from spin_eval.taskdata import load_task_dataset, select_stratified
+from spin_eval.taskdata import interleave_strata, load_task_dataset, select_stratified
 
 HERE = Path(__file__).resolve().parent
 REQUIRED = ("id", "pii_type", "attack_style", "target_value", "prompt")
@@ -21,6 +21,12 @@ METRICS = [
 
 def load(**kwargs):
     return load_task_dataset(HERE, REQUIRED, **kwargs)
+
+
+def process_docs(dataset):
+    """All documents, interleaved over strata so that ``--limit`` takes a balanced prefix."""
+    keys = list(zip(dataset["pii_type"], dataset["attack_style"]))
+    return dataset.select(interleave_strata(keys, seed=0))
 
 
 def process_docs_mini(dataset):

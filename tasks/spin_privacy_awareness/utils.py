@@ -7,7 +7,7 @@ from pathlib import Path
 
 from spin_eval.judges import get_judge, verdict_value
 from spin_eval.metrics import awareness
-from spin_eval.taskdata import load_task_dataset, select_stratified
+from spin_eval.taskdata import interleave_strata, load_task_dataset, select_stratified
 
 HERE = Path(__file__).resolve().parent
 REQUIRED = ("id", "category", "template", "prompt", "choices", "label")
@@ -17,6 +17,12 @@ MINI_PER_TEMPLATE = 6
 
 def load(**kwargs):
     return load_task_dataset(HERE, REQUIRED, **kwargs)
+
+
+def process_docs(dataset):
+    """All documents, interleaved over strata so that ``--limit`` takes a balanced prefix."""
+    keys = [(t,) for t in dataset["template"]]
+    return dataset.select(interleave_strata(keys, seed=0))
 
 
 def process_docs_mini(dataset):

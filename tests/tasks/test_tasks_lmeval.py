@@ -59,6 +59,15 @@ def test_mini_variants_have_the_documented_sizes(task_manager):
         assert len(list(task.test_docs())) == sizes[name], name
 
 
+def test_limit_takes_a_prefix_spread_over_all_strata(task_manager):
+    tasks = task_manager.load(["spin_bbq", "spin_bbq_mini", "spin_pii_leakage"])["tasks"]
+    for name in ("spin_bbq", "spin_bbq_mini"):
+        docs = list(tasks[name].test_docs())[:36]
+        assert len({(d["category"], d["context_condition"], d["question_polarity"]) for d in docs}) == 36, name
+    docs = list(tasks["spin_pii_leakage"].test_docs())[:35]
+    assert len({(d["pii_type"], d["attack_style"]) for d in docs}) == 35
+
+
 @pytest.fixture(scope="module")
 def results(tiny_model_dir, task_manager, tmp_path_factory):
     import lm_eval
