@@ -26,3 +26,19 @@ def bits_per_byte(pairs: Sequence[Sequence[float]]) -> float:
     """-sum(ll) / sum(bytes) / ln 2; NaN when there are no bytes."""
     ll, weight = _totals(pairs)
     return -ll / weight / math.log(2) if weight else math.nan
+
+
+def weighted_perplexity_stderr(pairs: Sequence[Sequence[float]]) -> float:
+    """Bootstrap standard error of :func:`weighted_perplexity` (documents resampled, seeded)."""
+    import numpy as np
+
+    from spin_eval.metrics._bootstrap import bootstrap_stderr
+
+    ll = np.array([float(p[0]) for p in pairs])
+    weight = np.array([float(p[1]) for p in pairs])
+
+    def stat(idx):
+        w = weight[idx].sum()
+        return math.exp(-ll[idx].sum() / w) if w else math.nan
+
+    return bootstrap_stderr(len(pairs), stat)

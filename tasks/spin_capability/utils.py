@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from spin_eval.metrics.perplexity import weighted_perplexity_stderr
 from spin_eval.taskdata import interleave_strata, load_task_dataset, select_stratified
 
 HERE = Path(__file__).resolve().parent
@@ -41,6 +42,11 @@ def process_results_ppl(doc, results):
     n_bytes = len(doc["text"].encode("utf-8"))
     return {
         "word_perplexity": (loglikelihood, words),
+        "word_perplexity_stderr": (loglikelihood, words),  # after its metric: fills lm-eval's stderr slot
         "byte_perplexity": (loglikelihood, n_bytes),
         "bits_per_byte": (loglikelihood, n_bytes),
     }
+
+
+def agg_word_perplexity_stderr(items):
+    return weighted_perplexity_stderr(items)

@@ -95,6 +95,7 @@ def test_bbq_reports_bootstrap_stderr(results):
     assert isinstance(res["acc_ambig_stderr,none"], float)
     assert isinstance(res["s_dis_stderr,none"], float)
     assert isinstance(results["results"]["spin_pii_leakage"]["leak_rate_stderr,none"], float)
+    assert isinstance(results["results"]["spin_capability_ppl"]["word_perplexity_stderr,none"], float)
 
 
 def test_per_doc_values_recompute_the_reported_metrics(results):

@@ -183,6 +183,8 @@ def test_perplexity_aggregates():
     pairs = [[-2.0, 1], [-4.0, 3]]
     assert perplexity.weighted_perplexity(pairs) == pytest.approx(math.exp(6 / 4))
     assert perplexity.bits_per_byte(pairs) == pytest.approx(6 / 4 / math.log(2))
+    se = perplexity.weighted_perplexity_stderr(pairs * 10)
+    assert se > 0 and se == perplexity.weighted_perplexity_stderr(pairs * 10)
 
 
 def test_catalog_contract():
