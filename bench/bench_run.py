@@ -1,6 +1,6 @@
 """Benchmark of ``spin-eval run``: wall time per stage of the main job, and what loading the model once saves.
 
-    .venv/bin/python bench/bench_run.py                      # the default run (smollm2, spin_suite, limit 60)
+    .venv/bin/python bench/bench_run.py                      # the default run (smollm2, spin_suite, limits 30 / 8 gen)
     .venv/bin/python bench/bench_run.py --limit 10 --tasks spin_bbq_mini
 
 Prints one row per stage (masks, each variant, report) with its seconds, the total against the
@@ -27,7 +27,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="smollm2")
     parser.add_argument("--tasks", default="spin_suite")
-    parser.add_argument("--limit", default="60")
+    parser.add_argument("--limit", default="30")
+    parser.add_argument("--gen-limit", default="8")
     parser.add_argument("--controls", default="magnitude-random")
     parser.add_argument("--out", type=Path, default=None, help="run folder (default: a temporary one)")
     parser.add_argument("--warm-cache", action="store_true", help="reuse the user's mask cache (default: fresh)")
@@ -35,9 +36,13 @@ def main() -> int:
 
     from spin_eval.pipeline.run import RunSettings, load_shared_model, run_pipeline
 
-    limit = None if args.limit.lower() == "none" else (float(args.limit) if "." in args.limit else int(args.limit))
+    def parse(text: str):
+        return None if text.lower() == "none" else (float(text) if "." in text else int(text))
+
+    limit, gen_limit = parse(args.limit), parse(args.gen_limit)
     controls = tuple(c for c in args.controls.split(",") if c and c != "none")
-    settings = RunSettings(model=args.model, tasks=tuple(args.tasks.split(",")), limit=limit, controls=controls)
+    settings = RunSettings(model=args.model, tasks=tuple(args.tasks.split(",")), limit=limit, gen_limit=gen_limit,
+                           controls=controls)
     out = args.out or Path(tempfile.mkdtemp(prefix="bench-run-")) / "out"
     if not args.warm_cache:
         # A fresh mask cache (so the SPIN mask is really built), sharing the converted models.
@@ -58,15 +63,17 @@ def main() -> int:
     load = time.perf_counter() - t1
     n_variants = len(outcome.variants)
 
-    print("\nstage                          seconds")
+    print("\nstage                          seconds (wall, and process CPU seconds)")
     print("--------------------------------------")
-    print(f"{'masks':<30} {manifest['stages'].get('masks', {}).get('seconds', 0):>7.1f}")
+    masks = manifest["stages"].get("masks", {})
+    print(f"{'masks':<30} {masks.get('seconds', 0):>7.1f}   cpu {masks.get('cpu_seconds', 0):.1f}")
     for name in outcome.variants:
-        print(f"{'evaluate ' + name:<30} {manifest['variants'][name].get('seconds', 0):>7.1f}")
+        entry = manifest["variants"][name]
+        print(f"{'evaluate ' + name:<30} {entry.get('seconds', 0):>7.1f}   cpu {entry.get('cpu_seconds', 0):.1f}")
     print(f"{'total (incl. load, report)':<30} {total:>7.1f}   target <= 900 s: {'met' if total <= 900 else 'MISSED'}")
     print(f"\nmodel load: {load:.1f} s; loaded once: {load:.1f} s vs once per variant ({n_variants}): "
           f"{load * n_variants:.1f} s -> {n_variants:.0f}x fewer load seconds")
-    print(f"settings: model={settings.model} tasks={','.join(settings.tasks)} limit={settings.limit} "
+    print(f"settings: model={settings.model} tasks={','.join(settings.tasks)} limit={settings.limit}/{settings.gen_limit} gen "
           f"controls={','.join(controls) or 'none'} nsamples={settings.nsamples}; cores={os.cpu_count()}")
     print(f"run folder: {out}")
     return 0

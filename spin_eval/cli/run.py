@@ -19,14 +19,17 @@ Resumable: OUT/spin-eval-run.json records finished stages; re-running the same c
 (Ctrl-C leaves no half-written file). --force redoes everything. Re-running into OUT with other
 settings is refused (use --force or another -o).
 
-Defaults: --model smollm2 --tasks spin_suite --limit 60 --controls magnitude-random --nsamples 64;
+Defaults: --model smollm2 --tasks spin_suite --limit 30 --gen-limit 8 --controls magnitude-random --nsamples 32;
 p = q = the measured default for the embedded SmolLM2 (the paper's 5e-7 for other models).
 """
 
 
-def _limit(text: str) -> float | None:
+ALL = "all"
+
+
+def _limit(text: str) -> float | str:
     if text.lower() in ("none", "0", "all"):
-        return None
+        return ALL
     try:
         value = float(text)
     except ValueError:
@@ -41,7 +44,7 @@ def _csv(text: str) -> tuple[str, ...]:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from spin_eval.pipeline.run import ALL_CONTROLS, DEFAULT_LIMIT
+    from spin_eval.pipeline.run import ALL_CONTROLS, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT
 
     parser = subparsers.add_parser(
         "run", help="the main job: SPIN mask + base/SPIN/control evaluations through lm-eval + report",
@@ -50,8 +53,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", default="smollm2", help="model spec: smollm2 (default), a HF folder, a hub id")
     parser.add_argument("--tasks", type=_csv, default=("spin_suite",),
                         help="comma-separated lm-eval tasks or groups (default: spin_suite, the offline suite)")
-    parser.add_argument("--limit", type=_limit, default=DEFAULT_LIMIT,
-                        help=f"documents per task for every variant (default {DEFAULT_LIMIT}; 'none' for all)")
+    parser.add_argument("--limit", type=_limit, default=None,
+                        help=f"documents per task for every variant, spread evenly over each task (default "
+                             f"{DEFAULT_LIMIT}, generation tasks {DEFAULT_GEN_LIMIT}; 'none' for all documents)")
+    parser.add_argument("--gen-limit", type=_limit, default=None,
+                        help="documents per generation task (default: --limit when given, else "
+                             f"{DEFAULT_GEN_LIMIT}; generation costs ~15x more per document than multiple choice)")
     parser.add_argument("-o", "--output", type=Path, default=Path("spin-eval-run"),
                         help="output folder (default ./spin-eval-run)")
     spin = parser.add_argument_group("SPIN mask (either --mask, or the build settings)")
@@ -61,7 +68,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     spin.add_argument("--target", default="mlp", choices=("mlp", "attn", "all"), help="layers scored (default mlp)")
     spin.add_argument("--selection", default="paper", choices=("paper", "reference"),
                       help="paper: (F-G)&(P-G) (default); reference: the public code's positional AND")
-    spin.add_argument("--nsamples", type=int, default=64, help="calibration samples per set (default 64)")
+    spin.add_argument("--nsamples", type=int, default=32,
+                      help="calibration samples per set (default 32 to fit the 15-minute budget; the paper uses 128)")
+    spin.add_argument("--score-batch-size", type=int, default=8,
+                      help="calibration samples per backward pass (exact per-sample gradients; default 8, "
+                           "about 2x less CPU than 1)")
     spin.add_argument("--seed", type=int, default=0, help="calibration sampling seed (default 0)")
     spin.add_argument("--general", default=None, help="general calibration set (CSV/JSONL; default: shipped)")
     spin.add_argument("--fairness", default=None, help="fairness-aware calibration set (default: shipped)")
@@ -85,10 +96,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     from spin_eval.pipeline.run import RunSettings, run_pipeline
 
+    from spin_eval.pipeline.run import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT
+
     controls = () if args.controls in ((), ("none",)) else args.controls
+    limit = DEFAULT_LIMIT if args.limit is None else args.limit
+    gen_limit = args.gen_limit if args.gen_limit is not None else (args.limit if args.limit is not None else DEFAULT_GEN_LIMIT)
+    limit, gen_limit = (None if v == ALL else v for v in (limit, gen_limit))
     settings = RunSettings(
-        model=args.model, tasks=args.tasks, limit=args.limit, mask=args.mask, p=args.p, q=args.q,
+        model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, mask=args.mask, p=args.p, q=args.q,
         target=args.target, selection=args.selection, nsamples=args.nsamples, seed=args.seed,
+        score_batch_size=args.score_batch_size,
         control_seed=args.control_seed, general=args.general, fairness=args.fairness, privacy=args.privacy,
         controls=controls, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters,
         include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
@@ -97,7 +114,9 @@ def handle(args: argparse.Namespace) -> int:
     print()
     print(outcome.summary)
     print()
-    limit = "all documents" if settings.limit is None else f"limit {settings.limit} per task"
+    limit = "all documents" if settings.limit is None else f"{settings.limit} documents per task"
+    limit += "" if settings.gen_limit == settings.limit else (
+        ", all for generation tasks" if settings.gen_limit is None else f", {settings.gen_limit} per generation task")
     print(f"variants: {', '.join(outcome.variants)} ({limit}); results in {outcome.out_dir / 'runs'}")
     if outcome.skipped:
         print(f"reused from an earlier run: {', '.join(outcome.skipped)}")

@@ -43,9 +43,11 @@ logger = logging.getLogger(__name__)
 MANIFEST_VERSION = 1
 #: Default tasks: the offline suite (fairness, privacy, over-refusal, capability).
 DEFAULT_TASKS = ("spin_suite",)
-#: Default documents per task for each variant (chosen by measurement for the 15-minute target; see
-#: docs/pipeline.md). Paired tests over 3 variants x this many documents per task.
-DEFAULT_LIMIT = 60
+#: Default documents per task for each variant, chosen by measurement for the 15-minute target on
+#: 2 CPU cores (docs/pipeline.md): loglikelihood tasks (multiple choice, perplexity) cost ~0.5 CPU-s
+#: per request on SmolLM2, generation tasks ~7.5 CPU-s per request, so generation tasks get fewer.
+DEFAULT_LIMIT = 30
+DEFAULT_GEN_LIMIT = 8
 #: Default control mask(s).
 DEFAULT_CONTROLS = ("magnitude-random",)
 #: Controls drawn from the SPIN mask alone; the others need importance scores.
@@ -62,12 +64,14 @@ class RunSettings:
     model: str = "smollm2"
     tasks: tuple[str, ...] = DEFAULT_TASKS
     limit: float | None = DEFAULT_LIMIT
+    gen_limit: float | None = DEFAULT_GEN_LIMIT
     mask: str | None = None
     p: float | None = None
     q: float | None = None
     target: str = "mlp"
     selection: str = "paper"
-    nsamples: int = 64
+    nsamples: int = 32
+    score_batch_size: int = 8
     seed: int = 0
     control_seed: int = 0
     general: str | None = None
@@ -90,8 +94,9 @@ class RunSettings:
             raise InputError(f"--controls {','.join(self.controls)}: a control is named twice")
         if self.mask is not None and (self.p is not None or self.q is not None):
             raise InputError("--mask cannot be combined with --p/--q: the mask file already fixes the ratios")
-        if self.limit is not None and self.limit <= 0:
-            raise InputError(f"--limit {self.limit}: must be positive (a count, or a fraction < 1), or 0 omitted")
+        for flag, value in (("--limit", self.limit), ("--gen-limit", self.gen_limit)):
+            if value is not None and value <= 0:
+                raise InputError(f"{flag} {value}: must be positive (a count, or a fraction < 1), or none")
         if self.batch_size < 1:
             raise InputError(f"--batch-size {self.batch_size}: must be >= 1")
         if self.bootstrap_iters < 0:
@@ -192,7 +197,7 @@ def spin_config_for(settings: RunSettings, model_spec: Any):
         q=settings.q if settings.q is not None else (settings.p if settings.p is not None else ratio),
         target=settings.target, selection=settings.selection, nsamples=settings.nsamples, seed=settings.seed,
         general=settings.general, fairness=settings.fairness, privacy=settings.privacy,
-        control_seed=settings.control_seed,
+        control_seed=settings.control_seed, batch_size=settings.score_batch_size,
     )
 
 
@@ -363,6 +368,7 @@ def evaluate_variant(
     results["config"]["spin_eval_variant"] = variant.name
     # lm-eval records limit=None when documents are chosen with samples=; keep the user's limit visible.
     results["config"]["limit"] = settings.limit
+    results["config"]["spin_eval_gen_limit"] = settings.gen_limit
     results["config"]["spin_eval_documents"] = "all" if documents is None else "evenly spread per task"
     if base_info is not None and base_info.get("mode") != "none":  # pragma: no cover - defensive
         raise SpinEvalError("the shared model was loaded with a mask; the pipeline needs spin=none")
@@ -395,14 +401,17 @@ def leaf_tasks(task_dict: dict) -> dict[str, Any]:
     return out
 
 
-def select_documents(task_manager: Any, tasks: tuple[str, ...], limit: float | None) -> dict[str, list[int]] | None:
-    """The documents every variant evaluates: ``limit`` per task, spread evenly over the task's documents.
+def select_documents(
+    task_manager: Any, tasks: tuple[str, ...], limit: float | None, gen_limit: float | None = None
+) -> dict[str, list[int]] | None:
+    """The documents every variant evaluates: ``limit`` per task (``gen_limit`` for generation tasks),
+    spread evenly over the task's documents.
 
     lm-eval's own ``--limit`` takes the first N documents, which for files ordered by category (BBQ,
     PII type x attack style) would evaluate only the first categories; a spread sample keeps every
     stratum represented. ``None`` (no limit): every document.
     """
-    if limit is None:
+    if limit is None and gen_limit is None:
         return None
     import math
 
@@ -410,7 +419,9 @@ def select_documents(task_manager: Any, tasks: tuple[str, ...], limit: float | N
     loaded = task_manager.load(list(tasks))
     for name, task in leaf_tasks(loaded["tasks"]).items():
         n = len(task.eval_docs)
-        k = math.ceil(n * limit) if limit < 1 else int(limit)
+        generative = getattr(task, "OUTPUT_TYPE", None) == "generate_until"
+        cap = gen_limit if generative else limit
+        k = n if cap is None else (math.ceil(n * cap) if cap < 1 else int(cap))
         chosen[name] = spread_indices(n, k)
     return chosen
 
@@ -449,8 +460,12 @@ def check_tasks_exist(task_manager: Any, tasks: tuple[str, ...]) -> None:
 # -------------------------------------------------------------------------------------------------- summary
 
 
-def summarize(out_dir: Path, variant_names: list[str]) -> str:
-    """The final summary table (family scores in points per variant) with the alignment-tax line."""
+def summarize(out_dir: Path, variant_names: list[str], tax_lines: list[str] | None = None) -> str:
+    """The final summary table (family scores in points per variant) with the alignment-tax line(s).
+
+    ``tax_lines``: the report's alignment-tax summaries (with paired CIs); without them (no report)
+    the point estimates computed here from the same headline metrics.
+    """
     from spin_eval.pipeline.leaderboard import compute_headline, family_scores
     from spin_eval.pipeline.rundir import load_variant
 
@@ -462,7 +477,9 @@ def summarize(out_dir: Path, variant_names: list[str]) -> str:
         scores, _ = family_scores(results[v])
         lines.append(f"{v:<28}" + "".join(f"{'n/a' if scores[c] is None else f'{scores[c]:.1f}':>15}" for c in cols))
     lines.append("")
-    if "base" in results:
+    if tax_lines:
+        lines += [f"alignment tax: {line}" for line in tax_lines]
+    elif "base" in results:
         for v in variant_names:
             if v == "base":
                 continue
@@ -488,7 +505,9 @@ def _signed(value: float | None) -> str:
 # ------------------------------------------------------------------------------------------------ pipeline
 
 
-def write_reports(out_dir: Path, variant_names: list[str], formats: tuple[str, ...] = REPORT_FORMATS) -> list[Path]:
+def write_reports(
+    out_dir: Path, variant_names: list[str], formats: tuple[str, ...] = REPORT_FORMATS
+) -> tuple[list[Path], list[str]]:
     """The comparative report over all variants (baseline ``base``) via spin_eval.report."""
     from spin_eval.report import compare_runs, load_run, write_report
 
@@ -499,7 +518,7 @@ def write_reports(out_dir: Path, variant_names: list[str], formats: tuple[str, .
         path = out_dir / f"report.{fmt}"
         write_report(comparison, path, fmt)
         paths.append(path)
-    return paths
+    return paths, [entry.summary for entry in comparison.tax]
 
 
 def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = False, report: bool = True) -> RunOutcome:
@@ -538,7 +557,7 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
         model_spec = resolve_model_spec(settings.model)
         task_manager = make_task_manager(settings)
         check_tasks_exist(task_manager, settings.tasks)
-        documents = select_documents(task_manager, settings.tasks, settings.limit)
+        documents = select_documents(task_manager, settings.tasks, settings.limit, settings.gen_limit)
         lm = load_shared_model(settings)
         stage("masks")
         if masks_ready:
@@ -575,16 +594,18 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
 
     stage("report")
     names = [v.name for v in variants]
+    tax_lines = None
     if report:
         if manifest.stage_done("report") and not todo and all((out_dir / f"report.{f}").is_file() for f in REPORT_FORMATS):
             print("already written (skipped)", file=sys.stderr)
             outcome.report_files = [out_dir / f"report.{f}" for f in REPORT_FORMATS]
+            tax_lines = manifest.data["stages"]["report"].get("tax")
         else:
             try:
-                outcome.report_files = write_reports(out_dir, names)
+                outcome.report_files, tax_lines = write_reports(out_dir, names)
             except ImportError as exc:
                 print(f"report skipped: spin_eval.report is not available ({exc}); re-run to write it", file=sys.stderr)
             else:
-                manifest.mark("report", "done", files=[p.name for p in outcome.report_files])
-    outcome.summary = summarize(out_dir, names)
+                manifest.mark("report", "done", files=[p.name for p in outcome.report_files], tax=tax_lines)
+    outcome.summary = summarize(out_dir, names, tax_lines)
     return outcome

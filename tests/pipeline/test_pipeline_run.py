@@ -196,3 +196,22 @@ def test_spread_indices_cover_the_whole_range():
     assert spread_indices(3, 5) == [0, 1, 2]
     picked = spread_indices(216, 60)
     assert len(set(picked)) == 60 and picked[0] < 4 and picked[-1] > 211
+
+
+def test_select_documents_uses_gen_limit_for_generation_tasks():
+    from spin_eval.pipeline.run import select_documents
+
+    class FakeTask:
+        def __init__(self, n, kind):
+            self.eval_docs = list(range(n))
+            self.OUTPUT_TYPE = kind
+
+    class FakeManager:
+        def load(self, names):
+            return {"tasks": {"mc": FakeTask(100, "multiple_choice"), "gen": FakeTask(50, "generate_until")}}
+
+    docs = select_documents(FakeManager(), ("suite",), 30, 8)
+    assert len(docs["mc"]) == 30 and len(docs["gen"]) == 8
+    docs = select_documents(FakeManager(), ("suite",), 0.5, None)
+    assert len(docs["mc"]) == 50 and docs["gen"] == list(range(50))
+    assert select_documents(FakeManager(), ("suite",), None, None) is None
