@@ -1,6 +1,6 @@
 """Benchmark of ``spin-eval run``: wall time per stage of the main job, and what loading the model once saves.
 
-    .venv/bin/python bench/bench_run.py                      # the default run (smollm2, spin_suite, limits 30 / 8 gen)
+    .venv/bin/python bench/bench_run.py                      # the default run (smollm2, spin_suite, limits 24 / 6 gen)
     .venv/bin/python bench/bench_run.py --limit 10 --tasks spin_bbq_mini
 
 Prints one row per stage (masks, each variant, report) with its seconds, the total against the
@@ -27,8 +27,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="smollm2")
     parser.add_argument("--tasks", default="spin_suite")
-    parser.add_argument("--limit", default="30")
-    parser.add_argument("--gen-limit", default="8")
+    parser.add_argument("--limit", default="24")
+    parser.add_argument("--gen-limit", default="6")
     parser.add_argument("--controls", default="magnitude-random")
     parser.add_argument("--out", type=Path, default=None, help="run folder (default: a temporary one)")
     parser.add_argument("--warm-cache", action="store_true", help="reuse the user's mask cache (default: fresh)")
