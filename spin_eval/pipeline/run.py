@@ -346,6 +346,9 @@ def evaluate_variant(
     shutil.rmtree(tmp, ignore_errors=True)
     applied = None
     base_info = lm.spin_info if hasattr(lm, "spin_info") else None
+    from spin_eval.spin.mask import model_fingerprint
+
+    fingerprint = model_fingerprint(lm.model, settings.target)  # of the unmasked weights, for every variant
     try:
         if variant.mask_file is not None:
             applied = apply_mask(lm.model, load_mask(variant.mask_file))
@@ -364,6 +367,7 @@ def evaluate_variant(
     samples = results.pop("samples")
     # The model was loaded once with spin=none; record exactly what this variant evaluated.
     results["config"]["spin"] = spin_info_for(variant.mask_file)
+    results["config"]["spin"]["model_fingerprint"] = fingerprint
     results["config"]["model"] = "spin_hf"
     results["config"]["spin_eval_variant"] = variant.name
     # lm-eval records limit=None when documents are chosen with samples=; keep the user's limit visible.

@@ -122,6 +122,7 @@ def test_results_record_the_applied_mask(finished_run):
     base = resolve_run(out, variant="base")
     assert base.spin["mode"] == "none"
     assert base.results["config"]["model_args"].endswith("spin=none")
+    assert base.fingerprint and base.fingerprint == resolve_run(out, variant="spin").fingerprint
     spin_mask = load_mask(out / "masks" / "spin.safetensors")
     assert spin_mask.total > 0
     for name in ("spin", "control-magnitude-random", "control-random"):
@@ -160,6 +161,10 @@ def test_check_identical_runs_pass_and_bad_input(finished_run, capsys, tmp_path)
     assert "PASS" in capsys.readouterr().out
     assert 'failures="0"' in junit.read_text()
     assert main(["check", "--baseline", str(out), "--candidate", str(out), "--variant", "nope"]) == 2
+    # base (no mask) against spin: the fingerprint is recorded for unmasked variants too
+    code = main(["check", "--baseline", str(out), "--baseline-variant", "base", "--candidate", str(out)])
+    text = capsys.readouterr().out
+    assert code in (0, 1) and "FAIL    policy: same model fingerprint" not in text
     # the controls were built from the same weights: the fingerprint policy holds across variants
     code = main(["check", "--baseline", str(out), "--baseline-variant", "spin", "--candidate", str(out),
                  "--variant", "control-random"])
