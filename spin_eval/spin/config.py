@@ -37,7 +37,9 @@ SELECTIONS: tuple[str, ...] = SPIN_SELECTIONS + CONTROL_SELECTIONS
 
 #: Default ratio for the embedded SmolLM2-135M, set by measurement (docs/spin.md): at the paper's 5e-7
 #: a 135M model gets floor(5e-7 * 884,736) = 0 weights per MLP matrix, so nothing would be zeroed.
-EMBEDDED_DEFAULT_RATIO = 1e-3
+#: Rule fixed before measuring: the smallest of {1e-5, 3e-5, 1e-4, 3e-4, 1e-3} at which all 90 MLP
+#: matrices get at least one coupled weight (shipped sets, 64 samples each): 1e-4 -> 1,173 weights.
+EMBEDDED_DEFAULT_RATIO = 1e-4
 
 
 def default_ratio(model_spec: Any) -> float:
