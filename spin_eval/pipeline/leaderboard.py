@@ -188,7 +188,13 @@ def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask:
             mask["file_base64"] = base64.b64encode(main.mask_path.read_bytes()).decode("ascii")
     config = main.results.get("config") or {}
     model_args = config.get("model_args")
-    model_name = meta.get("model_name") or config.get("model_name") or config.get("model") or "unknown"
+    spec = (read_manifest(run_dir) or {}).get("model_spec")
+    from spin_eval.constants import EMBEDDED_MODEL_NAME, EMBEDDED_MODEL_SPEC
+
+    model_name = (
+        EMBEDDED_MODEL_NAME if spec == EMBEDDED_MODEL_SPEC
+        else spec or meta.get("model_name") or config.get("model_name") or config.get("model") or "unknown"
+    )
     revision = None
     if isinstance(model_args, dict):
         revision = model_args.get("revision")
