@@ -26,7 +26,6 @@ model that a later call would trust.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.util
 import json
 import os
@@ -44,6 +43,7 @@ from spin_eval.constants import (
     EMBEDDED_MODEL_NAME,
     EMBEDDED_MODEL_SPEC,
 )
+from spin_eval import fileio
 from spin_eval.errors import InputError, ModelSpecError
 from spin_eval.paths import cache_dir
 
@@ -98,12 +98,7 @@ def file_sha256(path: str | Path) -> str:
     key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
     digest = _DIGEST_CACHE.get(key)
     if digest is None:
-        h = hashlib.sha256()
-        with open(p, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        digest = h.hexdigest()
-        _DIGEST_CACHE[key] = digest
+        digest = _DIGEST_CACHE[key] = fileio.file_sha256(p)
     return digest
 
 

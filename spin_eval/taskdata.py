@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from spin_eval.errors import InputError
+from spin_eval.fileio import iter_jsonl, write_bytes_atomic
 
 
 def _resolve(base_dir: Path, data_files: str | Sequence[str]) -> list[Path]:
@@ -47,22 +48,13 @@ def read_jsonl(path: Path, required: Iterable[str] = ()) -> list[dict]:
     """Rows of a JSONL file; :class:`InputError` naming file and line for bad JSON or a missing field."""
     required = tuple(required)
     rows = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg}); fix or remove this line") from None
-            if not isinstance(row, dict):
-                raise InputError(f"{path}:{lineno}: expected a JSON object per line, got {type(row).__name__}")
-            missing = [k for k in required if k not in row]
-            if missing:
-                raise InputError(
-                    f"{path}:{lineno}: missing field(s) {', '.join(missing)}; every line needs {', '.join(required)}"
-                )
-            rows.append(row)
+    for where, row in iter_jsonl(path, fix="fix or remove this line"):
+        if not isinstance(row, dict):
+            raise InputError(f"{where}: expected a JSON object per line, got {type(row).__name__}")
+        missing = [k for k in required if k not in row]
+        if missing:
+            raise InputError(f"{where}: missing field(s) {', '.join(missing)}; every line needs {', '.join(required)}")
+        rows.append(row)
     if not rows:
         raise InputError(f"{path}: no data lines; give a JSONL file with one JSON object per line")
     return rows
@@ -137,22 +129,9 @@ def interleave_strata(rows_strata: Sequence[tuple], seed: int = 0) -> list[int]:
 
 
 def write_jsonl(rows: Iterable[dict], path: str | Path) -> Path:
-    """Write ``rows`` as JSONL (sorted keys, ``\\n`` line ends, UTF-8) atomically; returns the path."""
-    import os
-    import tempfile
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for row in rows:
-                fh.write(json.dumps(row, sort_keys=True, ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write ``rows`` as JSONL (:func:`jsonl_bytes`: sorted keys, ``\\n`` line ends, UTF-8) atomically;
+    returns the path."""
+    return write_bytes_atomic(path, jsonl_bytes(rows))
 
 
 def generator_main(generate, output: Path, default_seed: int, description: str, argv=None, extra=()) -> int:
@@ -202,5 +181,5 @@ def generator_outputs(module, seed: int | None = None) -> dict[Path, list[dict]]
 
 
 def jsonl_bytes(rows: Iterable[dict]) -> bytes:
-    """Exactly the bytes :func:`write_jsonl` writes for ``rows``."""
+    """The JSONL bytes of ``rows`` (what :func:`write_jsonl` writes; ``tasks generate --check`` compares them)."""
     return "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")

@@ -52,7 +52,7 @@ def _load_mask_indices(path: Path | None) -> dict | None:
 
 def handle(args: argparse.Namespace) -> int:
     from spin_eval.errors import InputError
-    from spin_eval.pipeline._io import write_text_atomic
+    from spin_eval.fileio import write_text_atomic
     from spin_eval.pipeline.check import render_junit, render_markdown, render_table, run_check
     from spin_eval.pipeline.policy import load_policy
     from spin_eval.pipeline.rundir import resolve_run

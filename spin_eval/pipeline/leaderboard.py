@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError
-from spin_eval.pipeline._io import sha256_file, sha256_json, write_json_atomic, write_text_atomic
+from spin_eval.fileio import file_sha256, sha256_json, write_json_atomic, write_text_atomic
 from spin_eval.pipeline.rundir import RUNS_SUBDIR, VariantRun, load_variant, metric_values, read_manifest
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "submission.schema.json"
@@ -184,7 +184,7 @@ def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask:
             if main.mask_path is None or not main.mask_path.is_file():
                 raise InputError(f"--embed-mask: the mask file of variant '{ranked}' was not found beside the run")
             if mask["sha256"] is None:
-                mask["sha256"] = sha256_file(main.mask_path)
+                mask["sha256"] = file_sha256(main.mask_path)
             mask["file_base64"] = base64.b64encode(main.mask_path.read_bytes()).decode("ascii")
     config = main.results.get("config") or {}
     model_args = config.get("model_args")

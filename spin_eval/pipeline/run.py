@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError, SpinEvalError
-from spin_eval.pipeline._io import read_json_or_none, sha256_json, write_json_atomic
+from spin_eval.fileio import read_json, sha256_json, write_json_atomic
 from spin_eval.pipeline.rundir import MASKS_SUBDIR, RUN_MANIFEST, RUNS_SUBDIR
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class Manifest:
 
     def __init__(self, out_dir: Path, settings: RunSettings, *, force: bool) -> None:
         self.path = out_dir / RUN_MANIFEST
-        existing = None if force else read_json_or_none(self.path)
+        existing = None if force else read_json(self.path, fix="delete it or re-run with --force", missing_ok=True)
         if existing is not None and existing.get("settings_key") != settings.key():
             raise InputError(
                 f"{out_dir} holds a run made with other settings ({self.path}); re-run with --force to redo it "

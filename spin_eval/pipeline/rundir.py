@@ -13,13 +13,13 @@ Pure helpers at the bottom turn a loaded run into metric values and per-document
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError
+from spin_eval.fileio import iter_jsonl, read_json
 
 #: The manifest ``spin-eval run`` writes into its output folder.
 RUN_MANIFEST = "spin-eval-run.json"
@@ -57,13 +57,8 @@ class VariantRun:
         return meta.get("model_fingerprint") or self.spin.get("model_fingerprint")
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not readable JSON ({exc}); re-create it (re-run the evaluation)") from None
+def _read_json(path: Path, *, missing_ok: bool = False) -> Any:
+    return read_json(path, fix="re-create it (re-run the evaluation)", missing_ok=missing_ok)
 
 
 def find_results_file(folder: Path) -> Path:
@@ -89,16 +84,7 @@ def _samples_for(results_path: Path, tasks: list[str]) -> dict[str, list[dict[st
             path = found[-1] if found else None
         if path is None:
             continue
-        rows = []
-        with open(path, encoding="utf-8") as handle:
-            for lineno, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{lineno}: not a JSON line ({exc}); the samples file is corrupt") from None
-        samples[task] = rows
+        samples[task] = [row for _, row in iter_jsonl(path, fix="the samples file is corrupt; re-run the evaluation")]
     return samples
 
 
@@ -135,7 +121,7 @@ def load_variant(path: str | Path, name: str | None = None, mask_path: str | Pat
 def read_manifest(folder: Path) -> dict[str, Any] | None:
     """The ``spin-eval run`` manifest of ``folder``, or None for other folders."""
     manifest = folder / RUN_MANIFEST
-    return _read_json(manifest) if manifest.is_file() else None
+    return _read_json(manifest, missing_ok=True)
 
 
 def resolve_run(path: str | Path, *, variant: str = "spin", mask_path: str | Path | None = None) -> VariantRun:

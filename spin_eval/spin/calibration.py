@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError
+from spin_eval.fileio import file_sha256, iter_jsonl
 
 logger = logging.getLogger(__name__)
 
@@ -69,26 +70,11 @@ def _read_csv(path: Path) -> list[tuple[str, str]]:
 
 def _read_jsonl(path: Path) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}: line {lineno}: not valid JSON ({exc.msg}); one JSON object per line") from None
-            if not isinstance(obj, dict):
-                raise InputError(f"{path}: line {lineno}: not a JSON object with 'prompt' and 'response'")
-            rows.append(_check_row(obj.get("prompt"), obj.get("response"), f"{path}: line {lineno}"))
+    for where, obj in iter_jsonl(path, fix="one JSON object per line", where="{path}: line {lineno}"):
+        if not isinstance(obj, dict):
+            raise InputError(f"{where}: not a JSON object with 'prompt' and 'response'")
+        rows.append(_check_row(obj.get("prompt"), obj.get("response"), where))
     return rows
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def load_calibration(source: str | Path) -> CalibrationSet:
@@ -106,7 +92,7 @@ def load_calibration(source: str | Path) -> CalibrationSet:
             raise InputError(f"{path}: unknown calibration file type {suffix!r}; use .csv or .jsonl with prompt/response")
         if not rows:
             raise InputError(f"{path}: no rows; a calibration set needs at least one prompt/response pair")
-        return CalibrationSet(name=path.name, source=str(path), sha256=_sha256_file(path), rows=tuple(rows))
+        return CalibrationSet(name=path.name, source=str(path), sha256=file_sha256(path), rows=tuple(rows))
     looks_local = text.endswith((".csv", ".jsonl", ".json")) or text.startswith((".", "/", "~")) or text.count("/") != 1
     if looks_local:
         raise InputError(f"calibration file {text} does not exist; give a CSV/JSONL path or a hub dataset id owner/name")

@@ -13,16 +13,14 @@ per-sample absolute gradients (not yet multiplied by |W|), metadata ``spin_eval_
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spin_eval.constants import MASK_FORMAT_VERSION, SCORES_FORMAT_VERSION
 from spin_eval.errors import InputError, MaskError
+from spin_eval.fileio import file_sha256, write_bytes_atomic  # noqa: F401  (file_sha256: documented here too)
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -49,34 +47,6 @@ REQUIRED_MASK_KEYS = (
     "numel_total",
 )
 OPTIONAL_MASK_KEYS = ("control_of", "control_seed", "config", "warnings")
-
-
-def file_sha256(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to a temp file beside ``path`` and ``os.replace`` it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def _dumps(obj: Any) -> str:

@@ -48,7 +48,7 @@ def test_build_ranks_and_rejects_tampered(tmp_path):
     rehashed = _submit(tmp_path, "rehashed", {"capability": 0.3, "leak": 0.5, "refusal": 0.3, "bias": 0.3})
     doc = json.loads(rehashed.read_text())
     doc["headline"]["privacy"] = 99.0
-    from spin_eval.pipeline._io import sha256_json
+    from spin_eval.fileio import sha256_json
 
     doc["integrity"]["content_sha256"] = sha256_json({k: v for k, v in doc.items() if k != "integrity"})
     rehashed.write_text(json.dumps(doc))

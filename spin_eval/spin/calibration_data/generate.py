@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from spin_eval.fileio import write_bytes_atomic
 from spin_eval.spin.calibration_data import DATA_DIR, SET_NAMES
 
 DEFAULT_SEED = 20241021
@@ -776,18 +775,6 @@ def render_jsonl(rows: list[dict[str, str]]) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m spin_eval.spin.calibration_data.generate",
@@ -809,7 +796,7 @@ def main(argv: list[str] | None = None) -> int:
             if not path.is_file() or path.read_bytes() != data:
                 differs.append(str(path))
         else:
-            _write_atomic(path, data)
+            write_bytes_atomic(path, data)
             print(f"wrote {path} ({args.count} rows)")
     if differs:
         print("differs from a fresh generation: " + ", ".join(differs), file=sys.stderr)

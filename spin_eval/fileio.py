@@ -1,0 +1,97 @@
+"""The one home of the small file helpers: atomic writes, sha256 digests, JSON / JSONL reading.
+
+Writes go to a temp file in the target's folder, are fsynced and then ``os.replace``d into place, so an
+interrupted write leaves the old file (or none), never a half-written one. Reading errors raise
+:class:`~spin_eval.errors.InputError` naming the file (and the line, for JSONL) and the fix.
+Standard library only: importing this module imports neither torch nor lm-eval.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from spin_eval.errors import InputError
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temp file beside it and ``os.replace``; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` as UTF-8 (line ends as given), atomically."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_json_atomic(path: str | Path, data: Any) -> Path:
+    """Write ``data`` as indented, key-sorted JSON with a trailing newline, atomically."""
+    return write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n")
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes (read in 1 MiB blocks)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def canonical_json(data: Any) -> str:
+    """The byte-stable form used for hashing: sorted keys, no whitespace, UTF-8."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def sha256_json(data: Any) -> str:
+    """Hex sha256 of :func:`canonical_json`."""
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+def read_json(path: str | Path, *, fix: str, missing_ok: bool = False) -> Any:
+    """The parsed JSON file. A missing file gives None with ``missing_ok``, else InputError; a corrupt
+    one gives InputError ``<path>: not readable JSON (<why>); <fix>``."""
+    path = Path(path)
+    if missing_ok and not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not readable JSON ({exc}); {fix}") from None
+
+
+def iter_jsonl(path: str | Path, *, fix: str, where: str = "{path}:{lineno}") -> Iterator[tuple[str, Any]]:
+    """``(location, value)`` for each non-blank line of a JSONL file.
+
+    ``location`` is ``where`` filled with the path and the 1-based line number, for the caller's own
+    errors about that line; a line that is not JSON raises InputError ``<location>: not valid JSON
+    (<why>); <fix>``."""
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            location = where.format(path=path, lineno=lineno)
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{location}: not valid JSON ({exc.msg}); {fix}") from None
+            yield location, value
