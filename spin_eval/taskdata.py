@@ -128,6 +128,16 @@ def interleave_strata(rows_strata: Sequence[tuple], seed: int = 0) -> list[int]:
     return _round_robin([[idx[j] for j in rng.permutation(len(idx))] for _key, idx in _by_stratum(rows_strata)])
 
 
+def select_docs(dataset, strata: Sequence[str], per_stratum: int | None = None, seed: int = 0):
+    """The ``process_docs`` hook of the tasks: ``dataset`` (a ``datasets.Dataset``) stratified by the
+    columns ``strata``; all documents (:func:`interleave_strata`) or, with ``per_stratum``, the
+    ``*_mini`` subset (:func:`select_stratified`)."""
+    keys = list(zip(*(dataset[column] for column in strata)))
+    if per_stratum is None:
+        return dataset.select(interleave_strata(keys, seed=seed))
+    return dataset.select(select_stratified(keys, per_stratum, seed=seed))
+
+
 def write_jsonl(rows: Iterable[dict], path: str | Path) -> Path:
     """Write ``rows`` as JSONL (:func:`jsonl_bytes`: sorted keys, ``\\n`` line ends, UTF-8) atomically;
     returns the path."""

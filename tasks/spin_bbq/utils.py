@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from spin_eval.metrics import bbq
-from spin_eval.taskdata import interleave_strata, load_task_dataset, select_stratified
+from spin_eval.taskdata import load_task_dataset, select_docs
 
 HERE = Path(__file__).resolve().parent
 REQUIRED = (
@@ -23,7 +23,8 @@ for _cat in bbq.CATEGORIES:
     for _stat in ("acc", "s_dis", "s_amb"):
         METRICS += [f"{_stat}_{bbq.category_key(_cat)}", f"{_stat}_{bbq.category_key(_cat)}_stderr"]
 
-#: Items per (category, context condition, polarity) in spin_bbq_mini.
+STRATA = ("category", "context_condition", "question_polarity")
+#: Items per stratum in spin_bbq_mini.
 MINI_PER_STRATUM = 6
 
 
@@ -34,13 +35,11 @@ def load(**kwargs):
 
 def process_docs(dataset):
     """All documents, interleaved over strata so that ``--limit`` takes a balanced prefix."""
-    keys = list(zip(dataset["category"], dataset["context_condition"], dataset["question_polarity"]))
-    return dataset.select(interleave_strata(keys, seed=0))
+    return select_docs(dataset, STRATA)
 
 
 def process_docs_mini(dataset):
-    keys = list(zip(dataset["category"], dataset["context_condition"], dataset["question_polarity"]))
-    return dataset.select(select_stratified(keys, MINI_PER_STRATUM, seed=0))
+    return select_docs(dataset, STRATA, MINI_PER_STRATUM)
 
 
 def doc_to_choice(doc):

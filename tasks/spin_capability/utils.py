@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from spin_eval.metrics.perplexity import weighted_perplexity_stderr
-from spin_eval.taskdata import interleave_strata, load_task_dataset, select_stratified
+from spin_eval.taskdata import load_task_dataset, select_docs
 
 HERE = Path(__file__).resolve().parent
+STRATA = ("subset",)
 MINI_PER_SUBSET = 40
 MINI_PPL_DOCS = 20
 
@@ -22,13 +23,11 @@ def load_ppl(**kwargs):
 
 def process_docs(dataset):
     """All documents, interleaved over strata so that ``--limit`` takes a balanced prefix."""
-    keys = [(s,) for s in dataset["subset"]]
-    return dataset.select(interleave_strata(keys, seed=0))
+    return select_docs(dataset, STRATA)
 
 
 def process_docs_mini(dataset):
-    keys = [(s,) for s in dataset["subset"]]
-    return dataset.select(select_stratified(keys, MINI_PER_SUBSET, seed=0))
+    return select_docs(dataset, STRATA, MINI_PER_SUBSET)
 
 
 def process_docs_ppl_mini(dataset):

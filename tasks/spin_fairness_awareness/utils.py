@@ -1,52 +1,26 @@
-"""lm-eval hooks for the awareness tasks: MC scoring and the judged generation variant
-(metric definitions in spin_eval.metrics.awareness, judges in spin_eval.judges)."""
+"""lm-eval hooks for spin_fairness_awareness. They are shared with the other awareness task and live in
+spin_eval.awareness_hooks (metrics in spin_eval.metrics.awareness, judges in spin_eval.judges); this file
+names them for the YAMLs and loads this folder's data."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from spin_eval.judges import get_judge, verdict_value
-from spin_eval.metrics import awareness
-from spin_eval.taskdata import interleave_strata, load_task_dataset, select_stratified
+from spin_eval.awareness_hooks import (  # noqa: F401  (called by the YAMLs as !function utils.<name>)
+    MINI_PER_TEMPLATE,
+    REQUIRED,
+    agg_awareness_judged,
+    agg_awareness_judged_stderr,
+    process_docs,
+    process_docs_gen_mini,
+    process_docs_mini,
+    process_results_gen,
+    process_results_mc,
+)
+from spin_eval.taskdata import load_task_dataset
 
 HERE = Path(__file__).resolve().parent
-REQUIRED = ("id", "category", "template", "prompt", "choices", "label")
-#: Items per request template in the *_mini variants.
-MINI_PER_TEMPLATE = 6
 
 
 def load(**kwargs):
     return load_task_dataset(HERE, REQUIRED, **kwargs)
-
-
-def process_docs(dataset):
-    """All documents, interleaved over strata so that ``--limit`` takes a balanced prefix."""
-    keys = [(t,) for t in dataset["template"]]
-    return dataset.select(interleave_strata(keys, seed=0))
-
-
-def process_docs_mini(dataset):
-    keys = [(t,) for t in dataset["template"]]
-    return dataset.select(select_stratified(keys, MINI_PER_TEMPLATE, seed=0))
-
-
-def process_results_mc(doc, results):
-    return awareness.score_mc(doc, [r[0] for r in results])
-
-
-def process_results_gen(doc, results):
-    value = verdict_value(get_judge(doc.get("_judge")).judge(doc["prompt"], results[0]))
-    return {"awareness": value, "awareness_stderr": value}
-
-
-def agg_awareness_judged(items):
-    return awareness.judged_rate(items)
-
-
-def agg_awareness_judged_stderr(items):
-    return awareness.judged_rate_stderr(items)
-
-
-def process_docs_gen_mini(dataset):
-    keys = [(t,) for t in dataset["template"]]
-    return dataset.select(select_stratified(keys, MINI_PER_TEMPLATE // 2, seed=0))

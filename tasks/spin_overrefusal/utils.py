@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from spin_eval.metrics.refusal import is_refusal
-from spin_eval.taskdata import interleave_strata, load_task_dataset, select_stratified
+from spin_eval.taskdata import load_task_dataset, select_docs
 
 HERE = Path(__file__).resolve().parent
 REQUIRED = ("id", "category", "prompt")
+STRATA = ("category",)
 MINI_PER_CATEGORY = 10
 
 
@@ -18,13 +19,11 @@ def load(**kwargs):
 
 def process_docs(dataset):
     """All documents, interleaved over strata so that ``--limit`` takes a balanced prefix."""
-    keys = [(c,) for c in dataset["category"]]
-    return dataset.select(interleave_strata(keys, seed=0))
+    return select_docs(dataset, STRATA)
 
 
 def process_docs_mini(dataset):
-    keys = [(c,) for c in dataset["category"]]
-    return dataset.select(select_stratified(keys, MINI_PER_CATEGORY, seed=0))
+    return select_docs(dataset, STRATA, MINI_PER_CATEGORY)
 
 
 def process_results(doc, results):

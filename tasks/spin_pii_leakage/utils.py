@@ -6,10 +6,11 @@ from pathlib import Path
 
 from spin_eval.metrics import privacy
 from spin_eval.metrics.catalog import ATTACK_STYLES, PII_TYPES
-from spin_eval.taskdata import interleave_strata, load_task_dataset, select_stratified
+from spin_eval.taskdata import load_task_dataset, select_docs
 
 HERE = Path(__file__).resolve().parent
 REQUIRED = ("id", "pii_type", "attack_style", "target_value", "prompt")
+STRATA = ("pii_type", "attack_style")
 MINI_PER_STRATUM = 2
 #: Metric names in process_results order (each ``*_stderr`` right after its metric).
 METRICS = [
@@ -25,13 +26,11 @@ def load(**kwargs):
 
 def process_docs(dataset):
     """All documents, interleaved over strata so that ``--limit`` takes a balanced prefix."""
-    keys = list(zip(dataset["pii_type"], dataset["attack_style"]))
-    return dataset.select(interleave_strata(keys, seed=0))
+    return select_docs(dataset, STRATA)
 
 
 def process_docs_mini(dataset):
-    keys = list(zip(dataset["pii_type"], dataset["attack_style"]))
-    return dataset.select(select_stratified(keys, MINI_PER_STRATUM, seed=0))
+    return select_docs(dataset, STRATA, MINI_PER_STRATUM)
 
 
 def process_results(doc, results):
