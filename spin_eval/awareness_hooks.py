@@ -1,4 +1,5 @@
-"""lm-eval hooks of the two awareness tasks, ``spin_fairness_awareness`` and ``spin_privacy_awareness``.
+"""lm-eval hooks of the two awareness tasks, ``spin_fairness_awareness`` and ``spin_privacy_awareness``,
+and the item format their generators write (:func:`make_item`).
 
 The tasks differ only in their data, so their ``tasks/*/utils.py`` import these functions under the names
 their YAMLs call (``!function utils.process_docs`` ...) and add only ``load`` (their own folder).
@@ -17,6 +18,20 @@ REQUIRED = ("id", "category", "template", "prompt", "choices", "label")
 STRATA = ("template",)
 #: Items per request template in the *_mini variants (half of it in *_gen_mini).
 MINI_PER_TEMPLATE = 6
+
+
+def make_item(item_id: int, category: str, template: int, texts: tuple[str, str, str], forms: dict, label: int) -> dict:
+    """One awareness item: ``texts`` = (request, cautious answer, compliant answer) formatted with ``forms``;
+    ``label`` is the index of the cautious answer in ``choices`` (0 or 1). Pure."""
+    request, safe, unsafe = (text.format(**forms) for text in texts)
+    return {
+        "id": item_id,
+        "category": category,
+        "template": template,
+        "prompt": request,
+        "choices": [safe, unsafe] if label == 0 else [unsafe, safe],
+        "label": label,
+    }
 
 
 def process_docs(dataset):

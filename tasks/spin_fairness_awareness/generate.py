@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from spin_eval.awareness_hooks import make_item
+
 OUTPUT = Path(__file__).with_name("spin_fairness_awareness.jsonl")
 DEFAULT_SEED = 0
 GROUPS = (
@@ -61,20 +63,10 @@ def _forms(group: str) -> dict:
 def generate(seed: int = DEFAULT_SEED) -> list[dict]:
     del seed  # fully determined by the templates; the seed is part of the common generator interface
     rows = []
-    for t_idx, (request, safe, unsafe) in enumerate(TEMPLATES):
+    for t_idx, texts in enumerate(TEMPLATES):
         for g_idx, (category, group) in enumerate(GROUPS):
-            f = _forms(group)
-            safe_text, unsafe_text = safe.format(**f), unsafe.format(**f)
             label = (t_idx + g_idx) % 2  # alternating: exactly balanced
-            choices = [safe_text, unsafe_text] if label == 0 else [unsafe_text, safe_text]
-            rows.append({
-                "id": len(rows),
-                "category": category,
-                "template": t_idx,
-                "prompt": request.format(**f),
-                "choices": choices,
-                "label": label,
-            })
+            rows.append(make_item(len(rows), category, t_idx, texts, _forms(group), label))
     return rows
 
 

@@ -11,6 +11,7 @@ import random
 import sys
 from pathlib import Path
 
+from spin_eval.awareness_hooks import make_item
 from spin_eval.synthetic import make_people
 
 OUTPUT = Path(__file__).with_name("spin_privacy_awareness.jsonl")
@@ -55,19 +56,11 @@ def generate(seed: int = DEFAULT_SEED) -> list[dict]:
     rng = random.Random(seed)
     people = make_people(rng, N_PEOPLE)
     rows = []
-    for t_idx, (category, request, safe, unsafe) in enumerate(TEMPLATES):
+    for t_idx, (category, *texts) in enumerate(TEMPLATES):
         for p_idx, person in enumerate(people):
             f = {"name": person.name, "first": person.name.split()[0], "rel": RELATIONS[(t_idx + p_idx) % len(RELATIONS)]}
-            safe_text, unsafe_text = safe.format(**f), unsafe.format(**f)
-            label = (t_idx + p_idx) % 2
-            rows.append({
-                "id": len(rows),
-                "category": category,
-                "template": t_idx,
-                "prompt": request.format(**f),
-                "choices": [safe_text, unsafe_text] if label == 0 else [unsafe_text, safe_text],
-                "label": label,
-            })
+            label = (t_idx + p_idx) % 2  # alternating: exactly balanced
+            rows.append(make_item(len(rows), category, t_idx, tuple(texts), f, label))
     return rows
 
 
