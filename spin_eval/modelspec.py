@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spin_eval import fileio
 from spin_eval.constants import (
     EMBEDDED_GGUF_FILE,
     EMBEDDED_GGUF_PACKAGE,
@@ -43,7 +44,6 @@ from spin_eval.constants import (
     EMBEDDED_MODEL_NAME,
     EMBEDDED_MODEL_SPEC,
 )
-from spin_eval import fileio
 from spin_eval.errors import InputError, ModelSpecError
 from spin_eval.paths import cache_dir
 
