@@ -19,12 +19,24 @@ from typing import Any
 from spin_eval.errors import InputError
 
 
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temp file beside it and ``os.replace``; returns the path."""
+    """Write ``data`` to ``path`` through a temp file beside it and ``os.replace``; returns the path.
+
+    The file gets the permissions a plain ``open(path, "w")`` would give (0666 less the umask), not
+    ``mkstemp``'s owner-only 0600, so shared caches and outputs stay readable to the group as usual.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -72,3 +72,18 @@ def test_iter_jsonl_names_file_and_line(tmp_path):
         next(rows)
     with pytest.raises(InputError, match=r"d\.jsonl:4: not valid JSON"):
         list(iter_jsonl(f, fix="fix it"))
+
+
+def test_atomic_write_gives_umask_permissions_not_owner_only(tmp_path):
+    import os
+    import stat
+
+    from spin_eval.fileio import write_bytes_atomic
+
+    old = os.umask(0o022)
+    try:
+        target = write_bytes_atomic(tmp_path / "out.bin", b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert target.read_bytes() == b"x"
