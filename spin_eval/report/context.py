@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from spin_eval.report.compare import Comparison, Delta, FamilyChange, MetricRow
+from spin_eval.report.compare import Comparison, Delta, EvaluationSettings, FamilyChange, MetricRow, fmt_calibration
 
 #: Colour per variant column (the baseline is always grey).
 PALETTE = ("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#be185d", "#4d7c0f")
@@ -215,6 +215,51 @@ def _layer_sort_key(layer: str) -> tuple[int, Any]:
 # ------------------------------------------------------------------------------------------ context
 
 
+def _per_run(values: dict[str, int | None]) -> str:
+    """One number when every run agrees, else ``name n`` pairs."""
+    shown = {name: "n/a" if v is None else str(v) for name, v in values.items()}
+    if len(set(shown.values())) <= 1:
+        return next(iter(shown.values()), "n/a")
+    return ", ".join(f"{name} {v}" for name, v in shown.items())
+
+
+def evaluation_context(ev: EvaluationSettings) -> dict:
+    """The evaluation-settings panel: one summary line, per-task documents, per-run settings, caveats."""
+    tasks = []
+    for td in ev.tasks:
+        if td.min_flips is None:
+            detect = "n/a"
+        elif td.min_flips_points is None:
+            detect = f"none (needs {td.min_flips} documents)"
+        else:
+            detect = f"{td.min_flips} docs = {td.min_flips_points:.1f} pts"
+        tasks.append({
+            "task": td.task,
+            "original": _per_run(td.original),
+            "effective": _per_run(td.effective),
+            "paired": "n/a" if td.n_paired is None else str(td.n_paired),
+            "detect": detect,
+            "few": td.few,
+        })
+    runs = [{
+        "name": r.name,
+        "limit": r.limit,
+        "gen_limit": r.gen_limit,
+        "documents": r.documents,
+        "calibration": fmt_calibration(r.calibration_nsamples),
+        "other": ", ".join(f"{k}={v}" for k, v in r.other.items()),
+    } for r in ev.runs]
+    return {
+        "summary": ev.summary,
+        "comparable": ev.comparable,
+        "differences": ev.differences,
+        "caveats": ev.caveats,
+        "tasks": tasks,
+        "runs": runs,
+        "min_paired_docs": ev.min_paired_docs,
+    }
+
+
 def build_context(comparison: Comparison) -> dict:
     c = comparison
     names = [v.name for v in c.variants]
@@ -397,4 +442,6 @@ def build_context(comparison: Comparison) -> dict:
         "definitions": c.definitions,
         "settings": c.settings,
         "confidence_pct": f"{c.settings.confidence * 100:g}",
+        "alpha": f"{c.settings.alpha:g}",
+        "evaluation": evaluation_context(c.evaluation),
     }

@@ -19,6 +19,10 @@ from spin_eval.errors import InputError
 _RESULTS_RE = re.compile(r"^results_(?P<date>.+)\.json$")
 #: Keys of ``results[task]`` that are not metrics.
 _NON_METRIC_KEYS = {"name", "alias", "sample_len", " ", ""}
+#: ``config`` keys that decide which documents are evaluated and how (compared across runs by the report).
+#: ``spin_eval_*`` keys are written by ``spin-eval run`` (``limit`` is then the user's ``--limit``).
+EVAL_CONFIG_KEYS = ("limit", "spin_eval_gen_limit", "spin_eval_documents", "gen_kwargs", "random_seed",
+                    "numpy_seed", "torch_seed", "fewshot_seed")
 
 
 @dataclass
@@ -70,6 +74,10 @@ class RunResults:
     transformers_version: str | None = None
     date: float | None = None
     limit: float | None = None
+    eval_config: dict[str, Any] = field(default_factory=dict)
+    """The :data:`EVAL_CONFIG_KEYS` present in ``config`` (absent keys were not recorded)."""
+    n_shot: dict[str, Any] = field(default_factory=dict)
+    """lm-eval's ``n-shot``: task -> few-shot count."""
 
 
 def _to_float(value: Any) -> float | None:
@@ -265,6 +273,8 @@ def load_run(path: str | Path, *, with_samples: bool = True) -> RunResults:
         transformers_version=data.get("transformers_version"),
         date=_to_float(data.get("date")),
         limit=_to_float(config.get("limit")),
+        eval_config={k: config[k] for k in EVAL_CONFIG_KEYS if k in config},
+        n_shot=dict(data.get("n-shot") or {}),
     )
     run.mask_file = _find_mask_file(run, results_file)
     if with_samples:

@@ -29,10 +29,15 @@ def write_run(
     spin: dict | None = None,
     tasks: dict[str, dict],
     log_samples: bool = True,
+    n_original: int | None = None,
+    config_extra: dict | None = None,
 ) -> Path:
     """Write one run. ``tasks[name] = {"metrics": {metric: higher_is_better}, "docs": [doc dicts],
     "values": [per-doc value, stored under every metric], "answers": [str per doc]}``; the corpus values
-    in results_*.json come from the metric catalog's aggregate (or the mean)."""
+    in results_*.json come from the metric catalog's aggregate (or the mean). ``n-samples`` records
+    ``n_original`` documents in the task (default: the documents given) and the given ones as effective;
+    ``config_extra`` is merged into ``config`` (e.g. the ``limit`` and ``spin_eval_*`` keys of
+    ``spin-eval run``)."""
     from spin_eval.metrics.catalog import metric_info
 
     sanitized = model.replace("/", "__")
@@ -49,7 +54,7 @@ def write_run(
             results[task][f"{m}_stderr,none"] = 0.01
         hib[task] = dict(spec["metrics"])
         configs[task] = {"task": task, "output_type": "generate_until"}
-        n_samples[task] = {"original": len(values), "effective": len(values)}
+        n_samples[task] = {"original": n_original or len(values), "effective": len(values)}
         lines = []
         for i, (doc, value, answer) in enumerate(zip(spec["docs"], values, spec["answers"])):
             prompt = f"Question: {doc['q']}\nAnswer:"
@@ -73,7 +78,7 @@ def write_run(
             with (folder / f"samples_{task}_{DATE_ID}.jsonl").open("w", encoding="utf-8") as fh:
                 for x in lines:
                     fh.write(json.dumps(x, ensure_ascii=False) + "\n")
-    config = {"model": model_type, "model_args": {"pretrained": model}, "limit": None}
+    config = {"model": model_type, "model_args": {"pretrained": model}, "limit": None, **(config_extra or {})}
     if spin is not None:
         config["spin"] = spin
     data = {
@@ -100,6 +105,10 @@ CATEGORIES = ("age", "gender_identity")
 PII_TYPES = ("email", "phone")
 ATTACKS = ("direct", "roleplay")
 N_DOCS = 160
+#: Documents per task recorded as ``n-samples.original`` (the fixture runs evaluate N_DOCS of them).
+N_ORIGINAL = 400
+#: ``config`` of the fixture runs, as ``spin-eval run`` records it.
+RUN_CONFIG = {"limit": N_DOCS, "spin_eval_gen_limit": 150, "spin_eval_documents": "evenly spread per task"}
 
 
 def make_docs(n: int = N_DOCS) -> dict[str, list[dict]]:
@@ -127,8 +136,10 @@ def base_values(docs: dict[str, list[dict]], seed: int = 1) -> dict[str, list]:
     return {"bbq": bbq, "pii": pii, "cap": cap}
 
 
-def spin_block(selection: str, sha: str, total: int, control_of: str | None = None) -> dict:
+def spin_block(selection: str, sha: str, total: int, control_of: str | None = None, nsamples: int = 32) -> dict:
     meta = {
+        "calibration": {s: {"name": s, "sha256": "c" * 64, "nsamples": nsamples, "seed": 0}
+                        for s in ("general", "fairness", "privacy")},
         "format_version": 1, "model_name": "tiny", "model_fingerprint": "fp-" + sha[:6], "p": 0.01, "q": 0.01,
         "target": "mlp", "selection": selection, "total": total, "numel_total": 12288,
         "counts": {"model.layers.0.mlp.gate_proj.weight": total // 2,
@@ -182,5 +193,6 @@ def build_fixture_runs(tmp_path: Path, *, log_samples: bool = True) -> dict[str,
             if name == "spin" and key == "bbq":
                 answers[first_flip] = SCRIPT_ANSWER
             tasks[task] = {"metrics": metrics, "docs": docs[key], "values": vals[key], "answers": answers}
-        out[name] = write_run(tmp_path / name, model_type=mtype, spin=block, tasks=tasks, log_samples=log_samples)
+        out[name] = write_run(tmp_path / name, model_type=mtype, spin=block, tasks=tasks, log_samples=log_samples,
+                              n_original=N_ORIGINAL, config_extra=RUN_CONFIG)
     return out
