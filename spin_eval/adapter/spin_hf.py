@@ -33,6 +33,10 @@ model_args added to every ``hf`` argument (all of which keep working):
 ``get_model_info()`` adds ``spin`` = ``{mode, mask_path, mask_sha256, mask_metadata}``, which lm-eval
 writes into ``results_*.json`` under ``config.spin``.
 
+Swapping masks on a loaded model (one load, several variants): ``lm.use_mask(mask_or_path)`` restores
+any current mask and applies the new one, ``lm.clear_mask(target=...)`` restores the original weights;
+both keep ``get_model_info()['spin']`` truthful (plus ``model_fingerprint`` of the unmasked weights).
+
 Bad input (unknown ``spin_*`` key, unreadable mask, a mask for another model, ``mask`` with
 ``spin=auto``, a bad ``spin`` value or a mistyped setting) raises a ``SpinEvalError`` subclass naming
 the model_arg, before any request is evaluated.
@@ -342,12 +346,14 @@ class SpinHFLM(HFLM):
                 ) from exc
         return mask, Path(path)
 
-    def _apply(self, mask, mask_file: Path) -> None:
+    def _apply(self, mask, mask_file: Path | None, *, check_fingerprint: bool | None = None) -> None:
         from spin_eval.spin.io import file_sha256
         from spin_eval.spin.mask import apply_mask
 
+        if check_fingerprint is None:
+            check_fingerprint = not self._spin_request.force
         try:
-            self._spin_applied = apply_mask(self.model, mask, check_fingerprint=not self._spin_request.force)
+            self._spin_applied = apply_mask(self.model, mask, check_fingerprint=check_fingerprint)
         except MaskError as exc:
             hint = ""
             dtype = getattr(self.model, "dtype", None)
@@ -358,9 +364,10 @@ class SpinHFLM(HFLM):
                     "spin_force=true is safe if the checkpoint is the same)"
                 )
             raise type(exc)(f"spin_hf model_arg mask={mask_file}: {exc}{hint}") from exc
+        sha = None if mask_file is None else file_sha256(mask_file)
         self._spin_info.update(
-            mask_path=str(mask_file.resolve()),
-            mask_sha256=file_sha256(mask_file),
+            mask_path=None if mask_file is None else str(mask_file.resolve()),
+            mask_sha256=sha,
             mask_metadata=dict(mask.metadata),
         )
         if self.rank == 0:
@@ -369,8 +376,62 @@ class SpinHFLM(HFLM):
                 mask.total,
                 sum(1 for n in mask.counts.values() if n),
                 mask_file,
-                self._spin_info["mask_sha256"][:16],
+                (sha or "-")[:16],
             )
+
+    # -- swapping masks on the loaded model ------------------------------------------------------------------
+
+    def _unmasked_fingerprint(self, target: str) -> str:
+        """Fingerprint of the unmasked ``target`` weights (computed while no mask is applied, then cached)."""
+        from spin_eval.spin.mask import model_fingerprint
+
+        cache = self.__dict__.setdefault("_spin_fingerprints", {})
+        if target not in cache:  # callers have restored any applied mask
+            cache[target] = model_fingerprint(self.model, target)
+        return cache[target]
+
+    def use_mask(self, mask: Any, path: str | Path | None = None, *, check_fingerprint: bool = True):
+        """Apply ``mask`` (a SpinMask, or a mask file path) to the loaded model in place of any current one.
+
+        The mask applied before (at load time or by an earlier ``use_mask``) is restored first, so masks
+        never stack. ``path`` names the file a SpinMask came from (recorded with its sha256; None: no
+        file). ``get_model_info()['spin']`` then reports ``mode='mask'``, the mask path, sha256 and
+        metadata, and ``model_fingerprint`` (the unmasked model's, for the mask's target). Returns the
+        AppliedMask handle; call ``clear_mask()`` (not the handle's ``restore()``) to keep the info true.
+        Raises MaskError / FingerprintMismatchError naming the file when the mask does not fit.
+        """
+        from spin_eval.spin.io import file_sha256
+        from spin_eval.spin.mask import SpinMask
+
+        if not isinstance(mask, SpinMask):
+            if path is None:
+                path = mask
+            mask = load_mask_arg(Path(_parse_str("mask", mask)).expanduser())
+        mask_file = None if path is None else Path(path).expanduser()
+        self.clear_mask()
+        fingerprint = self._unmasked_fingerprint(str(mask.metadata.get("target", "mlp")))
+        self._apply(mask, mask_file, check_fingerprint=check_fingerprint)
+        self._spin_info = {
+            "mode": "mask",
+            "mask_path": None if mask_file is None else str(mask_file.resolve()),
+            "mask_sha256": None if mask_file is None else file_sha256(mask_file),
+            "mask_metadata": dict(mask.metadata),
+            "model_fingerprint": fingerprint,
+        }
+        return self._spin_applied
+
+    def clear_mask(self, *, target: str | None = None) -> None:
+        """Restore the original weights of any applied mask; ``get_model_info()['spin']`` says mode ``none``.
+
+        With ``target`` (mlp, attn, all) the info also records ``model_fingerprint`` of the unmasked
+        weights for that target, so an unmasked run can be matched to masked runs of the same model.
+        """
+        if self._spin_applied is not None:
+            self._spin_applied.restore()
+            self._spin_applied = None
+        self._spin_info = {"mode": "none", "mask_path": None, "mask_sha256": None, "mask_metadata": None}
+        if target is not None:
+            self._spin_info["model_fingerprint"] = self._unmasked_fingerprint(target)
 
     # -- reporting ------------------------------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ redoes everything):
    ``fairness-only`` and ``privacy-only`` need the importance scores, which are cached in
    ``OUT/masks/score_sums.safetensors``.
 2. one stage per variant (``base``, ``spin``, ``control-<selection>``): ``lm_eval.simple_evaluate`` with
-   the ``spin_hf`` model loaded ONCE (spin=none); each variant's mask is applied before and restored
-   after its evaluation. Every variant gets identical settings (tasks, limit, seeds, batch size) and
+   the ``spin_hf`` model loaded ONCE (spin=none); each variant's mask is applied with
+   ``SpinHFLM.use_mask`` before and restored with ``clear_mask`` after its evaluation. Every variant gets identical settings (tasks, limit, seeds, batch size) and
    ``log_samples``. Results are written the way the ``lm_eval`` CLI writes them (EvaluationTracker)
    into a temporary folder that is renamed to ``OUT/runs/<variant>/`` when complete, so an interrupted
    variant leaves nothing half-written. ``config.spin`` in each results file names exactly the mask
@@ -316,17 +316,6 @@ def _model_args_string(settings: RunSettings, mask_file: Path | None) -> str:
     return ",".join(args)
 
 
-def spin_info_for(mask_file: Path | None) -> dict[str, Any]:
-    """``config.spin`` for a variant, in the adapter's layout."""
-    if mask_file is None:
-        return {"mode": "none", "mask_path": None, "mask_sha256": None, "mask_metadata": None}
-    from spin_eval.spin.io import file_sha256, load_mask
-
-    mask = load_mask(mask_file)
-    return {"mode": "mask", "mask_path": str(mask_file.resolve()), "mask_sha256": file_sha256(mask_file),
-            "mask_metadata": dict(mask.metadata)}
-
-
 def evaluate_variant(
     lm: Any, variant: Variant, settings: RunSettings, task_manager: Any, dest: Path,
     documents: dict[str, list[int]] | None = None,
@@ -338,20 +327,16 @@ def evaluate_variant(
     import lm_eval
     from lm_eval.loggers import EvaluationTracker
 
-    from spin_eval.spin.io import load_mask
-    from spin_eval.spin.mask import apply_mask
-
     start = time.perf_counter()
     tmp = dest.parent / f".{dest.name}.partial"
     shutil.rmtree(tmp, ignore_errors=True)
-    applied = None
-    base_info = lm.spin_info if hasattr(lm, "spin_info") else None
-    from spin_eval.spin.mask import model_fingerprint
-
-    fingerprint = model_fingerprint(lm.model, settings.target)  # of the unmasked weights, for every variant
     try:
+        # The adapter records what is applied (config.spin: mode, mask path/sha256/metadata and the
+        # unmasked model's fingerprint), so lm-eval writes the truth into the results file.
         if variant.mask_file is not None:
-            applied = apply_mask(lm.model, load_mask(variant.mask_file))
+            lm.use_mask(variant.mask_file)
+        else:
+            lm.clear_mask(target=settings.target)
         tracker = EvaluationTracker(output_path=str(tmp))
         model_args = _model_args_string(settings, variant.mask_file)
         results = lm_eval.simple_evaluate(
@@ -360,22 +345,16 @@ def evaluate_variant(
             batch_size=settings.batch_size, device=settings.device, bootstrap_iters=settings.bootstrap_iters,
         )
     finally:
-        if applied is not None:
-            applied.restore()
+        lm.clear_mask()
     if results is None:
         raise SpinEvalError(f"lm-eval returned no results for variant {variant.name}")
     samples = results.pop("samples")
-    # The model was loaded once with spin=none; record exactly what this variant evaluated.
-    results["config"]["spin"] = spin_info_for(variant.mask_file)
-    results["config"]["spin"]["model_fingerprint"] = fingerprint
     results["config"]["model"] = "spin_hf"
     results["config"]["spin_eval_variant"] = variant.name
     # lm-eval records limit=None when documents are chosen with samples=; keep the user's limit visible.
     results["config"]["limit"] = settings.limit
     results["config"]["spin_eval_gen_limit"] = settings.gen_limit
     results["config"]["spin_eval_documents"] = "all" if documents is None else "evenly spread per task"
-    if base_info is not None and base_info.get("mode") != "none":  # pragma: no cover - defensive
-        raise SpinEvalError("the shared model was loaded with a mask; the pipeline needs spin=none")
     tracker.save_results_aggregated(results=results, samples=samples)
     for task_name in results["configs"]:
         tracker.save_results_samples(task_name=task_name, samples=samples[task_name])
