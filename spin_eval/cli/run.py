@@ -19,7 +19,7 @@ Resumable: OUT/spin-eval-run.json records finished stages; re-running the same c
 (Ctrl-C leaves no half-written file). --force redoes everything. Re-running into OUT with other
 settings is refused (use --force or another -o).
 
-Defaults: --model smollm2 --tasks spin_suite --limit 24 --gen-limit 6 --controls magnitude-random --nsamples 32;
+Defaults: --model smollm2 --tasks spin_suite --limit 60 --gen-limit 20 --controls magnitude-random --nsamples 32;
 p = q = the measured default for the embedded SmolLM2 (the paper's 5e-7 for other models).
 """
 

@@ -46,8 +46,8 @@ DEFAULT_TASKS = ("spin_suite",)
 #: Default documents per task for each variant, chosen by measurement for the 15-minute target on
 #: 2 CPU cores (docs/pipeline.md): loglikelihood tasks (multiple choice, perplexity) cost ~0.5 CPU-s
 #: per request on SmolLM2, generation tasks ~7.5 CPU-s per request, so generation tasks get fewer.
-DEFAULT_LIMIT = 24
-DEFAULT_GEN_LIMIT = 6
+DEFAULT_LIMIT = 60
+DEFAULT_GEN_LIMIT = 20
 #: Default control mask(s).
 DEFAULT_CONTROLS = ("magnitude-random",)
 #: Controls drawn from the SPIN mask alone; the others need importance scores.
