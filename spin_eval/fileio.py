@@ -58,6 +58,11 @@ def write_json_atomic(path: str | Path, data: Any) -> Path:
     return write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n")
 
 
+def copy_file_atomic(src: str | Path, dst: str | Path) -> Path:
+    """Copy ``src`` to ``dst`` atomically (read whole, then :func:`write_bytes_atomic`); returns ``dst``."""
+    return write_bytes_atomic(dst, Path(src).read_bytes())
+
+
 def file_sha256(path: str | Path) -> str:
     """Hex sha256 of a file's bytes (read in 1 MiB blocks)."""
     digest = hashlib.sha256()

@@ -87,3 +87,13 @@ def test_atomic_write_gives_umask_permissions_not_owner_only(tmp_path):
         os.umask(old)
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
     assert target.read_bytes() == b"x"
+
+
+def test_copy_file_atomic_copies_bytes_and_leaves_no_temp(tmp_path):
+    from spin_eval.fileio import copy_file_atomic
+
+    src = tmp_path / "a.bin"
+    src.write_bytes(b"\x00mask\xff")
+    dst = copy_file_atomic(src, tmp_path / "out" / "b.bin")
+    assert dst.read_bytes() == b"\x00mask\xff"
+    assert sorted(p.name for p in dst.parent.iterdir()) == ["b.bin"]

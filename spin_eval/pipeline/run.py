@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError, SpinEvalError
-from spin_eval.fileio import read_json, sha256_json, write_json_atomic
+from spin_eval.fileio import copy_file_atomic, read_json, sha256_json, write_json_atomic
 from spin_eval.pipeline.rundir import MASKS_SUBDIR, RUN_MANIFEST, RUNS_SUBDIR
 
 logger = logging.getLogger(__name__)
@@ -254,8 +254,7 @@ def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path
         given = Path(settings.mask)
         spin_mask = load_mask(given)  # MaskError names the file when unreadable
         if force or not spin_path.is_file():
-            shutil.copyfile(given, spin_path.with_suffix(".tmp"))
-            os.replace(spin_path.with_suffix(".tmp"), spin_path)
+            copy_file_atomic(given, spin_path)
         cfg = spin_mask.metadata.get("config")
         if any(c in SCORE_CONTROLS for c in settings.controls):
             if not isinstance(cfg, dict):
@@ -274,8 +273,7 @@ def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path
             print(f"[masks] building the SPIN mask (p={config.p:g}, q={config.q:g}, nsamples={config.nsamples}) "
                   "or loading it from the mask cache", file=sys.stderr)
             spin_mask, cached = load_or_build_mask(model, tokenizer, config, progress=True)
-            shutil.copyfile(cached, spin_path.with_suffix(".tmp"))
-            os.replace(spin_path.with_suffix(".tmp"), spin_path)
+            copy_file_atomic(cached, spin_path)
         spin_mask = load_mask(spin_path)
 
     sums = None

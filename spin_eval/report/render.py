@@ -8,12 +8,11 @@ self-contained file: inline CSS and SVG, no script, no external resource.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Literal
 
 from spin_eval.errors import InputError
+from spin_eval.fileio import write_text_atomic
 from spin_eval.paths import reports_dir
 from spin_eval.report.compare import Comparison
 from spin_eval.report.context import build_context
@@ -74,13 +73,4 @@ def write_report(comparison: Comparison, out_path: str | Path, fmt: Format | Non
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"-o {out}: folder {parent} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return out
+    return write_text_atomic(out, text)
