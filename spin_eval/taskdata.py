@@ -8,8 +8,10 @@ resolved next to the YAML. Lines are checked one by one, so a malformed line nam
 Keyword arguments come from the YAML's ``dataset_kwargs`` plus lm-eval's metadata (which also carries the
 model_args; unknown keys are ignored):
 
-* ``data_files``: a path, glob or list of them (relative: next to the YAML; absolute: anywhere), e.g. the
-  original BBQ ``data/*.jsonl`` files;
+* ``data_files``: a path, glob or list of them (relative: next to the YAML, else in the current directory;
+  absolute: anywhere), e.g. the original BBQ ``data/*.jsonl`` files. For ``spin_bbq`` it may come from the
+  YAML's ``dataset_kwargs`` or from ``--metadata '{"data_files": ...}'``, not from both (lm-eval passes both
+  as keyword arguments to ``custom_dataset`` and Python refuses the duplicate);
 * ``path`` (+ ``name``, ``split``): load from the hub or a local dataset folder with ``datasets.load_dataset``
   instead (the hub is only contacted when the user asks for it);
 * ``judge``: judge spec for the generation variants (``builtin`` or a judge model id / path), copied into
@@ -32,13 +34,18 @@ def _resolve(base_dir: Path, data_files: str | Sequence[str]) -> list[Path]:
     files: list[Path] = []
     for pattern in patterns:
         p = Path(pattern).expanduser()
-        if not p.is_absolute():
-            p = base_dir / p
-        matches = sorted(glob.glob(str(p))) if any(ch in str(p) for ch in "*?[") else [str(p)]
-        if not matches or not Path(matches[0]).is_file():
+        # relative: next to the task's YAML first, then the current directory (--metadata from a shell)
+        candidates = [p] if p.is_absolute() else [base_dir / p, Path.cwd() / p]
+        matches: list[str] = []
+        for c in candidates:
+            matches = sorted(glob.glob(str(c))) if any(ch in str(c) for ch in "*?[") else [str(c)]
+            if matches and Path(matches[0]).is_file():
+                break
+        else:
             raise InputError(
-                f"data file {p} not found (data_files={pattern!r}; relative paths are resolved in {base_dir}); "
-                "give an existing JSONL file or glob, or run 'spin-eval tasks generate' to rebuild the shipped data"
+                f"data file {candidates[0]} not found (data_files={pattern!r}; relative paths are resolved in "
+                f"{base_dir}, then in the current directory); give an existing JSONL file or glob, or run "
+                "'spin-eval tasks generate' to rebuild the shipped data"
             )
         files += [Path(m) for m in matches]
     return files
