@@ -43,8 +43,10 @@ def test_bbq_data_shape():
     strata = Counter((r["context_condition"], r["question_polarity"]) for r in rows)
     assert len(strata) == 4 and len(set(strata.values())) == 1
     schema = {"example_id", "question_index", "question_polarity", "context_condition", "category", "answer_info",
-              "additional_metadata", "context", "question", "ans0", "ans1", "ans2", "label"}
+              "additional_metadata", "context", "question", "ans0", "ans1", "ans2", "label", "cluster_id"}
+    assert len({r["cluster_id"] for r in rows}) == 72  # 8 templates per category
     for r in rows:
+        assert r["cluster_id"] == f"{r['category']}/{r['question_index']}"
         assert set(r) == schema
         assert len(bbq.biased_indices(r)) == 1 and bbq.unknown_index(r) >= 0
         assert (r["label"] == bbq.unknown_index(r)) == (r["context_condition"] == "ambig")

@@ -95,8 +95,19 @@ def test_biased_answer_by_polarity_and_intersectional_labels():
 
 
 def test_score_doc():
-    assert bbq.score_doc(ORIGINAL_STYLE, 0) == rec("gender_identity", 1, 0, 1, 0)
-    assert bbq.score_doc(ORIGINAL_STYLE, 1) == rec("gender_identity", 1, 1, 0, 1)
+    # BBQ's files carry no cluster_id: the template is category/question_index
+    assert bbq.score_doc(ORIGINAL_STYLE, 0) == {**rec("gender_identity", 1, 0, 1, 0), "cluster": "Gender_identity/1"}
+    assert bbq.score_doc(ORIGINAL_STYLE, 1) == {**rec("gender_identity", 1, 1, 0, 1), "cluster": "Gender_identity/1"}
+    assert bbq.score_doc({**ORIGINAL_STYLE, "cluster_id": "T7"}, 1)["cluster"] == "T7"
+
+
+def test_bbq_stderr_resamples_templates_not_documents():
+    # 4 templates x 25 identical docs: every template is all-correct or all-wrong. A document bootstrap
+    # sees 100 independent docs (se ~ 0.05); the template bootstrap sees 4 (se ~ 0.25).
+    records = [{**rec("age", 0, int(t < 2), 0, 0), "cluster": f"Age/{t}"} for t in range(4) for _ in range(25)]
+    clustered = bbq.bbq_metric_stderr(records, "acc")
+    by_doc = bbq.bbq_metric_stderr([{k: v for k, v in r.items() if k != "cluster"} for r in records], "acc")
+    assert 0.2 < clustered < 0.3 and 0.03 < by_doc < 0.07
 
 
 @pytest.mark.parametrize(
