@@ -155,3 +155,19 @@ def test_lm_eval_bbq_scorer_agrees_on_every_shipped_item(lm_bbq):
     assert lm_bbq.agg_disamb_bias_scores([m["disamb_bias_score"] for m in theirs]) == pytest.approx(bbq.bbq_metric(ours, "s_dis"))
     assert lm_bbq.agg_amb_bias_scores([m["amb_bias_score"] for m in theirs]) == pytest.approx(bbq.bbq_metric(ours, "s_amb"))
     assert lm_bbq.agg_accuracy_amb([m["accuracy_amb"] for m in theirs]) == pytest.approx(bbq.bbq_metric(ours, "acc_ambig"))
+
+
+def test_heuristics_on_original_bbq_files_if_given():
+    """Optional comparison: SPIN_EVAL_BBQ_FILES=/path/BBQ/data/*.jsonl (not shipped, never downloaded)."""
+    import glob
+    import os
+
+    pattern = os.environ.get("SPIN_EVAL_BBQ_FILES")
+    if not pattern:
+        pytest.skip("set SPIN_EVAL_BBQ_FILES to a glob of original BBQ files to compare")
+    from bbq_shortcuts import table
+
+    docs = [json.loads(line) for f in sorted(glob.glob(pattern)) for line in Path(f).read_text(encoding="utf-8").splitlines()]
+    docs = [d for d in docs if bbq.unknown_index(d) >= 0 and len(bbq.biased_indices(d)) == 1]
+    print(table(docs))
+    assert scores(docs, HEURISTICS["always_unknown"])["acc_ambig"] == 1.0
