@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from spin_eval.report.compare import Comparison, Delta, EvaluationSettings, FamilyChange, MetricRow, fmt_calibration
+from spin_eval.report.evaluation import fmt_calibration
+from spin_eval.report.model import FAMILIES, Comparison, Delta, EvaluationSettings, FamilyChange, MetricRow
 
 #: Colour per variant column (the baseline is always grey).
 PALETTE = ("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#be185d", "#4d7c0f")
@@ -30,6 +31,7 @@ FAMILY_TITLES = {
     "privacy": "Privacy",
     "overrefusal": "Over-refusal",
     "capability": "Capability",
+    "other": "Other (not in the metric catalog)",
 }
 
 
@@ -282,7 +284,7 @@ def build_context(comparison: Comparison) -> dict:
         })
 
     families = []
-    for fam in ("fairness", "privacy", "overrefusal", "capability"):
+    for fam in FAMILIES:
         rows = [r for r in c.rows if r.family == fam]
         if not rows:
             continue
