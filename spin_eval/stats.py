@@ -370,7 +370,8 @@ def ratio_interval(
     numerator: np.ndarray, denominator: np.ndarray, confidence: float = DEFAULT_CONFIDENCE
 ) -> tuple[float, float]:
     """Percentile interval of ``numerator / denominator`` over paired resamples (NaN where the
-    denominator's interval contains 0, since the ratio is then unbounded)."""
+    denominator's interval contains 0, since the ratio is then unbounded; resamples with a zero denominator
+    are left out)."""
     num = np.asarray(numerator, dtype=float)
     den = np.asarray(denominator, dtype=float)
     ok = np.isfinite(num) & np.isfinite(den)
@@ -379,6 +380,7 @@ def ratio_interval(
     d_low, d_high = percentile_interval(den[ok], confidence)
     if d_low <= 0.0 <= d_high:
         return math.nan, math.nan
+    ok &= den != 0.0
     return percentile_interval(num[ok] / den[ok], confidence)
 
 

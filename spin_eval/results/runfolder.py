@@ -50,11 +50,12 @@ def _mask_of(folder: Path, entry: dict[str, Any]) -> Path | None:
 
 def _load_variant(folder: Path, name: str, entry: dict[str, Any], mask_path: str | Path | None = None) -> RunResults:
     run = load_run(folder / RUNS_SUBDIR / name, name=name)
-    mask = Path(mask_path) if mask_path else _mask_of(folder, entry)
+    if mask_path:  # given by the user: used as given (a missing file is reported by whoever opens it)
+        run.mask_file = str(mask_path)
+        return run
+    mask = _mask_of(folder, entry)
     if mask is not None and mask.is_file():
         run.mask_file = str(mask)
-    elif mask_path:
-        run.mask_file = None
     return run
 
 
@@ -102,7 +103,7 @@ def resolve_run(path: str | Path, *, variant: str = "spin", mask_path: str | Pat
         return _load_variant(path, variant, variants[variant], mask_path)
     run = load_run(path)
     if mask_path:
-        run.mask_file = str(mask_path) if Path(mask_path).is_file() else None
+        run.mask_file = str(mask_path)
     return run
 
 

@@ -11,7 +11,7 @@ from spin_eval.cli import main
 from spin_eval.errors import InputError
 from spin_eval.pipeline.check import run_check
 from spin_eval.pipeline.policy import load_policy, policy_from_dict
-from spin_eval.pipeline.rundir import load_variant
+from spin_eval.results.runfolder import resolve_run as load_variant
 
 N = 60
 GOOD = [1.0 if i % 5 else 0.0 for i in range(N)]  # accuracy 0.8
