@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from spin_eval import stats
-from spin_eval.results.load import RunResults, SampleRecord
 from spin_eval.results.facts import metric_facts
+from spin_eval.results.load import RunResults, SampleRecord
 from spin_eval.results.paired import PairedSettings, cluster_keys, paired_delta
 
 # 4 templates x 10 documents; within a template every document changes the same way
