@@ -14,7 +14,7 @@ import numpy as np
 
 from spin_eval import stats
 from spin_eval.results.facts import FAMILIES
-from spin_eval.results.headline import FamilyChange
+from spin_eval.results.headline import AlignmentTax, FamilyChange
 from spin_eval.results.paired import Delta, PairedSettings
 
 __all__ = ["FAMILIES", "Delta", "FamilyChange"]  # re-exported: the report's vocabulary
@@ -81,17 +81,11 @@ class MetricRow:
 
 
 @dataclass
-class TaxEntry:
+class TaxEntry(AlignmentTax):
+    """The results layer's alignment tax of one variant, with the variant and its one-line summary."""
+
     variant: str
     kind: str
-    capability: FamilyChange
-    fairness: FamilyChange
-    privacy: FamilyChange
-    overrefusal: FamilyChange
-    trust: FamilyChange
-    tax_per_point: float | None
-    tax_ci_low: float | None
-    tax_ci_high: float | None
     summary: str
 
 

@@ -44,8 +44,4 @@ def tax_entry(v: Variant, rows: list[MetricRow], facts_of: dict[str, MetricFacts
     items = [HeadlineDelta(rw.key, rw.family, work[(rw.key, v.name)]) for rw in rows
              if (rw.key, v.name) in work and counts_for_tax(facts_of[rw.key], rw.filter)]
     tax = alignment_tax(items, confidence)
-    return TaxEntry(
-        variant=v.name, kind=v.kind, capability=tax.capability, fairness=tax.fairness, privacy=tax.privacy,
-        overrefusal=tax.overrefusal, trust=tax.trust, tax_per_point=tax.tax_per_point,
-        tax_ci_low=tax.tax_ci_low, tax_ci_high=tax.tax_ci_high, summary=tax_summary(v.name, tax),
-    )
+    return TaxEntry(**vars(tax), variant=v.name, kind=v.kind, summary=tax_summary(v.name, tax))
