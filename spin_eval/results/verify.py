@@ -3,7 +3,9 @@
 ``spin-eval check`` judges every metric by the values recomputed from ``samples_*.jsonl`` (the documents
 are what was evaluated; the results file is a summary of them). A results file whose aggregate differs
 from its own samples was edited or mixed from other runs; the gate then refuses rather than judging
-either number. Pure.
+either number. Only catalog metrics are recomputed: for a metric the catalog does not know, the
+aggregate lm-eval used is unknown (corpus-level metrics such as BLEU are not means), so its results value
+is taken as reported. Pure.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ ABS_TOL = 1e-9
 
 
 def aggregate_from_samples(run: RunResults, facts: MetricFacts, filt: str = "none") -> float | None:
-    """The metric recomputed from the run's logged samples; None when the run has no samples for it.
+    """The metric recomputed from the run's logged samples; None when the run has no samples for it or the
+    catalog does not know the metric.
 
     Raises InputError (naming the samples' results file, task and metric) when the logged values cannot
     be aggregated, or when the results file reports a different value.
     """
-    values = run.doc_values(facts.task, facts.metric, filt)
+    values = run.doc_values(facts.task, facts.metric, filt) if facts.catalog else None
     if not values:
         return None
     where = f"{run.path}: {facts.task}/{facts.metric}"
