@@ -28,43 +28,18 @@ from spin_eval.report.verdicts import verdicts as _verdicts
 from spin_eval.results.load import RunResults
 
 
-def compare_runs(
-    runs: Sequence[RunResults],
-    baseline: str | None = None,
-    *,
-    settings: Settings | None = None,
-    allow_mixed: bool | None = None,
-) -> Comparison:
-    """Compare ``runs`` against the run named ``baseline`` (default: the first run without a mask).
-
-    Raises :class:`~spin_eval.errors.InputError` for an empty list, an unknown baseline, or runs of
-    different models (unless ``allow_mixed``).
-    """
-    settings = settings or Settings()
-    if allow_mixed is not None:
-        settings.allow_mixed = allow_mixed
-    if not runs:
-        raise InputError("no runs given; pass at least one lm-eval output folder")
-    # unique names (copies: the caller's RunResults are left as they are)
+def _unique_names(runs: Sequence[RunResults]) -> list[RunResults]:
+    """Runs with unique names (``name-2`` for a repeat); copies, the caller's runs are left as they are."""
     seen: dict[str, int] = {}
     unique: list[RunResults] = []
     for run in runs:
         k = seen.get(run.name, 0)
         seen[run.name] = k + 1
         unique.append(dataclasses.replace(run, name=f"{run.name}-{k + 1}") if k else run)
-    runs = unique
-    models = sorted({r.model for r in runs})
-    if len(models) > 1 and not settings.allow_mixed:
-        listing = "; ".join(f"{r.name}: {r.model}" for r in runs)
-        raise InputError(
-            f"runs evaluate different models ({listing}); compare variants of one model, or pass "
-            "--allow-mixed to compare them anyway"
-        )
-    variants = [variant_from_run(r) for r in runs]
-    base_v = pick_baseline(variants, baseline)
-    base_v.kind = "baseline"
-    by_name = {r.name: r for r in runs}
-    base = by_name[base_v.name]
+    return unique
+
+
+def _input_notes(runs: Sequence[RunResults], models: list[str]) -> list[str]:
     notes: list[str] = []
     if len(models) > 1:
         notes.append("runs evaluate different models (--allow-mixed): documents are still paired by doc_hash")
@@ -75,20 +50,11 @@ def compare_runs(
                 "stderr (normal approximation, runs treated as independent)"
             )
 
-    rows, facts_of = metric_rows(runs, notes)
-    work = baseline_deltas(rows, facts_of, runs, base, settings, notes)
-    tax = [tax_entry(v, rows, facts_of, work, settings.confidence) for v in variants if v.name != base.name]
-    unitless = sorted({rw.key for rw in rows if rw.headline and rw.scale == 1.0})
-    if unitless:
-        notes.append(
-            "headline metrics not in points are left out of the alignment-tax averages (see their rows): "
-            + ", ".join(unitless)
-        )
-    verdicts = _verdicts(variants, rows, facts_of, by_name, settings, notes)
-    breakdowns = _breakdowns(rows, facts_of, runs, base)
-    masks = mask_panel(variants, by_name)
-    flips = _flips(rows, facts_of, runs, base, settings)
-    prov = Provenance(
+    return notes
+
+
+def _provenance(runs: Sequence[RunResults], variants: list) -> Provenance:
+    return Provenance(
         spin_eval_version=__version__,
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         runs=[
@@ -112,13 +78,67 @@ def compare_runs(
             for r, v in zip(runs, variants)
         ],
     )
+
+
+def _task_hash_notes(runs: Sequence[RunResults]) -> list[str]:
+    out: list[str] = []
     for task in sorted({t for r in runs for t in r.task_hashes}):
         hashes = {r.task_hashes[task] for r in runs if r.task_hashes.get(task)}
         if len(hashes) > 1:
-            notes.append(
+            out.append(
                 f"{task}: lm-eval's task hashes differ between runs (different documents, prompts or targets, "
                 "e.g. another --limit); only the documents with equal doc_hash are paired"
             )
+    return out
+
+
+def compare_runs(
+    runs: Sequence[RunResults],
+    baseline: str | None = None,
+    *,
+    settings: Settings | None = None,
+    allow_mixed: bool | None = None,
+) -> Comparison:
+    """Compare ``runs`` against the run named ``baseline`` (default: the first run without a mask).
+
+    Raises :class:`~spin_eval.errors.InputError` for an empty list, an unknown baseline, or runs of
+    different models (unless ``allow_mixed``).
+    """
+    settings = settings or Settings()
+    if allow_mixed is not None:
+        settings.allow_mixed = allow_mixed
+    if not runs:
+        raise InputError("no runs given; pass at least one lm-eval output folder")
+    runs = _unique_names(runs)
+    models = sorted({r.model for r in runs})
+    if len(models) > 1 and not settings.allow_mixed:
+        listing = "; ".join(f"{r.name}: {r.model}" for r in runs)
+        raise InputError(
+            f"runs evaluate different models ({listing}); compare variants of one model, or pass "
+            "--allow-mixed to compare them anyway"
+        )
+    variants = [variant_from_run(r) for r in runs]
+    base_v = pick_baseline(variants, baseline)
+    base_v.kind = "baseline"
+    by_name = {r.name: r for r in runs}
+    base = by_name[base_v.name]
+    notes = _input_notes(runs, models)
+
+    rows, facts_of = metric_rows(runs, notes)
+    work = baseline_deltas(rows, facts_of, runs, base, settings, notes)
+    tax = [tax_entry(v, rows, facts_of, work, settings.confidence) for v in variants if v.name != base.name]
+    unitless = sorted({rw.key for rw in rows if rw.headline and rw.scale == 1.0})
+    if unitless:
+        notes.append(
+            "headline metrics not in points are left out of the alignment-tax averages (see their rows): "
+            + ", ".join(unitless)
+        )
+    verdicts = _verdicts(variants, rows, facts_of, by_name, settings, notes)
+    breakdowns = _breakdowns(rows, facts_of, runs, base)
+    masks = mask_panel(variants, by_name)
+    flips = _flips(rows, facts_of, runs, base, settings)
+    prov = _provenance(runs, variants)
+    notes += _task_hash_notes(runs)
     evaluation = evaluation_settings(runs, base, settings)
     # dedupe notes, keep order
     notes = list(dict.fromkeys(notes))
