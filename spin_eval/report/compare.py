@@ -49,7 +49,6 @@ def _input_notes(runs: Sequence[RunResults], models: list[str]) -> list[str]:
                 f"{r.name}: no samples_*.jsonl (run lm-eval with --log_samples); its deltas use lm-eval's "
                 "stderr (normal approximation, runs treated as independent)"
             )
-
     return notes
 
 
