@@ -4,14 +4,18 @@ Every function here takes per-document values of two runs that are *paired* (ind
 ``b`` is the same document) and returns plain numbers or small frozen dataclasses. Nothing touches files;
 every random draw uses a local ``numpy.random.default_rng(seed)``, so the same inputs give the same output.
 
+- :func:`resample_indices`: THE bootstrap of the project (paired deltas here, the tasks' own stderr via
+  :func:`bootstrap_stderr`): documents drawn with replacement from a seeded generator, or whole clusters
+  of documents when the documents carry a cluster key (e.g. the BBQ template a document was made from), so
+  that documents sharing a template do not count as independent evidence (cluster bootstrap).
 - :func:`paired_bootstrap`: delta ``aggregate(b) - aggregate(a)`` with a percentile confidence interval,
-  resampling documents with replacement and recomputing the aggregate for both runs on each resample
-  (Efron & Tibshirani 1993, ch. 13). The resampled statistics are kept so that derived quantities (a mean
+  resampling documents (or clusters) with replacement and recomputing the aggregate for both runs on each
+  resample (Efron & Tibshirani 1993, ch. 13). The resampled statistics are kept so that derived quantities (a mean
   over several metrics, the alignment tax ratio) get intervals from the same resamples.
 - :func:`paired_permutation_test`: two-sided sign-flip test. Under H0 (both runs exchangeable per document)
   swapping a document's two values does not change the distribution of the delta. Exact enumeration when
   ``2**n`` is at most ``n_resamples``, else Monte Carlo with the ``(k + 1) / (m + 1)`` estimator
-  (Phipson & Smyth 2010), which is never 0.
+  (Phipson & Smyth 2010), which is never 0. With clusters, a whole cluster's pairs are swapped together.
 - :func:`mcnemar_exact`: exact McNemar test for 0/1 scores, a two-sided binomial test on the discordant
   pairs (``scipy.stats.binomtest``).
 - :func:`normal_delta_from_stderr`: the fallback when per-document samples are missing: the delta of two
@@ -111,6 +115,57 @@ def bootstrap_indices(n: int, n_resamples: int, seed: int) -> np.ndarray:
     return rng.integers(0, n, size=(n_resamples, n))
 
 
+Clusters = Sequence[Any] | None
+"""Per-document cluster keys (None: every document is its own cluster)."""
+
+
+def _cluster_members(clusters: Sequence[Any]) -> list[np.ndarray]:
+    """Document indices of each cluster, clusters in order of first appearance."""
+    order: dict[Any, list[int]] = {}
+    for i, c in enumerate(clusters):
+        order.setdefault(c, []).append(i)
+    return [np.asarray(members, dtype=np.int64) for members in order.values()]
+
+
+def resample_indices(n: int, n_resamples: int, seed: int, clusters: Clusters = None) -> np.ndarray | list[np.ndarray]:
+    """The bootstrap resamples of ``n`` documents: an ``n_resamples`` x ``n`` index array, or with
+    ``clusters`` (one key per document) a list of index arrays, each the concatenated members of as many
+    clusters as there are, drawn with replacement (resamples then differ in length)."""
+    if clusters is None:
+        return bootstrap_indices(n, n_resamples, seed)
+    if len(clusters) != n:
+        raise ValueError(f"cluster keys: {len(clusters)} for {n} documents")
+    members = _cluster_members(clusters)
+    picks = bootstrap_indices(len(members), n_resamples, seed)
+    return [np.concatenate([members[c] for c in row]) for row in picks]
+
+
+def bootstrap_stderr(
+    n: int,
+    statistic: Callable[[np.ndarray], float],
+    *,
+    iters: int = 1000,
+    seed: int = 1234,
+    clusters: Clusters = None,
+) -> float:
+    """Standard deviation of ``statistic(idx)`` over ``iters`` resamples ``idx`` of ``range(n)``.
+
+    For the tasks' own ``<metric>_stderr`` (lm-eval cannot bootstrap custom aggregations). ``statistic``
+    receives an int index array. With ``clusters`` (one key per row, e.g. the template) whole clusters are
+    resampled; with fewer than two distinct clusters it falls back to rows. Resamples where the statistic
+    is undefined (NaN) are dropped; NaN is returned when fewer than two remain or ``n < 2``.
+    """
+    if n < 2:
+        return math.nan
+    if clusters is not None and len(set(clusters)) < 2:
+        clusters = None
+    resamples = resample_indices(n, iters, seed, clusters)
+    values = [v for v in (statistic(idx) for idx in resamples) if not math.isnan(v)]
+    if len(values) < 2:
+        return math.nan
+    return float(np.std(values, ddof=1))
+
+
 def _check_pair(a: Sequence[Any], b: Sequence[Any]) -> int:
     if len(a) != len(b):
         raise ValueError(f"paired values differ in length: {len(a)} vs {len(b)} (pair documents first)")
@@ -119,11 +174,15 @@ def _check_pair(a: Sequence[Any], b: Sequence[Any]) -> int:
     return len(a)
 
 
-def _resample_stats(values: Sequence[Any], idx: np.ndarray, aggregate: Aggregate | None) -> np.ndarray:
+def _resample_stats(
+    values: Sequence[Any], idx: np.ndarray | list[np.ndarray], aggregate: Aggregate | None
+) -> np.ndarray:
     if aggregate is None:
         arr = np.asarray(values, dtype=float)
-        return arr[idx].mean(axis=1)
-    out = np.empty(idx.shape[0], dtype=float)
+        if isinstance(idx, np.ndarray):
+            return arr[idx].mean(axis=1)
+        return np.array([arr[row].mean() for row in idx], dtype=float)
+    out = np.empty(len(idx), dtype=float)
     items = list(values)
     for r, row in enumerate(idx):
         try:
@@ -152,11 +211,13 @@ def paired_bootstrap(
     n_resamples: int = DEFAULT_RESAMPLES,
     confidence: float = DEFAULT_CONFIDENCE,
     seed: int = 0,
+    clusters: Clusters = None,
 ) -> BootstrapResult:
     """Paired bootstrap of ``aggregate(b) - aggregate(a)`` over shared documents.
 
     ``aggregate=None`` means the mean of numeric values (vectorised); any other callable receives a list
     of per-document values (numbers or the tuples a task's ``process_results`` logs) and returns a float.
+    ``clusters``: one key per document; whole clusters are resampled (see :func:`resample_indices`).
     """
     n = _check_pair(a, b)
     agg = aggregate
@@ -164,7 +225,7 @@ def paired_bootstrap(
         raise ValueError("paired_bootstrap: values are not numbers; pass the metric's aggregate function")
     full = agg or mean_aggregate
     stat_a, stat_b = float(full(list(a))), float(full(list(b)))
-    idx = bootstrap_indices(n, n_resamples, seed)
+    idx = resample_indices(n, n_resamples, seed, clusters)
     res_a = _resample_stats(a, idx, agg)
     res_b = _resample_stats(b, idx, agg)
     low, high = percentile_interval(res_b - res_a, confidence)
@@ -189,6 +250,7 @@ def paired_permutation_test(
     statistic: Callable[[float, float], float] | None = None,
     n_resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
+    clusters: Clusters = None,
 ) -> float:
     """Two-sided paired sign-flip permutation p-value for a difference between the two runs.
 
@@ -204,13 +266,22 @@ def paired_permutation_test(
     observed = abs(stat(float(full(list(a))), float(full(list(b)))))
     if not math.isfinite(observed):
         return math.nan
-    exact = n < 63 and 2**n <= n_resamples
+    units = n
+    if clusters is not None:
+        members = _cluster_members(clusters)
+        unit_of = np.empty(n, dtype=np.int64)
+        for u, idx in enumerate(members):
+            unit_of[idx] = u
+        units = len(members)
+    exact = units < 63 and 2**units <= n_resamples
     if exact:
-        codes = np.arange(2**n, dtype=np.int64)
-        swaps = ((codes[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(bool)
+        codes = np.arange(2**units, dtype=np.int64)
+        swaps = ((codes[:, None] >> np.arange(units, dtype=np.int64)) & 1).astype(bool)
     else:
         rng = np.random.default_rng(seed)
-        swaps = rng.random((n_resamples, n)) < 0.5
+        swaps = rng.random((n_resamples, units)) < 0.5
+    if clusters is not None:
+        swaps = swaps[:, unit_of]  # a cluster's documents are swapped together
     tol = 1e-12 * max(1.0, observed)
     if aggregate is None and statistic is None:
         arr_a = np.asarray(a, dtype=float)
@@ -268,12 +339,13 @@ def paired_p_value(
     *,
     n_resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
+    clusters: Clusters = None,
 ) -> tuple[float, str]:
-    """The paired p-value and the test's name: exact McNemar for 0/1 scores with a mean aggregate,
-    the sign-flip permutation test otherwise."""
-    if aggregate is None and is_binary(a) and is_binary(b):
+    """The paired p-value and the test's name: exact McNemar for 0/1 scores with a mean aggregate and
+    independent documents, the sign-flip permutation test otherwise (cluster-wise with ``clusters``)."""
+    if aggregate is None and clusters is None and is_binary(a) and is_binary(b):
         return mcnemar_exact(a, b), "mcnemar-exact"
-    p = paired_permutation_test(a, b, aggregate, n_resamples=n_resamples, seed=seed)
+    p = paired_permutation_test(a, b, aggregate, n_resamples=n_resamples, seed=seed, clusters=clusters)
     return p, "permutation"
 
 
@@ -303,7 +375,8 @@ def ratio_interval(
     numerator: np.ndarray, denominator: np.ndarray, confidence: float = DEFAULT_CONFIDENCE
 ) -> tuple[float, float]:
     """Percentile interval of ``numerator / denominator`` over paired resamples (NaN where the
-    denominator's interval contains 0, since the ratio is then unbounded)."""
+    denominator's interval contains 0, since the ratio is then unbounded; resamples with a zero denominator
+    are left out)."""
     num = np.asarray(numerator, dtype=float)
     den = np.asarray(denominator, dtype=float)
     ok = np.isfinite(num) & np.isfinite(den)
@@ -312,6 +385,7 @@ def ratio_interval(
     d_low, d_high = percentile_interval(den[ok], confidence)
     if d_low <= 0.0 <= d_high:
         return math.nan, math.nan
+    ok &= den != 0.0
     return percentile_interval(num[ok] / den[ok], confidence)
 
 
@@ -333,14 +407,17 @@ def holm_adjust(p_values: Sequence[float]) -> list[float]:
     return out.tolist()
 
 
-def jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    """Jaccard overlap ``|A & B| / |A | B|`` of two integer index sets (1.0 for two empty sets)."""
-    arr_a = np.unique(np.asarray(a, dtype=np.int64))
-    arr_b = np.unique(np.asarray(b, dtype=np.int64))
-    union = np.union1d(arr_a, arr_b).size
-    if union == 0:
-        return 1.0
-    return float(np.intersect1d(arr_a, arr_b, assume_unique=True).size / union)
+def mask_jaccard(a: dict[str, Any], b: dict[str, Any]) -> float:
+    """Jaccard overlap ``|A & B| / |A | B|`` of two masks given as {parameter name: flat indices}, over all
+    parameters together (1.0 for two empty masks). The one overlap used by the report and the gate."""
+    inter = union = 0
+    for name in set(a) | set(b):
+        ia = np.unique(np.asarray(a.get(name, []), dtype=np.int64).ravel())
+        ib = np.unique(np.asarray(b.get(name, []), dtype=np.int64).ravel())
+        common = np.intersect1d(ia, ib, assume_unique=True).size
+        inter += common
+        union += ia.size + ib.size - common
+    return 1.0 if union == 0 else inter / union
 
 
 def significance_mark(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:

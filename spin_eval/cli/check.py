@@ -12,13 +12,14 @@ BASELINE / CANDIDATE may be a 'spin-eval run' output folder (the variant given b
 default 'spin'), an lm-eval --output_path folder written with --log_samples, or a results_*.json file.
 
 For every metric of the baseline: delta = candidate - baseline with a 95% paired bootstrap CI and a
-paired permutation p-value over the documents both runs share. A metric fails when it is worse by more
+paired p-value over the documents both runs share. Every aggregate judged is recomputed from the logged
+samples; when a results file and its samples disagree the check refuses (exit 2) instead of judging. A metric fails when it is worse by more
 than the policy's max_regression (and, with significant_only, when p < alpha). The policy can also
 require the same model fingerprint and a minimum Jaccard overlap between the two masks.
 Without --policy the shipped default applies (spin_eval/pipeline/default_policy.yaml; see docs/pipeline.md).
 
 Outputs: a table on stdout, --markdown FILE (CI job summary), --junit FILE (JUnit XML for CI).
-Exit codes: 0 pass, 1 regression or policy violation, 2 bad input.
+Exit codes: 0 pass, 1 regression or policy violation, 2 bad input (also: results disagree with samples).
 """
 
 
@@ -55,7 +56,7 @@ def handle(args: argparse.Namespace) -> int:
     from spin_eval.fileio import write_text_atomic
     from spin_eval.pipeline.check import render_junit, render_markdown, render_table, run_check
     from spin_eval.pipeline.policy import load_policy
-    from spin_eval.pipeline.rundir import resolve_run
+    from spin_eval.results.runfolder import resolve_run
 
     policy = load_policy(args.policy)
     for flag, path in (("--baseline", args.baseline), ("--candidate", args.candidate)):
@@ -65,7 +66,7 @@ def handle(args: argparse.Namespace) -> int:
     candidate = resolve_run(args.candidate, variant=args.variant, mask_path=args.candidate_mask)
     masks = (None, None)
     if policy.min_mask_jaccard is not None:
-        masks = (_load_mask_indices(baseline.mask_path), _load_mask_indices(candidate.mask_path))
+        masks = tuple(_load_mask_indices(Path(run.mask_file) if run.mask_file else None) for run in (baseline, candidate))
     result = run_check(baseline, candidate, policy, baseline_mask=masks[0], candidate_mask=masks[1], progress=True)
     if args.quiet:
         print(f"spin-eval check: {'PASS' if result.passed else 'FAIL'}")

@@ -62,7 +62,7 @@ def handle_build(args: argparse.Namespace) -> int:
     board = build_leaderboard(args.submissions, sort_by=args.sort_by)
     paths = write_leaderboard(board, args.output)
     print(render_csv(board), end="")
-    for source, reason in board.rejected:
+    for _source, reason in board.rejected:
         print(f"rejected: {reason}", file=sys.stderr)
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
     return 0 if board.entries else 2

@@ -55,39 +55,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
-def expand_run_paths(paths: list[Path]) -> list[Path]:
-    """Replace each 'spin-eval run' folder by its finished variants' lm-eval folders (manifest order)."""
-    import json
-
-    from spin_eval.errors import InputError
-
-    out: list[Path] = []
-    for p in paths:
-        manifest = p / "spin-eval-run.json"
-        if p.is_dir() and manifest.is_file():
-            try:
-                data = json.loads(manifest.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
-                raise InputError(f"{manifest}: not readable JSON ({exc}); re-run 'spin-eval run'") from None
-            done = [name for name, entry in (data.get("variants") or {}).items()
-                    if isinstance(entry, dict) and entry.get("status") == "done" and (p / "runs" / name).is_dir()]
-            if not done:
-                raise InputError(f"{p}: no finished variant in this 'spin-eval run' folder; run it to completion")
-            out.extend(p / "runs" / name for name in done)
-        else:
-            out.append(p)
-    return out
-
-
 def handle(args: argparse.Namespace) -> int:
     from spin_eval.errors import InputError
-    from spin_eval.report import Settings, compare_runs, load_run, write_report
+    from spin_eval.report import Settings, compare_runs, write_report
+    from spin_eval.results.runfolder import load_runs
 
     if args.resamples < 100:
         raise InputError(f"--resamples {args.resamples}: use at least 100 (1000 or more for reported intervals)")
     if args.max_flips < 0:
         raise InputError(f"--max-flips {args.max_flips}: must be 0 or more")
-    runs = [load_run(p) for p in expand_run_paths(list(args.runs))]
+    runs = load_runs(list(args.runs))
     settings = Settings(n_resamples=args.resamples, seed=args.seed, max_flips=args.max_flips,
                         allow_mixed=args.allow_mixed, progress=not args.quiet)
     comparison = compare_runs(runs, args.baseline, settings=settings)

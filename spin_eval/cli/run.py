@@ -33,7 +33,7 @@ def _limit(text: str) -> float | str:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--limit {text}: give a number of documents per task, a fraction < 1, or none")
+        raise argparse.ArgumentTypeError(f"--limit {text}: give a number of documents per task, a fraction < 1, or none") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"--limit {text}: must be positive (or none for all documents)")
     return int(value) if value >= 1 and value.is_integer() else value
@@ -94,9 +94,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from spin_eval.pipeline.run import RunSettings, run_pipeline
-
-    from spin_eval.pipeline.run import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT
+    from spin_eval.pipeline.run import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RunSettings, run_pipeline
 
     controls = () if args.controls in ((), ("none",)) else args.controls
     limit = DEFAULT_LIMIT if args.limit is None else args.limit

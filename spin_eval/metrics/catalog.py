@@ -1,8 +1,18 @@
-"""Which task metric measures what: family, better direction, aggregation from per-doc values, headline flag.
+"""The one source of metric facts: family, better direction, aggregation, headline flag, unit, details.
 
-The report recomputes every metric (and its paired bootstrap) from the per-document values lm-eval stores
-in ``samples_*.jsonl`` under the metric's name, via ``MetricInfo.aggregate``. Names ending in ``_stderr``
-are bootstrap standard errors of the metric without the suffix; they are not metrics and are not listed.
+Every consumer of results (report, ``spin-eval check``, leaderboard, ``spin-eval run``'s summary, through
+``spin_eval.results``) reads these facts here and nowhere else; nothing is guessed from task or metric
+names. The report and the gate recompute every metric (and its paired bootstrap) from the per-document
+values lm-eval stores in ``samples_*.jsonl`` under the metric's name, via ``MetricInfo.aggregate``;
+``plain_mean`` says the aggregate is the arithmetic mean of numbers (vectorised; 0/1 scores then get the
+exact McNemar test). Names ending in ``_stderr`` are bootstrap standard errors of the metric without the
+suffix; they are not metrics and are not listed.
+
+``detail_of = (metric, group)`` marks a per-category restriction of another metric of the task (BBQ's
+``s_amb_age`` is ``s_amb`` restricted to ``category == age``; ``leak_rate_type_email`` is ``leak_rate``
+restricted to ``pii_type == email``): the report shows it in the breakdown tables, not as a row with its
+own paired test. ``groups`` lists the per-document fields (of the logged value record, else of the
+document) a metric is broken down by.
 
 Headline metrics (one or two per family, chosen before any model was run) make up the alignment-tax line:
 trust gained (fairness, privacy) against capability lost and over-refusal added.
@@ -35,6 +45,19 @@ class MetricInfo:
     """Corpus value from the list of per-doc values stored in ``samples_*.jsonl`` for this metric."""
     headline: bool
     """Part of the alignment-tax line."""
+    plain_mean: bool = False
+    """The aggregate is the arithmetic mean of numeric per-document values."""
+    points: bool = True
+    """Bounded in [0, 1] (or [-1, 1] for bias scores): shown in points (x100) and averaged into the family
+    changes of the alignment tax. False for unbounded metrics (perplexities, bits per byte)."""
+    detail_of: tuple[str, str] | None = None
+    """``(metric, group field)`` for a per-category restriction of ``metric``; None for a whole metric."""
+    groups: tuple[str, ...] = ()
+    """Per-document fields the report's breakdown table splits this metric by (empty: no breakdown)."""
+
+    def compute(self, values: Sequence) -> float:
+        """The corpus value from per-document values."""
+        return float(self.aggregate(list(values)))
 
 
 #: PII types and attack styles of spin_pii_leakage (metric suffixes ``leak_rate_type_<t>``, ``leak_rate_style_<s>``).
@@ -54,35 +77,43 @@ def _bbq_entries(task: str) -> list[MetricInfo]:
             name = stat if cat is None else f"{stat}_{cat}"
             if cat is not None and stat.startswith("acc_"):
                 continue
-            out.append(
-                MetricInfo(task, name, "fairness", direction, partial(bbq.aggregate_bbq, name), cat is None and stat == "s_amb")
-            )
+            out.append(MetricInfo(
+                task, name, "fairness", direction, partial(bbq.aggregate_bbq, name), cat is None and stat == "s_amb",
+                detail_of=None if cat is None else (stat, "category"), groups=("category",) if cat is None else (),
+            ))
     return out
 
 
+def _mean(task: str, metric: str, family: Family, direction: Direction, headline: bool, **kw) -> MetricInfo:
+    return MetricInfo(task, metric, family, direction, awareness.mean_rate, headline, plain_mean=True, **kw)
+
+
 def _awareness_mc(task: str, family: Family) -> list[MetricInfo]:
+    groups = ("category",) if family == "fairness" else ()
     return [
-        MetricInfo(task, "awareness", family, "higher", awareness.mean_rate, False),
-        MetricInfo(task, "awareness_norm", family, "higher", awareness.mean_rate, True),
+        _mean(task, "awareness", family, "higher", False, groups=groups),
+        _mean(task, "awareness_norm", family, "higher", True, groups=groups),
     ]
 
 
 def _awareness_gen(task: str, family: Family) -> list[MetricInfo]:
-    return [MetricInfo(task, "awareness", family, "higher", awareness.judged_rate, False)]
+    groups = ("category",) if family == "fairness" else ()
+    return [MetricInfo(task, "awareness", family, "higher", awareness.judged_rate, False, groups=groups)]
 
 
 def _pii_entries(task: str) -> list[MetricInfo]:
+    groups = ("pii_type", "attack_style")
     out = [
-        MetricInfo(task, "leak_rate", "privacy", "lower", privacy.leak_rate, True),
+        MetricInfo(task, "leak_rate", "privacy", "lower", privacy.leak_rate, True, groups=groups),
         MetricInfo(task, "refusal_rate", "privacy", "higher", privacy.refusal_rate, False),
         MetricInfo(task, "leak_rate_non_refusal", "privacy", "lower", privacy.leak_rate_non_refusal, False),
     ]
     for t in PII_TYPES:
-        out.append(MetricInfo(task, f"leak_rate_type_{t}", "privacy", "lower", partial(privacy.leak_rate, pii_type=t), False))
+        out.append(MetricInfo(task, f"leak_rate_type_{t}", "privacy", "lower", partial(privacy.leak_rate, pii_type=t),
+                              False, detail_of=("leak_rate", "pii_type")))
     for s in ATTACK_STYLES:
-        out.append(
-            MetricInfo(task, f"leak_rate_style_{s}", "privacy", "lower", partial(privacy.leak_rate, attack_style=s), False)
-        )
+        out.append(MetricInfo(task, f"leak_rate_style_{s}", "privacy", "lower",
+                              partial(privacy.leak_rate, attack_style=s), False, detail_of=("leak_rate", "attack_style")))
     return out
 
 
@@ -95,13 +126,14 @@ def _build() -> dict[tuple[str, str], MetricInfo]:
         entries += _pii_entries(f"spin_pii_leakage{sfx}")
         entries += _awareness_mc(f"spin_privacy_awareness{sfx}", "privacy")
         entries += _awareness_gen(f"spin_privacy_awareness_gen{sfx}", "privacy")
-        entries.append(MetricInfo(f"spin_overrefusal{sfx}", "refusal_rate", "overrefusal", "lower", awareness.mean_rate, True))
+        entries.append(_mean(f"spin_overrefusal{sfx}", "refusal_rate", "overrefusal", "lower", True))
+        ppl = f"spin_capability_ppl{sfx}"
         entries += [
-            MetricInfo(f"spin_capability_mc{sfx}", "acc", "capability", "higher", awareness.mean_rate, True),
-            MetricInfo(f"spin_capability_mc{sfx}", "acc_norm", "capability", "higher", awareness.mean_rate, False),
-            MetricInfo(f"spin_capability_ppl{sfx}", "word_perplexity", "capability", "lower", perplexity.weighted_perplexity, True),
-            MetricInfo(f"spin_capability_ppl{sfx}", "byte_perplexity", "capability", "lower", perplexity.weighted_perplexity, False),
-            MetricInfo(f"spin_capability_ppl{sfx}", "bits_per_byte", "capability", "lower", perplexity.bits_per_byte, False),
+            _mean(f"spin_capability_mc{sfx}", "acc", "capability", "higher", True),
+            _mean(f"spin_capability_mc{sfx}", "acc_norm", "capability", "higher", False),
+            MetricInfo(ppl, "word_perplexity", "capability", "lower", perplexity.weighted_perplexity, True, points=False),
+            MetricInfo(ppl, "byte_perplexity", "capability", "lower", perplexity.weighted_perplexity, False, points=False),
+            MetricInfo(ppl, "bits_per_byte", "capability", "lower", perplexity.bits_per_byte, False, points=False),
         ]
     # lm-eval's standard tasks in spin_capability_full (hub data; per-doc values are 0/1 or perplexity pairs).
     for task, metric in (
@@ -111,8 +143,9 @@ def _build() -> dict[tuple[str, str], MetricInfo]:
         ("boolq", "acc"),
         ("gpqa_main_zeroshot", "acc_norm"),
     ):
-        entries.append(MetricInfo(task, metric, "capability", "higher", awareness.mean_rate, False))
-    entries.append(MetricInfo("wikitext", "word_perplexity", "capability", "lower", perplexity.weighted_perplexity, False))
+        entries.append(_mean(task, metric, "capability", "higher", False))
+    entries.append(MetricInfo("wikitext", "word_perplexity", "capability", "lower", perplexity.weighted_perplexity, False,
+                              points=False))
     return {(e.task, e.metric): e for e in entries}
 
 

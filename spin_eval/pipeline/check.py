@@ -1,8 +1,10 @@
 """``spin-eval check``: the regression gate comparing a candidate run with a baseline run under a policy.
 
 Per metric present in the baseline: the candidate's change, a 95% paired-bootstrap confidence interval
-and a paired permutation p-value over the documents both runs share (matched by ``doc_hash``); where
-samples are missing, an unpaired z-test on lm-eval's reported standard errors, labelled as such.
+and a paired p-value over the documents both runs share (matched by ``doc_hash``), all from the results
+layer's one paired delta; where samples are missing, an unpaired z-test on lm-eval's reported standard
+errors, labelled as such. Every aggregate judged is recomputed from the samples where they exist; a
+results file that disagrees with its own samples is refused (InputError, exit 2), never judged.
 Policy checks on top: same model fingerprint, minimum mask overlap (Jaccard).
 
 ``run_check`` is pure given loaded runs (no file access); renderers return strings; the CLI writes files.
@@ -11,15 +13,16 @@ Policy checks on top: same model fingerprint, minimum mask overlap (Jaccard).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
 from spin_eval.pipeline.policy import Policy
-from spin_eval.pipeline.rundir import VariantRun, doc_values, higher_is_better, metric_stderr, metric_values
-
-Direction = Literal["higher", "lower", "zero"]
+from spin_eval.results.facts import Direction, improvement, metric_facts
+from spin_eval.results.load import RunResults
+from spin_eval.results.paired import PairedSettings, paired_delta
+from spin_eval.results.verify import aggregate_from_samples
+from spin_eval.stats import mask_jaccard
 
 
 @dataclass
@@ -83,137 +86,51 @@ class CheckResult:
         )
 
 
-# ------------------------------------------------------------------------------------------------ statistics
-
-
-def _catalog_info(task: str, metric: str):
-    try:
-        from spin_eval.metrics.catalog import metric_info
-    except ImportError:  # the catalog is another part of the project; fall back to lm-eval's flags
-        return None
-    try:
-        return metric_info(task, metric)
-    except Exception:  # noqa: BLE001 - an unknown metric is simply not in the catalog
-        return None
-
-
-def metric_direction(run: VariantRun, task: str, metric: str) -> Direction:
-    """Catalog direction, else lm-eval's ``higher_is_better`` flag, else higher."""
-    info = _catalog_info(task, metric)
-    if info is not None:
-        return info.direction
-    flag = higher_is_better(run.results, task, metric)
-    return "lower" if flag is False else "higher"
-
-
-def metric_aggregate(task: str, metric: str) -> Callable[[Sequence[Any]], float] | None:
-    """The catalog's corpus-level aggregation for per-document values (None: the mean of numbers)."""
-    info = _catalog_info(task, metric)
-    if info is not None and getattr(info, "aggregate", None) is not None:
-        return info.aggregate
-    return None
-
-
-def oriented(value: float, direction: Direction) -> float:
-    """A score where larger is always better."""
-    if direction == "lower":
-        return -value
-    if direction == "zero":
-        return -abs(value)
-    return value
-
-
-def paired_test(
-    base: Sequence[Any],
-    cand: Sequence[Any],
-    aggregate: Callable[[Sequence[Any]], float] | None,
-    direction: Direction,
-    *,
-    iters: int = 2000,
-    seed: int = 0,
-) -> tuple[float, float, float, float, str]:
-    """Delta ``agg(cand) - agg(base)`` with its paired bootstrap CI and a paired p-value (spin_eval.stats).
-
-    ``aggregate=None`` is the mean of numbers. For higher/lower metrics the p-value is the report's
-    (exact McNemar for 0/1 scores, else the sign-flip permutation test); for closer-to-zero metrics
-    (bias scores) the permutation statistic is the change of ``|score|``.
-    Returns (delta, ci_low, ci_high, p_value, test name).
-    """
-    from spin_eval import stats
-
-    boot = stats.paired_bootstrap(base, cand, aggregate, n_resamples=iters, seed=seed)
-    if direction == "zero":
-        p = stats.paired_permutation_test(
-            base, cand, aggregate, statistic=lambda sa, sb: abs(sb) - abs(sa), n_resamples=iters, seed=seed
-        )
-        test = "permutation on |score|"
-    else:
-        p, test = stats.paired_p_value(base, cand, aggregate, n_resamples=iters, seed=seed)
-    return boot.delta, boot.ci_low, boot.ci_high, p, test
-
-
-def mask_jaccard(a: dict[str, Any], b: dict[str, Any]) -> float:
-    """Total Jaccard overlap of two masks given as {param name: flat indices} (1.0 for two empty masks)."""
-    import numpy as np
-
-    inter = union = 0
-    for name in set(a) | set(b):
-        ia = np.asarray(a.get(name, []), dtype=np.int64).ravel()
-        ib = np.asarray(b.get(name, []), dtype=np.int64).ravel()
-        common = np.intersect1d(ia, ib).size
-        inter += common
-        union += ia.size + ib.size - common
-    return 1.0 if union == 0 else inter / union
-
-
 # ---------------------------------------------------------------------------------------------------- check
 
 
 def check_metric(
-    baseline: VariantRun, candidate: VariantRun, task: str, metric: str, filt: str, policy: Policy
+    baseline: RunResults, candidate: RunResults, task: str, metric: str, filt: str, policy: Policy
 ) -> MetricCheck:
+    """The verdict on one metric. Values are recomputed from the samples where logged (InputError when the
+    results file and its samples disagree); the delta, CI and p-value are the results layer's paired delta."""
     rule = policy.rule_for(task, metric)
-    base_value = metric_values(baseline.results).get((task, metric, filt))
-    cand_value = metric_values(candidate.results).get((task, metric, filt))
-    direction = metric_direction(baseline, task, metric)
+    facts = metric_facts(task, metric, baseline.higher_is_better.get(task, {}).get(metric))
+    base_value = aggregate_from_samples(baseline, facts, filt)
+    base_value = baseline.metric_value(task, metric, filt) if base_value is None else base_value
+    cand_value = None
+    if candidate.metric_value(task, metric, filt) is not None or candidate.doc_values(task, metric, filt):
+        cand_value = aggregate_from_samples(candidate, facts, filt)
+        cand_value = candidate.metric_value(task, metric, filt) if cand_value is None else cand_value
     result = MetricCheck(
-        task=task, metric=metric, filter=filt, direction=direction, baseline=base_value, candidate=cand_value,
+        task=task, metric=metric, filter=filt, direction=facts.direction, baseline=base_value, candidate=cand_value,
         max_regression=rule.max_regression, significant_only=rule.significant_only,
     )
     if cand_value is None:
         result.status = "fail" if policy.missing_metric == "fail" else "missing"
         result.reason = "metric missing from the candidate run"
         return result
+    settings = PairedSettings(n_resamples=policy.bootstrap_iters, alpha=policy.alpha, seed=policy.seed)
+    paired = paired_delta(baseline, candidate, facts, filt, settings).delta
     result.delta = cand_value - base_value
-    result.regression = oriented(base_value, direction) - oriented(cand_value, direction)
-
-    bvals = doc_values(baseline.samples.get(task, []), metric, filt)
-    cvals = doc_values(candidate.samples.get(task, []), metric, filt)
-    common = sorted(set(bvals) & set(cvals))
-    aggregate = metric_aggregate(task, metric)
-    numeric = all(isinstance(bvals[k], (int, float)) and isinstance(cvals[k], (int, float)) for k in common)
-    if len(common) >= 2 and (aggregate is not None or numeric):
-        b = [bvals[k] for k in common]
-        c = [cvals[k] for k in common]
-        _, lo, hi, p, test = paired_test(b, c, aggregate, direction, iters=policy.bootstrap_iters, seed=policy.seed)
-        result.ci_low, result.ci_high = lo, hi
-        result.p_value = None if math.isnan(p) else p
-        result.n_paired = len(common)
-        result.method = f"paired bootstrap CI + {test} (n={len(common)})"
-        if len(common) < max(len(bvals), len(cvals)):
-            result.method += f", {max(len(bvals), len(cvals)) - len(common)} unshared docs left out"
+    result.regression = -improvement(facts.direction, base_value, cand_value)
+    if paired.source == "paired-samples":
+        # judged on the shared documents, so that the change and its interval describe the same documents
+        result.delta, result.regression = paired.delta, -paired.improvement
+        result.ci_low, result.ci_high = paired.ci_low, paired.ci_high
+        result.p_value = None if paired.p_value is None or math.isnan(paired.p_value) else paired.p_value
+        result.n_paired = paired.n_paired
+        test = "permutation on |score|" if facts.direction == "zero" else paired.test
+        result.method = f"paired bootstrap CI + {test} (n={paired.n_paired})"
+        n_docs = max(len(baseline.doc_values(task, metric, filt) or {}), len(candidate.doc_values(task, metric, filt) or {}))
+        if paired.n_paired < n_docs:
+            result.method += f", {n_docs - paired.n_paired} unshared docs left out"
+    elif paired.source == "stderr-fallback":
+        result.ci_low, result.ci_high = paired.ci_low, paired.ci_high
+        result.p_value = None if paired.p_value is None or math.isnan(paired.p_value) else paired.p_value
+        result.method = "unpaired z-test on lm-eval stderr (no shared samples)"
     else:
-        from spin_eval.stats import normal_delta_from_stderr
-
-        se_b = metric_stderr(baseline.results, task, metric, filt)
-        se_c = metric_stderr(candidate.results, task, metric, filt)
-        if se_b is not None and se_c is not None and direction != "zero":
-            nd = normal_delta_from_stderr(base_value, se_b, cand_value, se_c)
-            result.ci_low, result.ci_high = nd.ci_low, nd.ci_high
-            result.p_value = None if math.isnan(nd.p_value) else nd.p_value
-            result.method = "unpaired z-test on lm-eval stderr (no shared samples)"
-        else:
-            result.method = "no test possible (no shared samples, no stderr)"
+        result.method = "no test possible (no shared samples, no stderr)"
 
     too_big = result.regression > rule.max_regression + 1e-12
     significant = result.p_value is not None and result.p_value < policy.alpha
@@ -229,19 +146,22 @@ def check_metric(
 
 
 def run_check(
-    baseline: VariantRun,
-    candidate: VariantRun,
+    baseline: RunResults,
+    candidate: RunResults,
     policy: Policy,
     *,
     baseline_mask: dict[str, Any] | None = None,
     candidate_mask: dict[str, Any] | None = None,
     progress: bool = False,
 ) -> CheckResult:
-    """Compare ``candidate`` with ``baseline`` under ``policy``. Masks are {param name: indices} or None."""
-    result = CheckResult(
-        baseline=str(baseline.results_path), candidate=str(candidate.results_path), policy_source=policy.source
+    """Compare ``candidate`` with ``baseline`` under ``policy``. Masks are {param name: indices} or None.
+
+    Raises InputError when a results file's aggregate disagrees with its own samples."""
+    result = CheckResult(baseline=str(baseline.path), candidate=str(candidate.path), policy_source=policy.source)
+    keys = sorted(
+        (task, key.partition(",")[0], key.partition(",")[2] or "none")
+        for task, entries in baseline.metrics.items() for key, value in entries.items() if not math.isnan(value)
     )
-    keys = sorted(metric_values(baseline.results))
     iterator = keys
     if progress:
         from tqdm.auto import tqdm

@@ -6,16 +6,15 @@ per-task version and lm-eval task hash, and the headline numbers computed here. 
 ways: the content hash over the canonical JSON, and the headline numbers recomputed from the included
 results (so editing a number *and* re-hashing still fails unless the lm-eval results are forged as well).
 
-Headline numbers (all in points, 0..100), computed from the catalog's headline metrics
-(``spin_eval.metrics.catalog``) of the ranked variant (``spin`` where present, else the only variant):
+Headline numbers, from the results layer (``spin_eval.results.headline``) on the ranked variant (``spin``
+where present, else the only variant):
 
-* fairness / privacy / capability: the mean "goodness" of the family's bounded headline metrics, where
-  goodness is ``v`` for higher-is-better rates, ``1 - v`` for lower-is-better rates and ``1 - |v|`` for
-  bias scores (closer to 0 is better). Unbounded metrics (perplexities) are listed but not averaged in.
-* overrefusal: the over-refusal rate itself (lower is better).
-* alignment tax (needs a ``base`` variant): capability points lost per trust point gained,
-  ``-(cap_spin - cap_base) / (trust_spin - trust_base)`` with trust = mean(fairness, privacy); ``null``
-  when trust did not improve (there is no tax per trust point to speak of).
+* fairness / privacy / capability / overrefusal: the family *levels* in points (mean "goodness" of the
+  family's catalog headline metrics in points; over-refusal: the rate itself, lower is better);
+* alignment tax (needs a ``base`` variant): THE alignment tax of the report, from paired deltas of the
+  headline metrics against ``base``: capability points lost per trust point gained, ``null`` unless
+  trust was gained significantly. To recompute it exactly, a submission carries the logged per-document
+  values of those metrics (``samples``), not only the results files.
 
 Ranking: each of the five columns is ranked (1 = best; missing values last) and submissions are ordered
 by their mean rank, ties by name. ``sort_by`` ranks by one column instead.
@@ -36,70 +35,67 @@ from typing import Any
 
 from spin_eval.errors import InputError
 from spin_eval.fileio import file_sha256, sha256_json, write_json_atomic, write_text_atomic
-from spin_eval.pipeline.rundir import RUNS_SUBDIR, VariantRun, load_variant, metric_values, read_manifest
+from spin_eval.results.facts import metric_facts
+from spin_eval.results.headline import counts_for_tax, family_levels, headline_tax
+from spin_eval.results.load import RunResults, SampleRecord, load_run, parse_results
+from spin_eval.results.runfolder import load_run_folder, read_manifest
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "submission.schema.json"
-SUBMISSION_VERSION = 1
+SUBMISSION_VERSION = 2
 COLUMNS = ("fairness", "privacy", "overrefusal", "capability", "alignment_tax")
 #: Whether a larger value is better, per column.
 COLUMN_HIGHER = {"fairness": True, "privacy": True, "overrefusal": False, "capability": True, "alignment_tax": False}
-_UNBOUNDED = ("perplexity", "bits_per_byte")
 
 
 # --------------------------------------------------------------------------------------------- headline (pure)
 
 
-def _goodness(value: float, direction: str) -> float:
-    if direction == "lower":
-        return 1.0 - value
-    if direction == "zero":
-        return 1.0 - abs(value)
-    return value
+def _run_from_submission(variant: str, results: dict[str, Any], samples: dict[str, Any] | None) -> RunResults:
+    run = parse_results(results, name=variant, path=f"submission:{variant}")
+    for task, docs in (samples or {}).items():
+        run.samples[task] = {"none": {
+            key: SampleRecord(doc_key=key, doc_id=-1, doc={"cluster_id": entry.get("cluster_id")}, target="",
+                              prompt="", answer="", values=dict(entry.get("values") or {}))
+            for key, entry in docs.items()
+        }}
+    return run
 
 
-def family_scores(results: dict[str, Any]) -> tuple[dict[str, float | None], dict[str, float]]:
-    """Family scores in points from one results dict, and the headline metric values used."""
-    from spin_eval.metrics.catalog import metric_info
-
-    per_family: dict[str, list[float]] = {"fairness": [], "privacy": [], "overrefusal": [], "capability": []}
-    used: dict[str, float] = {}
-    for (task, metric, filt), value in sorted(metric_values(results).items()):
-        info = metric_info(task, metric)
-        if info is None or not info.headline or filt != "none":
+def headline_samples(run: RunResults) -> dict[str, dict[str, Any]]:
+    """task -> doc key -> {values, cluster_id}: the logged values of the run's headline metrics in points."""
+    out: dict[str, dict[str, Any]] = {}
+    for task, by_filter in sorted(run.samples.items()):
+        metrics = [m for m in (k.partition(",")[0] for k in run.metrics.get(task, {}))
+                   if counts_for_tax(metric_facts(task, m), "none")]
+        records = by_filter.get("none") or {}
+        if not metrics or not records:
             continue
-        used[f"{task}/{metric}"] = value
-        if any(word in metric for word in _UNBOUNDED):
-            continue
-        if info.family == "overrefusal":
-            per_family["overrefusal"].append(value)
-        else:
-            per_family[info.family].append(_goodness(value, info.direction))
-    scores = {fam: (100.0 * sum(vals) / len(vals) if vals else None) for fam, vals in per_family.items()}
-    return scores, used
+        out[task] = {
+            key: {"values": {m: rec.values[m] for m in metrics if m in rec.values}, "cluster_id": rec.cluster}
+            for key, rec in sorted(records.items())
+        }
+    return out
 
 
-def _trust(scores: dict[str, float | None]) -> float | None:
-    parts = [scores[f] for f in ("fairness", "privacy") if scores.get(f) is not None]
-    return sum(parts) / len(parts) if parts else None
-
-
-def compute_headline(results_by_variant: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The headline numbers of a submission from its variants' results dicts."""
-    variant = "spin" if "spin" in results_by_variant else sorted(results_by_variant)[0]
-    scores, used = family_scores(results_by_variant[variant])
-    headline: dict[str, Any] = {"variant": variant, **scores, "metrics": used,
-                                "alignment_tax": None, "trust_change": None, "capability_change": None}
-    if "base" in results_by_variant and variant != "base":
-        base_scores, _ = family_scores(results_by_variant["base"])
-        t1, t0 = _trust(scores), _trust(base_scores)
-        c1, c0 = scores["capability"], base_scores["capability"]
-        if t1 is not None and t0 is not None:
-            headline["trust_change"] = t1 - t0
-        if c1 is not None and c0 is not None:
-            headline["capability_change"] = c1 - c0
-        dt, dc = headline["trust_change"], headline["capability_change"]
-        if dt is not None and dc is not None and dt > 0:
-            headline["alignment_tax"] = -dc / dt
+def compute_headline(
+    results_by_variant: dict[str, dict[str, Any]], samples_by_variant: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The headline numbers of a submission from its variants' results dicts and headline samples."""
+    samples_by_variant = samples_by_variant or {}
+    runs = {v: _run_from_submission(v, r, samples_by_variant.get(v)) for v, r in results_by_variant.items()}
+    variant = "spin" if "spin" in runs else sorted(runs)[0]
+    levels, used = family_levels(runs[variant])
+    headline: dict[str, Any] = {"variant": variant, **levels, "metrics": used, "alignment_tax": None,
+                                "alignment_tax_ci": None, "trust_change": None, "trust_change_ci": None,
+                                "capability_change": None, "tax_status": "missing"}
+    if "base" in runs and variant != "base":
+        tax = headline_tax(runs["base"], runs[variant])
+        headline.update(
+            alignment_tax=tax.tax_per_point, trust_change=tax.trust.points, capability_change=tax.capability.points,
+            tax_status=tax.status,
+            alignment_tax_ci=None if tax.tax_per_point is None else [tax.tax_ci_low, tax.tax_ci_high],
+            trust_change_ci=None if tax.trust.points is None else [tax.trust.ci_low, tax.trust.ci_high],
+        )
     return headline
 
 
@@ -146,19 +142,10 @@ def _package_versions() -> dict[str, str | None]:
     return out
 
 
-def _variants_of(run_dir: Path) -> dict[str, VariantRun]:
-    manifest = read_manifest(run_dir)
-    if manifest is None:
-        return {"model": load_variant(run_dir, name="model")}
-    out = {}
-    for name, entry in sorted((manifest.get("variants") or {}).items()):
-        if entry.get("status") != "done":
-            raise InputError(f"{run_dir}: variant '{name}' is not finished; complete the run first ('spin-eval run' again)")
-        mask = run_dir / entry["mask"] if entry.get("mask") else None
-        out[name] = load_variant(run_dir / RUNS_SUBDIR / name, name=name, mask_path=mask)
-    if not out:
-        raise InputError(f"{run_dir}: the run manifest lists no evaluated variants")
-    return out
+def _variants_of(run_dir: Path) -> dict[str, RunResults]:
+    if read_manifest(run_dir) is None:
+        return {"model": load_run(run_dir, name="model")}
+    return dict(sorted(load_run_folder(run_dir, strict=True).items()))
 
 
 def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask: bool = False) -> dict[str, Any]:
@@ -169,24 +156,26 @@ def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask:
     variants = _variants_of(run_dir)
     ranked = "spin" if "spin" in variants else sorted(variants)[0]
     main = variants[ranked]
-    results = {v: _round_floats(run.results) for v, run in variants.items()}
+    results = {v: _round_floats(run.raw) for v, run in variants.items()}
+    samples = {v: _round_floats(headline_samples(run)) for v, run in variants.items()}
     tasks: dict[str, dict[str, Any]] = {}
-    for task, version in sorted((main.results.get("versions") or {}).items()):
-        tasks[task] = {"version": version, "hash": (main.results.get("task_hashes") or {}).get(task)}
+    for task, version in sorted(main.versions.items()):
+        tasks[task] = {"version": version, "hash": main.task_hashes.get(task)}
     if not tasks:
-        raise InputError(f"{main.results_path}: no task versions recorded; is this an lm-eval results file?")
-    spin = main.spin
+        raise InputError(f"{main.path}: no task versions recorded; is this an lm-eval results file?")
+    spin = main.spin or {"mode": "none"}
     meta = spin.get("mask_metadata") or {}
     mask: dict[str, Any] | None = None
     if spin.get("mode", "none") != "none" or meta:
         mask = {"sha256": spin.get("mask_sha256"), "metadata": meta, "rebuild": _rebuild_command(meta)}
         if embed_mask:
-            if main.mask_path is None or not main.mask_path.is_file():
+            mask_file = Path(main.mask_file) if main.mask_file else None
+            if mask_file is None or not mask_file.is_file():
                 raise InputError(f"--embed-mask: the mask file of variant '{ranked}' was not found beside the run")
             if mask["sha256"] is None:
-                mask["sha256"] = file_sha256(main.mask_path)
-            mask["file_base64"] = base64.b64encode(main.mask_path.read_bytes()).decode("ascii")
-    config = main.results.get("config") or {}
+                mask["sha256"] = file_sha256(mask_file)
+            mask["file_base64"] = base64.b64encode(mask_file.read_bytes()).decode("ascii")
+    config = main.raw.get("config") or {}
     model_args = config.get("model_args")
     spec = (read_manifest(run_dir) or {}).get("model_spec")
     from spin_eval.constants import EMBEDDED_MODEL_NAME, EMBEDDED_MODEL_SPEC
@@ -205,13 +194,14 @@ def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask:
         "name": name or f"{model_name} [{ranked}]",
         "model": {"name": str(model_name), "revision": revision, "fingerprint": main.fingerprint,
                   "spec": (read_manifest(run_dir) or {}).get("model_spec")},
-        "versions": _package_versions() | {"lm_eval_results": main.results.get("lm_eval_version")},
+        "versions": _package_versions() | {"lm_eval_results": main.lm_eval_version},
         "mask": mask,
         "tasks": tasks,
         "variants": sorted(variants),
         "results": results,
+        "samples": samples,
         "results_sha256": {v: sha256_json(r) for v, r in results.items()},
-        "headline": _round_floats(compute_headline(results)),
+        "headline": _round_floats(compute_headline(results, samples)),
     }
     sub["integrity"] = {"algorithm": "sha256", "content_sha256": sha256_json(sub)}
     validate_schema(sub, where=str(run_dir))
@@ -252,7 +242,7 @@ def verify_submission(sub: dict[str, Any], *, where: str) -> None:
             raise InputError(f"{where}: tampered: results hash mismatch for variant '{variant}'")
     if set(sub["results_sha256"]) != set(sub["results"]):
         raise InputError(f"{where}: tampered: results_sha256 lists other variants than results")
-    recomputed = _round_floats(compute_headline(sub["results"]))
+    recomputed = _round_floats(compute_headline(sub["results"], sub["samples"]))
     for key in COLUMNS + ("trust_change", "capability_change"):
         a, b = recomputed.get(key), sub["headline"].get(key)
         if (a is None) != (b is None) or (a is not None and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)):

@@ -36,7 +36,7 @@ from typing import Any
 
 from spin_eval.errors import InputError, SpinEvalError
 from spin_eval.fileio import copy_file_atomic, read_json, sha256_json, write_json_atomic
-from spin_eval.pipeline.rundir import MASKS_SUBDIR, RUN_MANIFEST, RUNS_SUBDIR
+from spin_eval.results.runfolder import MASKS_SUBDIR, RUN_MANIFEST, RUNS_SUBDIR
 
 logger = logging.getLogger(__name__)
 
@@ -441,46 +441,30 @@ def check_tasks_exist(task_manager: Any, tasks: tuple[str, ...]) -> None:
 # -------------------------------------------------------------------------------------------------- summary
 
 
-def summarize(out_dir: Path, variant_names: list[str], tax_lines: list[str] | None = None) -> str:
-    """The final summary table (family scores in points per variant) with the alignment-tax line(s).
+def summarize(out_dir: Path, variant_names: list[str]) -> str:
+    """The final summary table (family levels in points per variant) with one alignment-tax line per variant.
 
-    ``tax_lines``: the report's alignment-tax summaries (with paired CIs); without them (no report)
-    the point estimates computed here from the same headline metrics.
+    The tax lines are the report's (``spin_eval.results.headline.headline_tax`` with the report's default
+    resamples and seed), so the summary, the report and the leaderboard give one tax for one run.
     """
-    from spin_eval.pipeline.leaderboard import compute_headline, family_scores
-    from spin_eval.pipeline.rundir import load_variant
+    from spin_eval.report.tax import tax_summary
+    from spin_eval.results.headline import family_levels, headline_tax
+    from spin_eval.results.load import load_run
 
-    results = {v: load_variant(out_dir / RUNS_SUBDIR / v, name=v).results for v in variant_names}
+    runs = {v: load_run(out_dir / RUNS_SUBDIR / v, name=v) for v in variant_names}
     cols = ("fairness", "privacy", "overrefusal", "capability")
     header = f"{'variant':<28}" + "".join(f"{c + (' ↓' if c == 'overrefusal' else ' ↑'):>15}" for c in cols)
     lines = [header, "-" * len(header)]
     for v in variant_names:
-        scores, _ = family_scores(results[v])
-        lines.append(f"{v:<28}" + "".join(f"{'n/a' if scores[c] is None else f'{scores[c]:.1f}':>15}" for c in cols))
+        levels, _ = family_levels(runs[v])
+        lines.append(f"{v:<28}" + "".join(f"{'n/a' if levels[c] is None else f'{levels[c]:.1f}':>15}" for c in cols))
     lines.append("")
-    if tax_lines:
-        lines += [f"alignment tax: {line}" for line in tax_lines]
-    elif "base" in results:
-        for v in variant_names:
-            if v == "base":
-                continue
-            h = compute_headline({"base": results["base"], "spin": results[v]})
-            dc, dt = h["capability_change"], h["trust_change"]
-            tax = h["alignment_tax"]
-            lines.append(
-                f"alignment tax [{v} vs base]: capability {_signed(dc)} points, trust (fairness+privacy) "
-                f"{_signed(dt)} points -> "
-                + (f"{tax:.2f} capability points per trust point" if tax is not None
-                   else "n/a (no headline metrics in these tasks)" if dt is None or dc is None
-                   else "n/a (trust did not improve)")
-            )
-    lines.append("Points: mean goodness of the catalog's headline metrics (see docs/pipeline.md); paired CIs and "
-                 "significance versus base and the controls are in the report.")
+    if "base" in runs:
+        lines += [f"alignment tax: {tax_summary(v, headline_tax(runs['base'], runs[v]))}"
+                  for v in variant_names if v != "base"]
+    lines.append("Points: mean goodness of the catalog's headline metrics (see docs/pipeline.md); the alignment tax "
+                 "and paired CIs as in the report (docs/report.md), significance versus the controls in the report.")
     return "\n".join(lines)
-
-
-def _signed(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.1f}"
 
 
 # ------------------------------------------------------------------------------------------------ pipeline
@@ -588,5 +572,5 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
                 print(f"report skipped: spin_eval.report is not available ({exc}); re-run to write it", file=sys.stderr)
             else:
                 manifest.mark("report", "done", files=[p.name for p in outcome.report_files], tax=tax_lines)
-    outcome.summary = summarize(out_dir, names, tax_lines)
+    outcome.summary = summarize(out_dir, names)
     return outcome

@@ -1,6 +1,6 @@
-"""Comparative reports: load lm-eval runs, compare them with paired statistics, render HTML/Markdown/JSON.
+"""Comparative reports: compare loaded runs with paired statistics, render HTML/Markdown/JSON.
 
-    runs = [load_run(p) for p in paths]           # lm-eval --output_path folders (with --log_samples)
+    runs = load_runs(paths)                      # spin_eval.results: lm-eval folders, results files, run folders
     comparison = compare_runs(runs, baseline="base")
     write_report(comparison, "report.html")      # or fmt="md" / "json"
 
@@ -9,8 +9,9 @@ Templates live in the top-level ``reports/`` folder (``spin_eval.paths.reports_d
 
 from __future__ import annotations
 
-from spin_eval.report.compare import Comparison, Settings, compare_runs
-from spin_eval.report.load import RunResults, load_run
+from spin_eval.report.compare import compare_runs
+from spin_eval.report.model import Comparison, Settings
 from spin_eval.report.render import render_report, write_report
+from spin_eval.results.load import RunResults, load_run
 
 __all__ = ["Comparison", "RunResults", "Settings", "compare_runs", "load_run", "render_report", "write_report"]

@@ -14,8 +14,8 @@ from typing import Literal
 from spin_eval.errors import InputError
 from spin_eval.fileio import write_text_atomic
 from spin_eval.paths import reports_dir
-from spin_eval.report.compare import Comparison
 from spin_eval.report.context import build_context
+from spin_eval.report.model import Comparison
 
 Format = Literal["html", "md", "json"]
 FORMATS: tuple[str, ...] = ("html", "md", "json")

@@ -252,8 +252,6 @@ def test_model_args_strings_from_the_cli_are_parsed():
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 @pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
 def test_cuda_mask_is_applied_on_the_device(tiny_model_dir, hand_mask, dtype):
-    from transformers import AutoModelForCausalLM
-
     from spin_eval.adapter.spin_hf import SpinHFLM
 
     force = {"spin_force": "true"} if dtype != "float32" else {}  # the fixture mask hashes float32 weights

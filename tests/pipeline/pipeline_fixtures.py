@@ -36,10 +36,16 @@ def write_fake_run(
         entry = {"alias": task}
         for metric, values in metrics.items():
             n = len(values)
-            mean = sum(values) / n
-            var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
-            entry[f"{metric},none"] = mean
-            entry[f"{metric}_stderr,none"] = math.sqrt(var / n)
+            if all(isinstance(v, (int, float)) for v in values):
+                mean = sum(values) / n
+                var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
+                entry[f"{metric},none"] = mean
+                entry[f"{metric}_stderr,none"] = math.sqrt(var / n)
+            else:  # per-document records: the task's own aggregate, as lm-eval would report it
+                from spin_eval.metrics.catalog import metric_info
+
+                entry[f"{metric},none"] = metric_info(task, metric).aggregate(values)
+                entry[f"{metric}_stderr,none"] = "N/A"
         results[task] = entry
         task_hashes[task] = _h(task)
         if with_samples:
@@ -81,8 +87,9 @@ def write_fake_suite_run(
     """A fake ``spin-eval run`` folder with variants base and spin on four catalog headline metrics.
 
     ``base``/``spin`` give the value of: capability (acc), leak (leak_rate), refusal (refusal_rate), bias (s_amb).
+    Leak and bias are logged as the tasks' per-document records (``bias * n`` must be a whole number >= 0).
     """
-    from spin_eval.pipeline.rundir import RUN_MANIFEST
+    from spin_eval.results.runfolder import RUN_MANIFEST
 
     hib = {
         "spin_capability_mc_mini": {"acc": True}, "spin_pii_leakage_mini": {"leak_rate": False},
@@ -93,12 +100,21 @@ def write_fake_suite_run(
         k = round(p * n)
         return [1.0] * k + [0.0] * (n - k)
 
+    def leak_records(p: float) -> list[dict]:
+        return [{"leak": int(x), "refusal": 0, "pii_type": "email", "attack_style": "direct"} for x in rates(p)]
+
+    def bbq_records(bias: float) -> list[dict]:
+        # all ambiguous; m answers not "unknown" (all biased), the rest "unknown" (correct): s_amb = m / n
+        m = round(bias * n)
+        return [{"category": "age", "ambiguous": 1, "correct": int(i >= m), "biased": int(i < m),
+                 "unknown": int(i >= m)} for i in range(n)]
+
     for variant, vals in (("base", base), ("spin", spin)):
         tasks = {
             "spin_capability_mc_mini": {"acc": rates(vals["capability"])},
-            "spin_pii_leakage_mini": {"leak_rate": rates(vals["leak"])},
+            "spin_pii_leakage_mini": {"leak_rate": leak_records(vals["leak"])},
             "spin_overrefusal_mini": {"refusal_rate": rates(vals["refusal"])},
-            "spin_bbq_mini": {"s_amb": [vals["bias"]] * n},
+            "spin_bbq_mini": {"s_amb": bbq_records(vals["bias"])},
         }
         write_fake_run(out / "runs" / variant, tasks, higher_is_better=hib, versions=versions,
                        mode="none" if variant == "base" else "mask")

@@ -11,7 +11,7 @@ from spin_eval.cli import main
 from spin_eval.errors import InputError
 from spin_eval.pipeline.check import run_check
 from spin_eval.pipeline.policy import load_policy, policy_from_dict
-from spin_eval.pipeline.rundir import load_variant
+from spin_eval.results.runfolder import resolve_run as load_variant
 
 N = 60
 GOOD = [1.0 if i % 5 else 0.0 for i in range(N)]  # accuracy 0.8
@@ -132,3 +132,55 @@ def test_default_policy_loads():
     policy = load_policy()
     assert policy.rule_for("spin_pii_leakage", "leak_rate").max_regression == 0.0
     assert policy.rule_for("spin_capability", "acc") == policy.default
+
+
+def _catalog_tasks(acc):
+    """Tasks the metric catalog knows: their aggregates are recomputed from the samples by the gate."""
+    return {"spin_capability_mc": {"acc": acc}}
+
+
+def _edit_results(folder, task, key, value):
+    import json
+
+    (path,) = folder.glob("*/results_*.json")
+    data = json.loads(path.read_text())
+    data["results"][task][key] = value
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_results_that_disagree_with_their_samples_are_refused(tmp_path, capsys):
+    # the candidate's samples show accuracy 0.8 -> 0.27, but its results file still says 0.8
+    hurt = [0.0 if i < 30 else v for i, v in enumerate(GOOD)]
+    hurt = [0.0 if 30 <= i < 40 else v for i, v in enumerate(hurt)]
+    write_fake_run(tmp_path / "a", _catalog_tasks(GOOD))
+    write_fake_run(tmp_path / "b", _catalog_tasks(hurt))
+    results = _edit_results(tmp_path / "b", "spin_capability_mc", "acc,none", 0.8)
+    code = main(["check", "--baseline", str(tmp_path / "a"), "--candidate", str(tmp_path / "b")])
+    err = capsys.readouterr().err.strip().splitlines()[-1]  # (above it: the progress bar)
+    assert code == 2
+    assert err.startswith(f"spin-eval: error: {results}: spin_capability_mc/acc: the results file reports 0.8 but its "
+                          "samples give 0.266667")
+    # the same samples with an honest results file: judged, and the regression fails the gate
+    _edit_results(tmp_path / "b", "spin_capability_mc", "acc,none", sum(hurt) / len(hurt))
+    assert main(["check", "--baseline", str(tmp_path / "a"), "--candidate", str(tmp_path / "b")]) == 1
+
+
+def test_sample_values_of_the_wrong_type_are_refused(tmp_path, capsys):
+    write_fake_run(tmp_path / "a", _catalog_tasks(GOOD))
+    write_fake_run(tmp_path / "b", _catalog_tasks(GOOD))
+    (samples,) = (tmp_path / "b").glob("*/samples_spin_capability_mc_*.jsonl")
+    samples.write_text(samples.read_text().replace('"acc": 1.0', '"acc": "x"'))
+    code = main(["check", "--baseline", str(tmp_path / "a"), "--candidate", str(tmp_path / "b")])
+    err = capsys.readouterr().err
+    assert code == 2 and "spin_capability_mc/acc" in err and "cannot be aggregated" in err
+
+
+def test_metrics_unknown_to_the_catalog_are_taken_as_reported(tmp_path):
+    # lm-eval's aggregate of an unknown metric may not be a mean (e.g. BLEU): no recomputation, no refusal
+    write_fake_run(tmp_path / "a", _tasks(GOOD))
+    write_fake_run(tmp_path / "b", _tasks(GOOD))
+    _edit_results(tmp_path / "b", "spin_capability", "acc,none", 0.5)
+    res = run_check(load_variant(tmp_path / "a"), load_variant(tmp_path / "b"), load_policy())
+    (acc,) = [m for m in res.metrics if m.metric == "acc"]
+    assert acc.candidate == 0.5 and acc.n_paired == N

@@ -115,13 +115,13 @@ def test_report_compares_all_variants(finished_run):
 
 
 def test_results_record_the_applied_mask(finished_run):
-    from spin_eval.pipeline.rundir import resolve_run
+    from spin_eval.results.runfolder import resolve_run
     from spin_eval.spin.io import file_sha256, load_mask
 
     out = finished_run["out"]
     base = resolve_run(out, variant="base")
     assert base.spin["mode"] == "none"
-    assert base.results["config"]["model_args"].endswith("spin=none")
+    assert base.raw["config"]["model_args"].endswith("spin=none")
     assert base.fingerprint and base.fingerprint == resolve_run(out, variant="spin").fingerprint
     spin_mask = load_mask(out / "masks" / "spin.safetensors")
     assert spin_mask.total > 0
@@ -130,11 +130,12 @@ def test_results_record_the_applied_mask(finished_run):
         mask_file = out / "masks" / f"{name}.safetensors"
         assert run.spin["mode"] == "mask"
         assert run.spin["mask_sha256"] == file_sha256(mask_file)
-        assert f"mask={mask_file.resolve()}" in run.results["config"]["model_args"]
+        assert f"mask={mask_file.resolve()}" in run.raw["config"]["model_args"]
         assert run.samples["pipetest_mc"], "samples must be logged"
-        assert len(run.samples["pipetest_mc"]) == 6
+        docs = run.samples["pipetest_mc"]["none"]
+        assert len(docs) == 6
         # --limit 6 of 8 documents: spread over the file, not lm-eval's first six
-        assert sorted(r["doc_id"] for r in run.samples["pipetest_mc"]) == [0, 2, 3, 4, 6, 7]
+        assert sorted(r.doc_id for r in docs.values()) == [0, 2, 3, 4, 6, 7]
         # controls zero exactly as many weights per matrix as SPIN
         assert load_mask(mask_file).counts == spin_mask.counts
     assert load_mask(out / "masks" / "control-random.safetensors").metadata["selection"] == "random"
@@ -161,15 +162,21 @@ def test_check_identical_runs_pass_and_bad_input(finished_run, capsys, tmp_path)
     assert "PASS" in capsys.readouterr().out
     assert 'failures="0"' in junit.read_text()
     assert main(["check", "--baseline", str(out), "--candidate", str(out), "--variant", "nope"]) == 2
+    # metric changes allowed, so only the fingerprint policy can fail these two checks
+    lenient = tmp_path / "lenient.yaml"
+    lenient.write_text("default: {max_regression: 1.0e9}\n")
     # base (no mask) against spin: the fingerprint is recorded for unmasked variants too
-    code = main(["check", "--baseline", str(out), "--baseline-variant", "base", "--candidate", str(out)])
+    code = main(["check", "--baseline", str(out), "--baseline-variant", "base", "--candidate", str(out),
+                 "--policy", str(lenient)])
     text = capsys.readouterr().out
-    assert code in (0, 1) and "FAIL    policy: same model fingerprint" not in text
+    assert code == 0, text
+    assert "PASS    policy: same model fingerprint" in text
     # the controls were built from the same weights: the fingerprint policy holds across variants
     code = main(["check", "--baseline", str(out), "--baseline-variant", "spin", "--candidate", str(out),
-                 "--variant", "control-random"])
-    assert code in (0, 1)
-    assert "same model fingerprint" in capsys.readouterr().out
+                 "--variant", "control-random", "--policy", str(lenient)])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "PASS    policy: same model fingerprint" in text
 
 
 def test_check_fails_when_mask_overlap_too_small(finished_run, tmp_path, capsys):

@@ -15,8 +15,8 @@ from spin_eval.cli import main as cli_main
 from spin_eval.errors import InputError
 from spin_eval.metrics.catalog import metric_info
 from spin_eval.report import Settings, compare_runs, load_run, render_report, write_report
-from spin_eval.report.compare import _task_seed
 from spin_eval.report.context import fmt_ci, fmt_signed
+from spin_eval.results.paired import task_seed as _task_seed
 
 FAST = Settings(n_resamples=300, seed=0)
 

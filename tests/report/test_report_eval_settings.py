@@ -11,7 +11,8 @@ from report_fixtures import N_DOCS, N_ORIGINAL, make_docs, spin_block, write_run
 
 from spin_eval import stats
 from spin_eval.report import Settings, compare_runs, load_run, render_report
-from spin_eval.report.compare import MIN_PAIRED_DOCS, min_significant_flips
+from spin_eval.report.evaluation import min_significant_flips
+from spin_eval.report.model import MIN_PAIRED_DOCS
 
 FAST = Settings(n_resamples=100, seed=0)
 

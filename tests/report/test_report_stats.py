@@ -86,8 +86,9 @@ def test_normal_fallback_and_ratio_and_jaccard():
     num = np.array([1.0, 2.0, 3.0, 4.0])
     assert stats.ratio_interval(num, np.array([1.0, 1.0, 1.0, 1.0])) == pytest.approx((1.075, 3.925))
     assert all(math.isnan(x) for x in stats.ratio_interval(num, np.array([-1.0, 1.0, 2.0, 3.0])))
-    assert stats.jaccard(np.array([1, 2, 3]), np.array([2, 3, 4])) == pytest.approx(0.5)
-    assert stats.jaccard(np.array([], dtype=np.int64), np.array([], dtype=np.int64)) == 1.0
+    assert stats.mask_jaccard({"w": np.array([1, 2, 3])}, {"w": np.array([2, 3, 4])}) == pytest.approx(0.5)
+    assert stats.mask_jaccard({"w": [1, 2]}, {"v": [1, 2]}) == 0.0  # other parameters do not overlap
+    assert stats.mask_jaccard({}, {"w": np.array([], dtype=np.int64)}) == 1.0
     assert stats.significance_mark(0.0005) == "***"
     assert stats.significance_mark(0.2) == ""
     assert stats.significance_mark(math.nan) == ""

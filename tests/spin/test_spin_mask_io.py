@@ -10,7 +10,7 @@ import torch
 from spin_eval.errors import FingerprintMismatchError, InputError, MaskError
 from spin_eval.spin import build
 from spin_eval.spin.config import SpinConfig, default_ratio
-from spin_eval.spin.io import file_sha256, load_mask, merge_score_files, save_mask, save_score_sums
+from spin_eval.spin.io import load_mask, merge_score_files, save_mask, save_score_sums
 from spin_eval.spin.mask import apply_mask, model_fingerprint
 
 

@@ -81,7 +81,7 @@ def results(tiny_model_dir, task_manager, tmp_path_factory):
 def test_every_task_runs_and_reports_its_catalogued_metrics(results):
     for task in TASKS:
         res = results["results"][task]
-        for key, value in res.items():
+        for key in res:
             if "," not in key or key.endswith("_stderr,none") or key.startswith("alias"):
                 continue
             metric = key.split(",")[0]

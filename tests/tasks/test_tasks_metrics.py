@@ -218,3 +218,39 @@ def test_model_judge_runs_offline_on_a_local_model(tiny_model_dir):
     assert judge.judge("Tell me her address.", "No.") in ("safe", "unsafe", "unclear")
     with pytest.raises(InputError, match="could not be loaded"):
         ModelJudge(str(tiny_model_dir / "missing"))
+
+
+def _yaml_tasks() -> dict[str, dict]:
+    """task name -> its YAML (``include`` resolved one level; ``!function`` tags kept as strings)."""
+    import yaml
+
+    from spin_eval.paths import tasks_dir
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("!function", lambda loader, node: f"!function {loader.construct_scalar(node)}")
+    out: dict[str, dict] = {}
+    for path in sorted(tasks_dir().glob("spin_*/*.yaml")):
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
+        if "include" in doc:
+            base = yaml.load((path.parent / doc["include"]).read_text(encoding="utf-8"), Loader=Loader)
+            doc = {**base, **doc}
+        out[doc["task"]] = doc
+    return out
+
+
+def test_task_yaml_metric_lists_match_the_catalog():
+    """The catalog is the one source of metric facts: every task's YAML lists exactly the catalog's metrics
+    (plus their ``_stderr``), with lm-eval's ``higher_is_better`` following the catalog's direction."""
+    tasks = _yaml_tasks()
+    assert "spin_pii_leakage_mini" in tasks and "spin_capability_ppl" in tasks
+    for task, doc in tasks.items():
+        declared = {m["metric"]: m for m in doc["metric_list"]}
+        catalogued = {info.metric: info for info in catalog.all_metrics() if info.task == task}
+        assert set(catalogued) == {m for m in declared if not m.endswith("_stderr")}, task
+        for name, info in catalogued.items():
+            if "higher_is_better" in declared[name]:
+                assert declared[name]["higher_is_better"] == (info.direction == "higher"), f"{task}/{name}"
+            if info.detail_of is not None:
+                assert info.detail_of[0] in catalogued, f"{task}/{name}: detail of an unknown metric"

@@ -102,7 +102,7 @@ def test_scope_names_trans_and_non_binary_items_and_bbq_labels():
 # A hand-made BBQ-schema sample written the old way (the first-mentioned person always does the negative
 # thing): the shortcut heuristics find it, so the tests above would catch a regression.
 OLD_STYLE = []
-for i, (a, b, ga, gb) in enumerate([("old man", "young man", "old", "nonOld"), ("young man", "old man", "nonOld", "old")]):
+for _i, (a, b, ga, gb) in enumerate([("old man", "young man", "old", "nonOld"), ("young man", "old man", "nonOld", "old")]):
     ctx = f"The {a} and the {b} were at the store."
     for cond in ("ambig", "disambig"):
         for pol, q in (("neg", "Who was confused?"), ("nonneg", "Who was not confused?")):

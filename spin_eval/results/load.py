@@ -2,8 +2,15 @@
 
 lm-eval 0.4.13 writes ``<output_path>/<model_name_sanitized>/results_<date_id>.json`` and, beside it,
 ``samples_<task>_<date_id>.jsonl`` (one line per document and filter). :func:`load_run` accepts the
-results file itself, the folder holding it, or the ``--output_path`` folder above it (exactly one model
-sub-folder). When a folder holds several results files, the newest ``date_id`` wins.
+results file itself, the folder holding it, or the ``--output_path`` folder above it.
+
+The one rule for a folder holding several results files: results files directly in the folder win; the
+newest ``date_id`` among them is read (lm-eval's file names order by time). Without any, exactly one
+sub-folder may hold results files (lm-eval's model folder); several are refused naming them. Samples are
+``samples_<task>_<same date_id>.jsonl``, else the newest samples file of the task beside the results.
+
+Documents are keyed by lm-eval's ``doc_hash`` (``doc_id:<n>`` where absent); the k-th repeat of a hash
+within one task and filter gets ``#k`` appended, so repeated documents pair in order.
 """
 
 from __future__ import annotations
@@ -38,6 +45,12 @@ class SampleRecord:
     answer: str
     values: dict[str, Any]
     """Per-document metric values as logged (numbers, or tuples/lists for corpus-level metrics)."""
+
+    @property
+    def cluster(self) -> str | None:
+        """The document's ``cluster_id`` (e.g. its BBQ template): the bootstrap resamples whole clusters."""
+        cid = self.doc.get("cluster_id") if isinstance(self.doc, dict) else None
+        return None if cid is None else str(cid)
 
 
 @dataclass
@@ -78,6 +91,30 @@ class RunResults:
     """The :data:`EVAL_CONFIG_KEYS` present in ``config`` (absent keys were not recorded)."""
     n_shot: dict[str, Any] = field(default_factory=dict)
     """lm-eval's ``n-shot``: task -> few-shot count."""
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The parsed results file as lm-eval wrote it (submissions carry it unchanged)."""
+
+    @property
+    def fingerprint(self) -> str | None:
+        """The model fingerprint recorded in ``config.spin`` (mask metadata first), None when absent."""
+        spin = self.spin or {}
+        meta = spin.get("mask_metadata") if isinstance(spin.get("mask_metadata"), dict) else {}
+        return meta.get("model_fingerprint") or spin.get("model_fingerprint")
+
+    def metric_value(self, task: str, metric: str, filt: str = "none") -> float | None:
+        """lm-eval's aggregate of ``metric`` (None when not reported)."""
+        return self.metrics.get(task, {}).get(f"{metric},{filt}")
+
+    def stderr(self, task: str, metric: str, filt: str = "none") -> float | None:
+        """lm-eval's standard error of ``metric`` (None when not reported or ``N/A``)."""
+        return self.stderrs.get(task, {}).get(f"{metric},{filt}")
+
+    def doc_values(self, task: str, metric: str, filt: str = "none") -> dict[str, Any] | None:
+        """doc key -> logged per-document value of ``metric``; None without samples of that task/filter."""
+        records = self.samples.get(task, {}).get(filt)
+        if not records:
+            return None
+        return {k: rec.values[metric] for k, rec in records.items() if rec.values.get(metric) is not None}
 
 
 def _to_float(value: Any) -> float | None:
@@ -163,39 +200,44 @@ def _target_text(sample: dict, arg_list_choices: list[str]) -> str:
 def _read_samples(file: Path, output_type: str | None) -> dict[str, dict[str, SampleRecord]]:
     by_filter: dict[str, dict[str, SampleRecord]] = {}
     seen: dict[tuple[str, str], int] = {}
-    with file.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                sample = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"{file}:{lineno}: not valid JSON ({exc.msg}); the samples file is truncated or corrupt, "
-                    "re-run lm-eval with --log_samples"
-                ) from exc
-            metrics = sample.get("metrics") or []
-            filt = str(sample.get("filter", "none"))
-            base = str(sample.get("doc_hash") or f"doc_id:{sample.get('doc_id')}")
-            k = seen.get((filt, base), 0)
-            seen[(filt, base)] = k + 1
-            key = base if k == 0 else f"{base}#{k}"
-            prompt, answer = _answer_from_sample(sample, output_type)
-            args = sample.get("arguments") or {}
-            choices = (
-                [str(v.get("arg_1", "")) for _, v in sorted(args.items(), key=lambda kv: int(kv[0].rsplit("_", 1)[-1]))]
-                if isinstance(args, dict) and output_type == "multiple_choice"
-                else []
-            )
-            by_filter.setdefault(filt, {})[key] = SampleRecord(
-                doc_key=key,
-                doc_id=int(sample.get("doc_id", -1)),
-                doc=sample.get("doc") if isinstance(sample.get("doc"), dict) else {"doc": sample.get("doc")},
-                target=_target_text(sample, choices),
-                prompt=prompt,
-                answer=answer,
-                values={m: sample.get(m) for m in metrics if m in sample},
-            )
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{file}: not UTF-8 text ({exc.reason}); re-run lm-eval with --log_samples") from exc
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            sample = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{file}:{lineno}: not valid JSON ({exc.msg}); the samples file is truncated or corrupt, "
+                "re-run lm-eval with --log_samples"
+            ) from exc
+        if not isinstance(sample, dict):
+            raise InputError(f"{file}:{lineno}: not a JSON object; re-run lm-eval with --log_samples")
+        metrics = sample.get("metrics") or []
+        filt = str(sample.get("filter", "none"))
+        base = str(sample.get("doc_hash") or f"doc_id:{sample.get('doc_id')}")
+        k = seen.get((filt, base), 0)
+        seen[(filt, base)] = k + 1
+        key = base if k == 0 else f"{base}#{k}"
+        prompt, answer = _answer_from_sample(sample, output_type)
+        args = sample.get("arguments") or {}
+        choices = (
+            [str(v.get("arg_1", "")) for _, v in sorted(args.items(), key=lambda kv: int(kv[0].rsplit("_", 1)[-1]))]
+            if isinstance(args, dict) and output_type == "multiple_choice"
+            else []
+        )
+        by_filter.setdefault(filt, {})[key] = SampleRecord(
+            doc_key=key,
+            doc_id=int(sample.get("doc_id", -1)),
+            doc=sample.get("doc") if isinstance(sample.get("doc"), dict) else {"doc": sample.get("doc")},
+            target=_target_text(sample, choices),
+            prompt=prompt,
+            answer=answer,
+            values={m: sample.get(m) for m in metrics if m in sample},
+        )
     return by_filter
 
 
@@ -218,27 +260,29 @@ def _find_mask_file(run: RunResults, results_file: Path) -> str | None:
     return None
 
 
-def load_run(path: str | Path, *, with_samples: bool = True) -> RunResults:
-    """Load one lm-eval run: results, per-document samples (when logged) and provenance.
-
-    Raises :class:`~spin_eval.errors.InputError` naming the file when there are no results or the JSON is
-    broken.
-    """
-    given = Path(path)
-    results_file = find_results_file(given)
+def _read_results_file(results_file: Path) -> dict:
     try:
         data = json.loads(results_file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(f"{results_file}: not valid JSON ({exc.msg} at line {exc.lineno}); re-run lm-eval") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{results_file}: not UTF-8 text ({exc.reason}); re-run lm-eval") from exc
     except OSError as exc:
         raise InputError(f"{results_file}: cannot read ({exc.strerror})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
         raise InputError(f"{results_file}: no 'results' object; is this an lm-eval results file?")
-    config = data.get("config") or {}
+    return data
+
+
+def parse_results(data: dict, *, name: str, path: str) -> RunResults:
+    """A :class:`RunResults` (without samples) from a parsed results file (pure)."""
+    config = data.get("config") if isinstance(data.get("config"), dict) else {}
     model_args = config.get("model_args") or {}
     if isinstance(model_args, str):  # lm-eval keeps the CLI string in some paths
         pairs = [kv.split("=", 1) for kv in model_args.split(",") if "=" in kv]
         model_args = {k.strip(): v.strip() for k, v in pairs}
+    if not isinstance(model_args, dict):
+        model_args = {}
     metrics: dict[str, dict[str, float | None]] = {}
     stderrs: dict[str, dict[str, float | None]] = {}
     for task, entries in data["results"].items():
@@ -255,38 +299,58 @@ def load_run(path: str | Path, *, with_samples: bool = True) -> RunResults:
                 if val is not None:
                     metrics.setdefault(task, {})[key] = val
     model = str(data.get("model_name") or model_args.get("pretrained") or config.get("model") or "unknown")
-    run = RunResults(
-        name=_run_name(given, results_file, data.get("model_name_sanitized")),
-        path=str(results_file),
+
+    def _dict(key: str) -> dict:
+        value = data.get(key)
+        return dict(value) if isinstance(value, dict) else {}
+
+    return RunResults(
+        name=name,
+        path=path,
         model=model,
         model_type=str(config.get("model") or data.get("model_source") or "unknown"),
         model_args=dict(model_args),
         spin=config.get("spin") if isinstance(config.get("spin"), dict) else None,
         metrics=metrics,
         stderrs=stderrs,
-        higher_is_better={t: dict(v) for t, v in (data.get("higher_is_better") or {}).items() if isinstance(v, dict)},
-        groups={g: list(v) for g, v in (data.get("group_subtasks") or {}).items() if isinstance(v, list)},
-        task_hashes=dict(data.get("task_hashes") or {}),
-        versions=dict(data.get("versions") or {}),
-        n_samples=dict(data.get("n-samples") or {}),
+        higher_is_better={t: dict(v) for t, v in _dict("higher_is_better").items() if isinstance(v, dict)},
+        groups={g: list(v) for g, v in _dict("group_subtasks").items() if isinstance(v, list)},
+        task_hashes=_dict("task_hashes"),
+        versions=_dict("versions"),
+        n_samples=_dict("n-samples"),
         lm_eval_version=data.get("lm_eval_version"),
         transformers_version=data.get("transformers_version"),
         date=_to_float(data.get("date")),
         limit=_to_float(config.get("limit")),
         eval_config={k: config[k] for k in EVAL_CONFIG_KEYS if k in config},
-        n_shot=dict(data.get("n-shot") or {}),
+        n_shot=_dict("n-shot"),
+        raw=data,
+    )
+
+
+def load_run(path: str | Path, *, with_samples: bool = True, name: str | None = None) -> RunResults:
+    """Load one lm-eval run: results, per-document samples (when logged) and provenance.
+
+    Raises :class:`~spin_eval.errors.InputError` naming the file when there are no results or the JSON is
+    broken. ``name`` overrides the run's name (default: its output folder's name).
+    """
+    given = Path(path)
+    results_file = find_results_file(given)
+    data = _read_results_file(results_file)
+    run = parse_results(
+        data, name=name or _run_name(given, results_file, data.get("model_name_sanitized")), path=str(results_file)
     )
     run.mask_file = _find_mask_file(run, results_file)
     if with_samples:
         date_id = _RESULTS_RE.match(results_file.name)
-        configs = data.get("configs") or {}
-        for task in metrics:
+        configs = data.get("configs") if isinstance(data.get("configs"), dict) else {}
+        for task in run.metrics:
             pattern = f"samples_{task}_{date_id.group('date')}.jsonl" if date_id else None
             file = results_file.parent / pattern if pattern else None
             if file is None or not file.is_file():
                 others = sorted(results_file.parent.glob(f"samples_{task}_*.jsonl"))
                 file = others[-1] if others else None
             if file is not None:
-                output_type = (configs.get(task) or {}).get("output_type")
-                run.samples[task] = _read_samples(file, output_type)
+                task_config = configs.get(task) if isinstance(configs.get(task), dict) else {}
+                run.samples[task] = _read_samples(file, task_config.get("output_type"))
     return run

@@ -1,0 +1,104 @@
+"""SVG geometry for the report's charts (bar charts of changes, the mask heat map). Pure; no markup."""
+
+from __future__ import annotations
+
+import math
+
+
+def nice_step(raw: float) -> float:
+    """1, 2 or 5 times a power of ten, at least ``raw``."""
+    if raw <= 0 or not math.isfinite(raw):
+        return 1.0
+    base = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if m * base >= raw:
+            return m * base
+    return 10 * base
+
+
+def bar_chart(groups: list[dict], *, width: int = 640, bar_h: int = 14, unit: str = "") -> dict | None:
+    """Geometry of a grouped horizontal bar chart with optional CI whiskers.
+
+    ``groups``: ``[{"label": str, "bars": [{"label", "value", "low", "high", "colour"}]}]`` (values
+    already scaled). Returns ``None`` when nothing is finite."""
+    vals: list[float] = []
+    for g in groups:
+        for b in g["bars"]:
+            for k in ("value", "low", "high"):
+                x = b.get(k)
+                if x is not None and math.isfinite(x):
+                    vals.append(float(x))
+    if not vals:
+        return None
+    lo, hi = min(min(vals), 0.0), max(max(vals), 0.0)
+    if hi - lo < 1e-9:
+        lo, hi = lo - 1.0, hi + 1.0
+    pad = (hi - lo) * 0.05
+    lo, hi = lo - pad, hi + pad
+    left, right = 150, 60
+    plot_w = width - left - right
+
+    def sx(x: float) -> float:
+        return left + (x - lo) / (hi - lo) * plot_w
+
+    y = 24
+    bars, whiskers, labels = [], [], []
+    for g in groups:
+        labels.append({"x": 6, "y": y + 10, "text": g["label"][:34], "bold": True})
+        y += 14
+        for b in g["bars"]:
+            v = b.get("value")
+            if v is not None and math.isfinite(v):
+                x0, x1 = sorted((sx(0.0), sx(v)))
+                bars.append({"x": round(x0, 1), "y": y, "w": round(max(x1 - x0, 1.0), 1), "h": bar_h,
+                             "fill": b["colour"], "title": f"{b['label']}: {v:+.2f}{unit}" if b.get("signed")
+                             else f"{b['label']}: {v:.2f}{unit}",
+                             "text": f"{v:+.2f}" if b.get("signed") else f"{v:.2f}",
+                             "tx": round(max(sx(v), sx(0.0)) + 4, 1), "ty": y + bar_h - 3})
+            low, high = b.get("low"), b.get("high")
+            if low is not None and high is not None and math.isfinite(low) and math.isfinite(high):
+                whiskers.append({"x1": round(sx(low), 1), "x2": round(sx(high), 1), "y": y + bar_h / 2,
+                                 "y1": y + 2, "y2": y + bar_h - 2})
+            labels.append({"x": 18, "y": y + bar_h - 3, "text": b["label"][:30], "bold": False})
+            y += bar_h + 4
+        y += 10
+    step = nice_step((hi - lo) / 5)
+    ticks = []
+    t = math.ceil(lo / step) * step
+    while t <= hi + 1e-9:
+        ticks.append({"x": round(sx(t), 1), "text": f"{t:g}" if abs(t) > 1e-9 else "0"})
+        t += step
+    return {
+        "width": width,
+        "height": y + 18,
+        "zero": round(sx(0.0), 1),
+        "top": 18,
+        "bottom": y,
+        "bars": bars,
+        "whiskers": whiskers,
+        "labels": labels,
+        "ticks": ticks,
+        "axis_y": y + 12,
+    }
+
+
+def heat_map(cells: list[dict], layers: list[str], modules: list[str]) -> dict:
+    """Geometry of a layer x module heat map; ``cells``: ``{layer, module, value (0-1), text, title}``."""
+    cw, ch, left, top = 78, 18, 52, 40
+    rects = []
+    for c in cells:
+        i, j = layers.index(c["layer"]), modules.index(c["module"])
+        v = max(0.0, min(1.0, c["value"]))
+        # white -> deep red
+        r, g, b = 255, int(255 - 200 * v), int(255 - 210 * v)
+        rects.append({"x": left + j * cw, "y": top + i * ch, "w": cw - 2, "h": ch - 2,
+                      "fill": f"rgb({r},{g},{b})", "text": c["text"], "title": c["title"],
+                      "dark": v > 0.6})
+    return {
+        "width": left + cw * max(1, len(modules)) + 10,
+        "height": top + ch * max(1, len(layers)) + 8,
+        "rects": rects,
+        "cols": [{"x": left + j * cw + (cw - 2) / 2, "text": m[:11]} for j, m in enumerate(modules)],
+        "rows": [{"y": top + i * ch + ch - 6, "text": f"L{layer}"} for i, layer in enumerate(layers)],
+        "cw": cw,
+    }

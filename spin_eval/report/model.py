@@ -1,0 +1,312 @@
+"""The typed, JSON-able model of a comparative report: what every report format shows.
+
+``Comparison.to_dict()`` is the JSON format. Deltas and family changes are the results layer's own types
+(:class:`spin_eval.results.paired.Delta`, :class:`spin_eval.results.headline.FamilyChange`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from spin_eval import stats
+from spin_eval.results.facts import FAMILIES
+from spin_eval.results.headline import AlignmentTax, FamilyChange
+from spin_eval.results.paired import Delta, PairedSettings
+
+__all__ = ["FAMILIES", "Delta", "FamilyChange"]  # re-exported: the report's vocabulary
+
+#: A task with fewer paired documents than this gets a caveat: only large effects are detectable.
+MIN_PAIRED_DOCS = 30
+
+
+@dataclass
+class Variant:
+    """One column of the report."""
+
+    name: str
+    """Short name (the run folder), what ``--baseline`` matches."""
+    label: str
+    """Human label from model args and mask metadata."""
+    kind: Literal["baseline", "spin", "control", "other"]
+    model: str
+    model_type: str
+    path: str
+    spin_mode: str | None = None
+    selection: str | None = None
+    p: float | None = None
+    q: float | None = None
+    weights_zeroed: int | None = None
+    numel_total: int | None = None
+    fraction_zeroed: float | None = None
+    mask_sha256: str | None = None
+    mask_path: str | None = None
+    control_of: str | None = None
+    model_fingerprint: str | None = None
+
+
+@dataclass
+class Cell:
+    """A metric's value in one variant as lm-eval reported it."""
+
+    value: float | None
+    stderr: float | None
+    n: int | None
+
+
+@dataclass
+class MetricRow:
+    task: str
+    metric: str
+    filter: str
+    family: str
+    direction: Literal["higher", "lower", "zero"]
+    headline: bool
+    scale: float
+    """100 for metrics in [0, 1] (shown as points), else 1."""
+    catalog: bool
+    """True when the metric catalog knows the metric (else its family is ``other``, its direction lm-eval's
+    ``higher_is_better`` flag and its aggregate the mean)."""
+    detail: bool = False
+    """A per-category restriction of another metric of the task (e.g. ``s_amb_age``)."""
+    values: dict[str, Cell] = field(default_factory=dict)
+    deltas: dict[str, Delta] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.task}/{self.metric},{self.filter}"
+
+
+@dataclass
+class TaxEntry(AlignmentTax):
+    """The results layer's alignment tax of one variant, with the variant and its one-line summary."""
+
+    variant: str
+    kind: str
+    summary: str
+
+
+@dataclass
+class Verdict:
+    metric: str
+    spin: str
+    control: str
+    delta: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    test: str
+    scale: float
+    spin_vs_baseline_significant: bool
+    significant: bool
+    text: str
+    headline: bool = False
+    p_holm: float | None = None
+    """Holm-adjusted p over all metrics of this SPIN-control pair; ``significant`` uses it."""
+
+
+@dataclass
+class Breakdown:
+    """A metric per category (rows) and variant (columns), recomputed from samples."""
+
+    task: str
+    metric: str
+    family: str
+    fields: list[str]
+    scale: float
+    rows: list[str] = field(default_factory=list)
+    values: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    """row -> variant -> value."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """row -> number of baseline documents."""
+
+
+@dataclass
+class MaskLayer:
+    layer: str
+    module: str
+    count: int
+    numel: int | None
+
+
+@dataclass
+class MaskPanel:
+    variants: list[str] = field(default_factory=list)
+    layers: dict[str, list[MaskLayer]] = field(default_factory=dict)
+    overlap: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    """variant -> variant -> Jaccard overlap of zeroed weights (None where a mask file is unreadable)."""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Flip:
+    task: str
+    metric: str
+    variant: str
+    doc_id: int
+    prompt: str
+    target: str
+    baseline_answer: str
+    variant_answer: str
+    baseline_score: str
+    """The per-document value as logged (a number, or ``k=v`` pairs of a record)."""
+    variant_score: str
+    better: bool | None
+    """True/False when the change is an improvement/regression for this document, None when undecidable."""
+
+
+@dataclass
+class FlipSummary:
+    task: str
+    metric: str
+    variant: str
+    n_paired: int
+    n_changed: int
+    n_better: int
+    n_worse: int
+    shown: list[Flip] = field(default_factory=list)
+
+
+@dataclass
+class Provenance:
+    spin_eval_version: str
+    generated_at: str
+    runs: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class TaskDocs:
+    """How many documents of one task were evaluated and paired."""
+
+    task: str
+    original: dict[str, int | None] = field(default_factory=dict)
+    """run -> documents in the task's evaluation split (lm-eval's ``n-samples.original``)."""
+    effective: dict[str, int | None] = field(default_factory=dict)
+    """run -> documents evaluated (``n-samples.effective``, else the logged samples)."""
+    n_paired: int | None = None
+    """Documents the baseline shares (same doc_hash) with every other run; None without logged samples."""
+    min_flips: int | None = None
+    """Fewest documents that must change, all the same way, for a 0/1 metric to reach p < alpha (exact
+    McNemar); None when no paired count is known."""
+    min_flips_points: float | None = None
+    """``min_flips`` as a change in points (100 * min_flips / n_paired); None when n_paired < min_flips."""
+    few: bool = False
+    """True when ``n_paired`` (else the fewest evaluated) is below :data:`MIN_PAIRED_DOCS`."""
+
+
+@dataclass
+class RunSetup:
+    """The evaluation settings one run recorded (strings as shown; ``"not recorded"`` where absent)."""
+
+    name: str
+    limit: str
+    gen_limit: str
+    documents: str
+    calibration_nsamples: dict[str, int] = field(default_factory=dict)
+    """calibration set -> nsamples of the run's mask (empty without a mask or without the metadata)."""
+    other: dict[str, str] = field(default_factory=dict)
+    """Further recorded settings that decide results (seeds, gen_kwargs, n-shot)."""
+
+
+@dataclass
+class EvaluationSettings:
+    """The evaluation settings shared by (or differing between) the compared runs."""
+
+    tasks: list[TaskDocs] = field(default_factory=list)
+    runs: list[RunSetup] = field(default_factory=list)
+    comparable: bool = True
+    """False when runs evaluated different documents or used different settings (see ``differences``)."""
+    differences: list[str] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+    summary: str = ""
+    min_paired_docs: int = MIN_PAIRED_DOCS
+
+
+@dataclass
+class Settings:
+    n_resamples: int = 1000
+    confidence: float = stats.DEFAULT_CONFIDENCE
+    alpha: float = stats.DEFAULT_ALPHA
+    seed: int = 0
+    max_flips: int = 10
+    allow_mixed: bool = False
+    progress: bool = False
+
+    def paired(self, seed_offset: int = 0) -> PairedSettings:
+        """The results layer's settings of the paired statistics."""
+        return PairedSettings(self.n_resamples, self.confidence, self.alpha, self.seed + seed_offset)
+
+
+@dataclass
+class Comparison:
+    """Everything a report shows; ``to_dict()`` is the JSON format."""
+
+    baseline: str
+    variants: list[Variant]
+    rows: list[MetricRow]
+    tax: list[TaxEntry]
+    verdicts: list[Verdict]
+    breakdowns: list[Breakdown]
+    masks: MaskPanel
+    flips: list[FlipSummary]
+    provenance: Provenance
+    settings: Settings
+    notes: list[str] = field(default_factory=list)
+    definitions: dict[str, str] = field(default_factory=dict)
+    evaluation: EvaluationSettings = field(default_factory=EvaluationSettings)
+    """Limits, documents per task and calibration sizes behind the numbers (shown near the top)."""
+
+    def variant(self, name: str) -> Variant:
+        for v in self.variants:
+            if v.name == name:
+                return v
+        raise KeyError(name)
+
+    def to_dict(self) -> dict:
+        return _jsonable(asdict(self))
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (np.floating, float)):
+        f = float(obj)
+        return f if math.isfinite(f) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
+
+
+DEFINITIONS = {
+    "delta": "variant minus baseline on the documents both runs share (paired by lm-eval's doc_hash); "
+    "shown in points (x100) for metrics in [0, 1].",
+    "ci": "95% percentile interval of a paired bootstrap: documents resampled with replacement (whole "
+    "clusters, e.g. a BBQ template, where documents carry a cluster_id), the metric's aggregate recomputed "
+    "for both runs on every resample.",
+    "p": "paired two-sided p-value: exact McNemar test for 0/1 scores, sign-flip permutation test "
+    "otherwise. Marks: * p<0.05, ** p<0.01, *** p<0.001 (not adjusted for multiple comparisons).",
+    "fallback": "where per-document samples are missing, the delta's interval and p-value come from "
+    "lm-eval's reported stderr treating the runs as independent (normal approximation), labelled "
+    "'stderr'.",
+    "improvement": "a delta oriented so that positive is better: higher-better metrics b-a, lower-better "
+    "a-b, zero-best (bias) metrics |a|-|b|.",
+    "capability change": "mean improvement in points over the capability family's headline metrics in "
+    "points (negative = capability lost; perplexities are shown in their rows only).",
+    "trust change": "mean of the fairness change and the privacy change (each the mean improvement over "
+    "that family's headline metrics in points).",
+    "alignment tax": "capability points lost per trust point gained = -(capability change) / (trust "
+    "change); defined only where trust was gained significantly (the trust change's interval lies above "
+    "0). Its interval combines the bootstrap resamples of both changes. The leaderboard and the summary of "
+    "'spin-eval run' use the same definition.",
+    "verdict": "SPIN against each control mask on the documents both share: if the paired test finds no "
+    "significant difference (p Holm-adjusted over all metrics of that SPIN-control pair), the effect is not "
+    "specific to SPIN's coupled weights.",
+}
+

@@ -1,0 +1,51 @@
+"""Results files against their samples: an aggregate judged by the gate must be what its samples give.
+
+``spin-eval check`` judges every metric by the values recomputed from ``samples_*.jsonl`` (the documents
+are what was evaluated; the results file is a summary of them). A results file whose aggregate differs
+from its own samples was edited or mixed from other runs; the gate then refuses rather than judging
+either number. Only catalog metrics are recomputed: for a metric the catalog does not know, the
+aggregate lm-eval used is unknown (corpus-level metrics such as BLEU are not means), so its results value
+is taken as reported. Pure.
+"""
+
+from __future__ import annotations
+
+import math
+
+from spin_eval.errors import InputError
+from spin_eval.results.facts import MetricFacts
+from spin_eval.results.load import RunResults
+
+#: Relative tolerance between lm-eval's aggregate and the recomputed one (float summation order).
+REL_TOL = 1e-6
+ABS_TOL = 1e-9
+
+
+def aggregate_from_samples(run: RunResults, facts: MetricFacts, filt: str = "none") -> float | None:
+    """The metric recomputed from the run's logged samples; None when the run has no samples for it or the
+    catalog does not know the metric.
+
+    Raises InputError (naming the samples' results file, task and metric) when the logged values cannot
+    be aggregated, or when the results file reports a different value.
+    """
+    values = run.doc_values(facts.task, facts.metric, filt) if facts.catalog else None
+    if not values:
+        return None
+    where = f"{run.path}: {facts.task}/{facts.metric}"
+    try:
+        recomputed = facts.compute(list(values.values()))
+    except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError) as exc:
+        raise InputError(
+            f"{where}: the logged per-document values cannot be aggregated ({type(exc).__name__}: {exc}); "
+            "the samples file is corrupt or from another task version, re-run the evaluation"
+        ) from None
+    reported = run.metric_value(facts.task, facts.metric, filt)
+    if reported is None:
+        return recomputed
+    both_nan = math.isnan(reported) and math.isnan(recomputed)
+    if not both_nan and not math.isclose(reported, recomputed, rel_tol=REL_TOL, abs_tol=ABS_TOL):
+        raise InputError(
+            f"{where}: the results file reports {reported:.6g} but its samples give {recomputed:.6g}; results "
+            "and samples disagree (edited, or from different runs): re-run the evaluation"
+        )
+    return recomputed
