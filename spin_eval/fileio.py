@@ -26,6 +26,25 @@ def _umask() -> int:
     return mask
 
 
+def check_output_file(path: str | Path, flag: str, *, inputs: tuple[str | Path, ...] = ()) -> Path:
+    """``path`` as an output file argument, checked before any work starts: InputError when it is an
+    existing folder, when a parent is a file, or when it is one of ``inputs`` (an output never overwrites
+    an input of the same command)."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{flag} {path}: is a folder; give a file name, e.g. {path / 'out'}")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"{flag} {path}: {parent} is a file, not a folder; choose another path")
+            break
+    resolved = path.resolve()
+    for given in inputs:
+        if Path(given).resolve() == resolved:
+            raise InputError(f"{flag} {path}: is also an input of this command; write the output elsewhere")
+    return path
+
+
 def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temp file beside it and ``os.replace``; returns the path.
 

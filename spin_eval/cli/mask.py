@@ -127,6 +127,11 @@ def _build(args: argparse.Namespace) -> int:
         raise InputError("mask build needs -o MASK (the mask file to write)")
     if args.from_scores and args.shard is not None:
         raise InputError("use either --shard (score a slice) or --from-scores (merge), not both")
+    if args.output is not None:
+        from spin_eval.fileio import check_output_file
+
+        inputs = tuple(args.from_scores or ()) + tuple(p for p in (args.general, args.fairness, args.privacy) if p)
+        check_output_file(args.output, "-o", inputs=inputs)
 
     from spin_eval.modelspec import load_model_and_tokenizer, resolve_model_spec
 
