@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError
-from spin_eval.fileio import iter_jsonl, read_json
+from spin_eval.fileio import iter_jsonl, read_json, resolve_inside
 
 #: The manifest ``spin-eval run`` writes into its output folder.
 RUN_MANIFEST = "spin-eval-run.json"
@@ -84,8 +84,33 @@ def _samples_for(results_path: Path, tasks: list[str]) -> dict[str, list[dict[st
             path = found[-1] if found else None
         if path is None:
             continue
-        samples[task] = [row for _, row in iter_jsonl(path, fix="the samples file is corrupt; re-run the evaluation")]
+        fix = "the samples file is corrupt; re-run the evaluation"
+        samples[task] = [validate_sample(row, where) for where, row in iter_jsonl(path, fix=fix)]
     return samples
+
+
+#: Types a logged per-document metric value may have (numbers, booleans, perplexity pairs, BBQ records).
+_SAMPLE_VALUE_TYPES = (int, float, list, dict, type(None))
+
+
+def validate_sample(row: Any, where: str) -> dict[str, Any]:
+    """``row`` if it has the shape of an lm-eval logged sample, else InputError naming file:line and field.
+
+    Checked: a JSON object; ``doc_id`` an integer, ``doc_hash`` / ``filter`` strings, ``metrics`` a list of
+    names; the value of every metric it names a number, boolean, list, object or null (never text)."""
+    fix = "the samples file is corrupt; re-run the evaluation"
+    if not isinstance(row, dict):
+        raise InputError(f"{where}: a logged sample must be a JSON object; {fix}")
+    for key, kinds, expected in (("doc_id", int, "an integer"), ("doc_hash", str, "a string"),
+                                 ("filter", str, "a string"), ("metrics", list, "a list of metric names")):
+        if key in row and (not isinstance(row[key], kinds) or isinstance(row[key], bool)):
+            raise InputError(f"{where}: field '{key}' = {row[key]!r:.60} must be {expected}; {fix}")
+    for metric in row.get("metrics", []):
+        if not isinstance(metric, str):
+            raise InputError(f"{where}: field 'metrics' holds {metric!r:.60}, not a metric name; {fix}")
+        if metric in row and not isinstance(row[metric], _SAMPLE_VALUE_TYPES):
+            raise InputError(f"{where}: metric '{metric}' = {row[metric]!r:.60} must be a number; {fix}")
+    return row
 
 
 def load_variant(path: str | Path, name: str | None = None, mask_path: str | Path | None = None) -> VariantRun:
@@ -100,7 +125,13 @@ def load_variant(path: str | Path, name: str | None = None, mask_path: str | Pat
     results = _read_json(results_path)
     if not isinstance(results, dict) or not isinstance(results.get("results"), dict):
         raise InputError(f"{results_path}: field 'results' missing; this is not an lm-eval results file")
+    for key in ("configs", "config"):
+        if results.get(key) is not None and not isinstance(results[key], dict):
+            raise InputError(f"{results_path}: field '{key}' must be an object; this is not an lm-eval results file")
     tasks = sorted((results.get("configs") or results["results"]).keys())
+    unsafe = [t for t in tasks if not isinstance(t, str) or "/" in t or "\\" in t or t.startswith(".")]
+    if unsafe:
+        raise InputError(f"{results_path}: task name {unsafe[0]!r:.60} is not a plain name; the results file is corrupt")
     samples = _samples_for(results_path, tasks)
     spin = (results.get("config") or {}).get("spin") or {}
     resolved_mask = Path(mask_path) if mask_path else None
@@ -128,17 +159,22 @@ def resolve_run(path: str | Path, *, variant: str = "spin", mask_path: str | Pat
     """Load a run given as a ``spin-eval run`` folder (picking ``variant``), an lm-eval folder or a results file."""
     path = Path(path)
     if path.is_dir() and (manifest := read_manifest(path)) is not None:
-        variants = manifest.get("variants") or {}
+        variants = manifest.get("variants") if isinstance(manifest, dict) else None
+        if not isinstance(variants, dict):
+            raise InputError(f"{path / RUN_MANIFEST}: field 'variants' missing; re-run 'spin-eval run'")
         if variant not in variants:
             raise InputError(
                 f"{path}: variant '{variant}' not in this run (has: {', '.join(sorted(variants)) or 'none'}); "
                 f"pass --variant with one of those"
             )
         entry = variants[variant]
-        if entry.get("status") != "done":
+        if not isinstance(entry, dict) or entry.get("status") != "done":
             raise InputError(f"{path}: variant '{variant}' is not finished; re-run 'spin-eval run' to complete it")
-        folder = path / RUNS_SUBDIR / variant
-        mask = mask_path or (path / entry["mask"] if entry.get("mask") else None)
+        folder = resolve_inside(path, f"{RUNS_SUBDIR}/{variant}", f"{path / RUN_MANIFEST}: variant {variant!r}")
+        mask = mask_path or (
+            resolve_inside(path, entry["mask"], f"{path / RUN_MANIFEST}: variants.{variant}.mask")
+            if entry.get("mask") else None
+        )
         return load_variant(folder, name=variant, mask_path=mask)
     return load_variant(path, mask_path=mask_path)
 
