@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import builtins
 import json
 import logging
 import sys
@@ -114,7 +115,9 @@ def register(subparsers: Any) -> None:
 
 
 def _warn(message: str) -> None:
-    print(f"spin-eval: WARNING: {message}", file=sys.stderr)
+    from spin_eval.safetext import terminal_safe
+
+    builtins.print(f"spin-eval: WARNING: {terminal_safe(message)}", file=sys.stderr)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -189,6 +192,11 @@ def _info(args: argparse.Namespace) -> int:
         meta["file_sha256"] = file_sha256(args.mask)
         print(json.dumps(meta, indent=2, sort_keys=True))
         return 0
+    from spin_eval.safetext import terminal_safe
+
+    def print(line: str) -> None:  # metadata is file content: never let it send terminal escape codes
+        builtins.print(terminal_safe(line))
+
     print(f"mask        {args.mask}")
     print(f"model       {meta['model_name']} (fingerprint {meta['model_fingerprint'][:16]}...)")
     print(f"selection   {meta['selection']}" + (f" (control of {meta['control_of']}, seed {meta.get('control_seed')})" if meta.get("control_of") else ""))
@@ -241,6 +249,11 @@ def _diff(args: argparse.Namespace) -> int:
 
     def fmt(j):
         return "n/a" if j is None else f"{j:.3f}"
+
+    from spin_eval.safetext import terminal_safe
+
+    def print(line: str) -> None:  # selections and tensor names are file content
+        builtins.print(terminal_safe(line))
 
     print(f"A {args.a}: {result['a_total']} weights ({a.metadata.get('selection')})")
     print(f"B {args.b}: {result['b_total']} weights ({b.metadata.get('selection')})")
