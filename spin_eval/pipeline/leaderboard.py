@@ -24,7 +24,9 @@ by their mean rank, ties by name. ``sort_by`` ranks by one column instead.
 from __future__ import annotations
 
 import base64
+import binascii
 import csv
+import hashlib
 import io
 import json
 import math
@@ -35,8 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError
-from spin_eval.fileio import file_sha256, sha256_json, write_json_atomic, write_text_atomic
-from spin_eval.pipeline.rundir import RUNS_SUBDIR, VariantRun, load_variant, metric_values, read_manifest
+from spin_eval.fileio import resolve_inside, sha256_json, write_json_atomic, write_text_atomic
+from spin_eval.pipeline.rundir import RUN_MANIFEST, RUNS_SUBDIR, VariantRun, load_variant, metric_values, read_manifest
+from spin_eval.safetext import csv_safe
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "submission.schema.json"
 SUBMISSION_VERSION = 1
@@ -151,11 +154,13 @@ def _variants_of(run_dir: Path) -> dict[str, VariantRun]:
     if manifest is None:
         return {"model": load_variant(run_dir, name="model")}
     out = {}
-    for name, entry in sorted((manifest.get("variants") or {}).items()):
-        if entry.get("status") != "done":
+    variants = manifest.get("variants") if isinstance(manifest, dict) else None
+    for name, entry in sorted((variants if isinstance(variants, dict) else {}).items()):
+        if not isinstance(entry, dict) or entry.get("status") != "done":
             raise InputError(f"{run_dir}: variant '{name}' is not finished; complete the run first ('spin-eval run' again)")
-        mask = run_dir / entry["mask"] if entry.get("mask") else None
-        out[name] = load_variant(run_dir / RUNS_SUBDIR / name, name=name, mask_path=mask)
+        where = f"{run_dir / RUN_MANIFEST}: variants.{name}"
+        mask = resolve_inside(run_dir, entry["mask"], f"{where}.mask") if entry.get("mask") else None
+        out[name] = load_variant(resolve_inside(run_dir, f"{RUNS_SUBDIR}/{name}", where), name=name, mask_path=mask)
     if not out:
         raise InputError(f"{run_dir}: the run manifest lists no evaluated variants")
     return out
@@ -183,9 +188,15 @@ def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask:
         if embed_mask:
             if main.mask_path is None or not main.mask_path.is_file():
                 raise InputError(f"--embed-mask: the mask file of variant '{ranked}' was not found beside the run")
-            if mask["sha256"] is None:
-                mask["sha256"] = file_sha256(main.mask_path)
-            mask["file_base64"] = base64.b64encode(main.mask_path.read_bytes()).decode("ascii")
+            data = main.mask_path.read_bytes()
+            actual = hashlib.sha256(data).hexdigest()
+            if mask["sha256"] is not None and actual != mask["sha256"]:
+                raise InputError(
+                    f"--embed-mask: {main.mask_path} has sha256 {actual[:16]}... but variant '{ranked}' was evaluated "
+                    f"with mask sha256 {str(mask['sha256'])[:16]}...; the file changed after the run, re-run it"
+                )
+            mask["sha256"] = actual
+            mask["file_base64"] = base64.b64encode(data).decode("ascii")
     config = main.results.get("config") or {}
     model_args = config.get("model_args")
     spec = (read_manifest(run_dir) or {}).get("model_spec")
@@ -241,6 +252,44 @@ def validate_schema(sub: Any, *, where: str) -> None:
         raise InputError(f"{where}: schema violation at {loc}: {err.message}")
 
 
+def verify_included_tasks(sub: dict[str, Any], *, where: str) -> None:
+    """InputError unless every variant's included results record exactly the tasks, versions and task hashes
+    of the submission's ``tasks`` field (which is what ranking compares across submissions)."""
+    declared = sub["tasks"]
+    for variant, results in sorted(sub["results"].items()):
+        versions = results.get("versions")
+        hashes = results.get("task_hashes") or {}
+        if not isinstance(versions, dict) or not isinstance(hashes, dict):
+            raise InputError(f"{where}: results of variant '{variant}' lack versions/task_hashes objects")
+        if set(versions) != set(declared):
+            raise InputError(
+                f"{where}: tampered: variant '{variant}' was evaluated on tasks {sorted(versions)} but the "
+                f"submission declares {sorted(declared)}"
+            )
+        for task, entry in sorted(declared.items()):
+            if versions[task] != entry["version"] or hashes.get(task) != entry["hash"]:
+                raise InputError(
+                    f"{where}: tampered: task {task} of variant '{variant}' has version {versions[task]!r} / hash "
+                    f"{str(hashes.get(task))[:10]} but the submission declares {entry['version']!r} / {str(entry['hash'])[:10]}"
+                )
+
+
+def verify_embedded_mask(sub: dict[str, Any], *, where: str) -> None:
+    """InputError unless an embedded mask file (``mask.file_base64``) is valid base64 whose bytes hash to
+    ``mask.sha256``."""
+    mask = sub.get("mask") or {}
+    if "file_base64" not in mask:
+        return
+    try:
+        data = base64.b64decode(mask["file_base64"], validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError(f"{where}: mask.file_base64 is not valid base64") from None
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != mask.get("sha256"):
+        raise InputError(f"{where}: tampered: the embedded mask hashes to {actual[:16]}..., not mask.sha256 "
+                         f"{str(mask.get('sha256'))[:16]}...")
+
+
 def verify_submission(sub: dict[str, Any], *, where: str) -> None:
     """Schema, content hash, per-variant results hashes and recomputed headline; InputError on failure."""
     validate_schema(sub, where=where)
@@ -252,6 +301,8 @@ def verify_submission(sub: dict[str, Any], *, where: str) -> None:
             raise InputError(f"{where}: tampered: results hash mismatch for variant '{variant}'")
     if set(sub["results_sha256"]) != set(sub["results"]):
         raise InputError(f"{where}: tampered: results_sha256 lists other variants than results")
+    verify_included_tasks(sub, where=where)
+    verify_embedded_mask(sub, where=where)
     recomputed = _round_floats(compute_headline(sub["results"]))
     for key in COLUMNS + ("trust_change", "capability_change"):
         a, b = recomputed.get(key), sub["headline"].get(key)
@@ -336,8 +387,9 @@ def build_leaderboard(paths: list[str | Path], *, sort_by: str = "mean_rank") ->
                 sub = json.loads(path.read_text(encoding="utf-8"))
             except OSError as exc:
                 raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise InputError(f"{path}: malformed: not JSON ({exc})") from None
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+                why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+                raise InputError(f"{path}: malformed: not JSON ({why})") from None
             verify_submission(sub, where=str(path))
         except InputError as exc:
             rejected.append((str(path), str(exc)))
@@ -387,9 +439,9 @@ def render_csv(board: Leaderboard) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["position", "name", "model", "mask_sha256", *COLUMNS, "mean_rank", "source"])
     for e in board.entries:
-        writer.writerow([e.position, e.name, e.model.get("name"), e.mask_sha256 or "",
+        writer.writerow([e.position, csv_safe(e.name), csv_safe(e.model.get("name")), csv_safe(e.mask_sha256 or ""),
                          *(("" if e.headline.get(c) is None else f"{e.headline[c]:.6g}") for c in COLUMNS),
-                         f"{e.mean_rank:.3g}", e.source])
+                         f"{e.mean_rank:.3g}", csv_safe(e.source)])
     return buf.getvalue()
 
 
