@@ -38,22 +38,22 @@ def test_every_written_file_is_recorded(converted):
     assert files["model.safetensors"]["size"] == (out / "model.safetensors").stat().st_size
 
 
-def _overwrite_same_size(path):
+def _overwrite_same_size(path, *, keep_mtime: bool):
     data = bytearray(path.read_bytes())
     data[-64:] = b"\x7f" * 64  # weight bytes: NaN-ish garbage, file size unchanged
     stat = path.stat()
     path.write_bytes(bytes(data))
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns if keep_mtime else stat.st_mtime_ns + 1))
 
 
-@pytest.mark.parametrize("damage", ["overwrite", "truncate", "delete", "legacy"])
+@pytest.mark.parametrize("damage", ["overwrite", "overwrite-keeping-mtime", "truncate", "delete", "legacy"])
 def test_damaged_cache_is_reported_in_one_line_and_rebuilt(converted, capsys, damage):
     gguf, out, calls = converted
     model_file = out / "model.safetensors"
     original = model_file.read_bytes()
     capsys.readouterr()
-    if damage == "overwrite":
-        _overwrite_same_size(model_file)
+    if damage.startswith("overwrite"):
+        _overwrite_same_size(model_file, keep_mtime=damage.endswith("mtime"))
     elif damage == "truncate":
         model_file.write_bytes(original[: len(original) // 2])
     elif damage == "delete":
@@ -68,3 +68,17 @@ def test_damaged_cache_is_reported_in_one_line_and_rebuilt(converted, capsys, da
     assert len(lines) == 1 and str(out) in lines[0]
     assert model_file.read_bytes() == original
     assert convert_gguf(gguf) == out and len(calls) == 2  # now intact: reused
+
+
+def test_full_check_finds_a_change_outside_the_sampled_blocks(converted):
+    from spin_eval.modelspec import cache_problem
+
+    _, out, _ = converted
+    model_file = out / "model.safetensors"
+    info = json.loads((out / CONVERTED_INFO_FILE).read_text())
+    stat = model_file.stat()
+    data = bytearray(model_file.read_bytes())
+    data[len(data) // 2 + 12345] ^= 0xFF  # one bit pattern flipped, mtime restored: the full check finds it anywhere
+    model_file.write_bytes(bytes(data))
+    os.utime(model_file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert "sha256" in cache_problem(out, info, full=True)
