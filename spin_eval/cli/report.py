@@ -67,10 +67,14 @@ def expand_run_paths(paths: list[Path]) -> list[Path]:
         if p.is_dir() and manifest.is_file():
             try:
                 data = json.loads(manifest.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
-                raise InputError(f"{manifest}: not readable JSON ({exc}); re-run 'spin-eval run'") from None
-            done = [name for name, entry in (data.get("variants") or {}).items()
-                    if isinstance(entry, dict) and entry.get("status") == "done" and (p / "runs" / name).is_dir()]
+            except (OSError, UnicodeDecodeError, RecursionError, json.JSONDecodeError) as exc:
+                raise InputError(f"{manifest}: not readable JSON ({type(exc).__name__}); re-run 'spin-eval run'") from None
+            from spin_eval.fileio import resolve_inside
+
+            variants = data.get("variants") if isinstance(data, dict) else None
+            done = [name for name, entry in (variants if isinstance(variants, dict) else {}).items()
+                    if isinstance(entry, dict) and entry.get("status") == "done"
+                    and resolve_inside(p, f"runs/{name}", f"{manifest}: variants.{name}").is_dir()]
             if not done:
                 raise InputError(f"{p}: no finished variant in this 'spin-eval run' folder; run it to completion")
             out.extend(p / "runs" / name for name in done)

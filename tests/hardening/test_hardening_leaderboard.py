@@ -112,3 +112,38 @@ def test_formulas_are_neutralised_in_leaderboard_csv(tmp_path):
     (row,) = csv.DictReader((tmp_path / "board" / "leaderboard.csv").open())
     assert row["name"] == "'" + evil
     assert json.loads((tmp_path / "board" / "leaderboard.json").read_text())["entries"][0]["name"] == evil
+
+
+def test_names_with_escape_codes_are_printed_safely(tmp_path, capsys):
+    run = write_fake_suite_run(tmp_path / "run", base=BASE, spin=SPIN)
+    sub = tmp_path / "s.json"
+    assert _submit(run, sub, "--name", "x\x1b[2Jy") == 0
+    assert main(["leaderboard", "build", str(sub), "-o", str(tmp_path / "board")]) == 0
+    captured = capsys.readouterr()
+    assert "\x1b" not in captured.out + captured.err and "x\\x1b[2Jy" in captured.out
+
+
+def test_leaderboard_outputs_onto_inputs_are_refused(tmp_path, capsys):
+    run = write_fake_suite_run(tmp_path / "run", base=BASE, spin=SPIN)
+    assert _submit(run, run / "runs" / "spin" / "sub.json") == 2
+    sub = tmp_path / "s.json"
+    assert _submit(run, sub) == 0
+    assert main(["leaderboard", "build", str(sub), "-o", str(sub)]) == 2
+    assert "is a file" in capsys.readouterr().err and json.loads(sub.read_text())["kind"] == "spin-eval-submission"
+
+
+def test_report_does_not_follow_dotdot_variant_names(tmp_path, capsys):
+    run = write_fake_suite_run(tmp_path / "run", base=BASE, spin=SPIN)
+    manifest = json.loads((run / "spin-eval-run.json").read_text())
+    manifest["variants"]["../../elsewhere"] = {"status": "done"}
+    (run / "spin-eval-run.json").write_text(json.dumps(manifest))
+    assert main(["report", str(run), "-o", str(tmp_path / "r.md")]) == 2
+    assert "leads outside" in capsys.readouterr().err
+
+
+def test_report_output_onto_its_own_results_file_is_refused(tmp_path, capsys):
+    run = write_fake_suite_run(tmp_path / "run", base=BASE, spin=SPIN)
+    results = next((run / "runs" / "spin").rglob("results_*.json"))
+    before = results.read_bytes()
+    assert main(["report", str(run), "-o", str(results), "--format", "json"]) == 2
+    assert "input" in capsys.readouterr().err and results.read_bytes() == before
