@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError
+from spin_eval.fileio import iter_jsonl, read_json
+from spin_eval.lmeval_rows import validate_sample
 
 _RESULTS_RE = re.compile(r"^results_(?P<date>.+)\.json$")
 #: Keys of ``results[task]`` that are not metrics.
@@ -160,20 +162,18 @@ def _target_text(sample: dict, arg_list_choices: list[str]) -> str:
     return target
 
 
+#: Fields of an lm-eval results file that must be JSON objects when present.
+_OBJECT_FIELDS = ("config", "configs", "higher_is_better", "group_subtasks", "task_hashes", "versions", "n-samples",
+                  "n-shot")
+
+
 def _read_samples(file: Path, output_type: str | None) -> dict[str, dict[str, SampleRecord]]:
     by_filter: dict[str, dict[str, SampleRecord]] = {}
     seen: dict[tuple[str, str], int] = {}
-    with file.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                sample = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"{file}:{lineno}: not valid JSON ({exc.msg}); the samples file is truncated or corrupt, "
-                    "re-run lm-eval with --log_samples"
-                ) from exc
+    fix = "the samples file is truncated or corrupt, re-run lm-eval with --log_samples"
+    for where, sample in iter_jsonl(file, fix=fix):
+        sample = validate_sample(sample, where)
+        try:
             metrics = sample.get("metrics") or []
             filt = str(sample.get("filter", "none"))
             base = str(sample.get("doc_hash") or f"doc_id:{sample.get('doc_id')}")
@@ -196,6 +196,8 @@ def _read_samples(file: Path, output_type: str | None) -> dict[str, dict[str, Sa
                 answer=answer,
                 values={m: sample.get(m) for m in metrics if m in sample},
             )
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a field of an unexpected shape
+            raise InputError(f"{where}: a field has an unexpected type ({type(exc).__name__}: {exc}); {fix}") from None
     return by_filter
 
 
@@ -226,14 +228,12 @@ def load_run(path: str | Path, *, with_samples: bool = True) -> RunResults:
     """
     given = Path(path)
     results_file = find_results_file(given)
-    try:
-        data = json.loads(results_file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{results_file}: not valid JSON ({exc.msg} at line {exc.lineno}); re-run lm-eval") from exc
-    except OSError as exc:
-        raise InputError(f"{results_file}: cannot read ({exc.strerror})") from exc
+    data = read_json(results_file, fix="re-run lm-eval")
     if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
         raise InputError(f"{results_file}: no 'results' object; is this an lm-eval results file?")
+    for key in _OBJECT_FIELDS:
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise InputError(f"{results_file}: field '{key}' must be an object; is this an lm-eval results file?")
     config = data.get("config") or {}
     model_args = config.get("model_args") or {}
     if isinstance(model_args, str):  # lm-eval keeps the CLI string in some paths

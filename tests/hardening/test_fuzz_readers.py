@@ -201,6 +201,25 @@ def test_results_and_samples_any_fields(results_changes, sample_changes):
     _load_variant_or_error(json.dumps(results).encode(), json.dumps(dict(SAMPLE, **sample_changes)).encode())
 
 
+@FUZZ
+@given(st.dictionaries(st.sampled_from(list(RESULTS) + ["versions", "task_hashes", "n-samples", "higher_is_better"]),
+                       json_values),
+       st.dictionaries(st.sampled_from(list(SAMPLE) + ["arguments", "resps", "filtered_resps", "target", "doc"]),
+                       json_values), st.binary(max_size=60))
+def test_report_loader_any_fields(results_changes, sample_changes, trailing):
+    """The report's own reader of the same files (spin_eval.report.load_run)."""
+    from spin_eval.report import load_run
+
+    folder = Path(tempfile.mkdtemp(prefix="spin-eval-fuzz-"))
+    (folder / "results_2026-01-01T00-00-00.json").write_text(json.dumps(dict(RESULTS, **results_changes)))
+    sample = json.dumps(dict(SAMPLE, **sample_changes)).encode()
+    (folder / "samples_t_2026-01-01T00-00-00.jsonl").write_bytes(sample + b"\n" + trailing)
+    try:
+        load_run(folder)
+    except SpinEvalError as exc:
+        assert "\n" not in str(exc)
+
+
 # ---------------------------------------------------------------------------------------------- submissions
 
 
