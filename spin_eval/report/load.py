@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError
-from spin_eval.fileio import iter_jsonl, read_json
+from spin_eval.fileio import iter_jsonl
 from spin_eval.lmeval_rows import validate_sample
 
 _RESULTS_RE = re.compile(r"^results_(?P<date>.+)\.json$")
@@ -228,7 +228,15 @@ def load_run(path: str | Path, *, with_samples: bool = True) -> RunResults:
     """
     given = Path(path)
     results_file = find_results_file(given)
-    data = read_json(results_file, fix="re-run lm-eval")
+    try:
+        data = json.loads(results_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{results_file}: not valid JSON ({exc.msg} at line {exc.lineno}); re-run lm-eval") from exc
+    except (UnicodeDecodeError, RecursionError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else "not UTF-8"
+        raise InputError(f"{results_file}: not valid JSON ({why}); re-run lm-eval") from None
+    except OSError as exc:
+        raise InputError(f"{results_file}: cannot read ({exc.strerror})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
         raise InputError(f"{results_file}: no 'results' object; is this an lm-eval results file?")
     for key in _OBJECT_FIELDS:
