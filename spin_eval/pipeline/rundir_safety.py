@@ -61,6 +61,12 @@ def recorded_outputs(manifest: Any) -> list[str]:
         paths += [SCORE_SUMS] if paths else []
         files = (stages.get("report") or {}).get("files") or []
         paths += [str(f) for f in files if f in REPORT_NAMES] if isinstance(files, list) else []
+        settings = manifest.get("settings") if isinstance(manifest.get("settings"), dict) else {}
+        controls = settings.get("controls")
+        if isinstance(controls, list) and all(isinstance(c, str) for c in controls):
+            # what a run with these settings writes, even where it stopped before recording a stage
+            paths += planned_outputs(["base", "spin", *(f"control-{c}" for c in controls)],
+                                     ["spin.safetensors", *(f"control-{c}.safetensors" for c in controls)])
     return [p for p in paths if isinstance(p, str) and _is_plain_relative(p)]
 
 

@@ -121,3 +121,20 @@ def test_a_second_run_refuses_naming_the_holder_then_takes_over_a_dead_holders_l
         run_pipeline(RunSettings(), out)
     assert f"pid {os.getpid()}" in (out / LOCK_FILE).read_text()
 
+
+
+def test_a_manifest_without_outputs_list_still_records_what_its_settings_write(tmp_path):
+    """Manifests written before the ``outputs`` field: their settings say which paths the run wrote."""
+    from dataclasses import asdict
+
+    out = tmp_path / "P"
+    files = _user_files(out)
+    legacy = {"format_version": 1, "settings": json.loads(json.dumps(asdict(RunSettings()))), "stages": {},
+              "variants": {"base": {"status": "running"}}}
+    (out / "spin-eval-run.json").write_text(json.dumps(legacy))
+    (out / "masks" / "spin.safetensors").write_bytes(b"half-built by a run that crashed")
+    with pytest.raises(ReachedModelStage):
+        run_pipeline(RunSettings(), out, force=True)
+    assert not (out / "masks" / "spin.safetensors").exists()
+    for path, data in files.items():
+        assert path.read_bytes() == data
