@@ -26,6 +26,38 @@ def _umask() -> int:
     return mask
 
 
+def check_output_file(path: str | Path, flag: str, *, inputs: tuple[str | Path, ...] = ()) -> Path:
+    """``path`` as an output file argument, checked before any work starts: InputError when it is an
+    existing folder, when a parent is a file, or when it is one of ``inputs`` (an output never overwrites
+    an input of the same command)."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{flag} {path}: is a folder; give a file name, e.g. {path / 'out'}")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"{flag} {path}: {parent} is a file, not a folder; choose another path")
+            break
+    resolved = path.resolve()
+    for given in inputs:
+        if Path(given).resolve() == resolved:
+            raise InputError(f"{flag} {path}: is also an input of this command; write the output elsewhere")
+    return path
+
+
+def resolve_inside(folder: str | Path, relative: Any, where: str) -> Path:
+    """``folder / relative`` when it stays inside ``folder`` (symlinks resolved), else InputError naming
+    ``where``: a path read from a manifest or a submission may not reach outside its folder (``../``,
+    absolute paths, links pointing away)."""
+    if not isinstance(relative, str) or not relative or "\x00" in relative:
+        raise InputError(f"{where}: {relative!r:.80} is not a relative path; the file is corrupt")
+    root = Path(folder).resolve()
+    candidate = (root / relative).resolve()
+    if Path(relative).is_absolute() or not candidate.is_relative_to(root):
+        raise InputError(f"{where}: path {relative!r:.80} leads outside {folder}; refusing to read it")
+    return candidate
+
+
 def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temp file beside it and ``os.replace``; returns the path.
 
@@ -92,6 +124,8 @@ def read_json(path: str | Path, *, fix: str, missing_ok: bool = False) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
+    except RecursionError:
+        raise InputError(f"{path}: not readable JSON (nested too deeply); {fix}") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not readable JSON ({exc}); {fix}") from None
 
@@ -102,13 +136,19 @@ def iter_jsonl(path: str | Path, *, fix: str, where: str = "{path}:{lineno}") ->
     ``location`` is ``where`` filled with the path and the 1-based line number, for the caller's own
     errors about that line; a line that is not JSON raises InputError ``<location>: not valid JSON
     (<why>); <fix>``."""
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            location = where.format(path=path, lineno=lineno)
+            try:
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{location}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
             if not line.strip():
                 continue
-            location = where.format(path=path, lineno=lineno)
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise InputError(f"{location}: not valid JSON ({exc.msg}); {fix}") from None
+            except RecursionError:
+                raise InputError(f"{location}: not valid JSON (nested too deeply); {fix}") from None
             yield location, value

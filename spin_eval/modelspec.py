@@ -19,8 +19,11 @@ anything else
 
 The cache directory is written atomically: the conversion goes to a temporary sibling directory which is
 renamed into place only when complete (with a ``spin_eval_model.json`` recording the source file, its
-sha256 and the library versions), so an interrupted or concurrent conversion never leaves a half-written
-model that a later call would trust.
+sha256, the library versions and the size and sha256 of every file written), so an interrupted or
+concurrent conversion never leaves a half-written model that a later call would trust. Every use checks
+the recorded sizes and a sampled digest of each file, and the full sha256 of any file modified since it
+was written (:func:`cache_problem`); a damaged cache (a file truncated, overwritten or missing) is
+reported in one line and converted again.
 """
 
 from __future__ import annotations
@@ -139,13 +142,80 @@ def _read_converted_info(model_dir: Path) -> dict | None:
         return None
 
 
-def _is_complete(model_dir: Path, sha256: str) -> bool:
-    info = _read_converted_info(model_dir)
+def _info_matches(info: Any, sha256: str) -> bool:
     return (
-        info is not None
+        isinstance(info, dict)
         and info.get("source_sha256") == sha256
         and info.get("format_version") == CONVERTED_FORMAT_VERSION
     )
+
+
+#: The cheap check hashes this many blocks of this size, spread evenly over a file (first and last included).
+SAMPLE_BLOCKS = 64
+SAMPLE_BLOCK_SIZE = 64 * 1024
+
+
+def sampled_sha256(path: Path) -> str:
+    """sha256 over a file's size and :data:`SAMPLE_BLOCKS` blocks spread evenly over it (4 MiB read)."""
+    import hashlib
+
+    size = path.stat().st_size
+    digest = hashlib.sha256(str(size).encode())
+    last = max(size - SAMPLE_BLOCK_SIZE, 0)
+    with open(path, "rb") as fh:
+        for k in range(SAMPLE_BLOCKS):
+            fh.seek(last * k // (SAMPLE_BLOCKS - 1))
+            digest.update(fh.read(SAMPLE_BLOCK_SIZE))
+    return digest.hexdigest()
+
+
+def _file_record(path: Path) -> dict[str, Any]:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": fileio.file_sha256(path),
+            "sample_sha256": sampled_sha256(path)}
+
+
+def record_files(model_dir: Path) -> dict[str, dict[str, Any]]:
+    """``{relative path: {"size", "mtime_ns", "sha256", "sample_sha256"}}`` of every file in a converted model
+    directory (the info file aside)."""
+    return {
+        p.relative_to(model_dir).as_posix(): _file_record(p)
+        for p in sorted(model_dir.rglob("*")) if p.is_file() and p.name != CONVERTED_INFO_FILE
+    }
+
+
+def cache_problem(model_dir: Path, info: dict[str, Any], *, full: bool = False) -> str | None:
+    """Why a converted model directory cannot be trusted, or None when every file it recorded is intact.
+
+    Every file must exist with its recorded size (truncation costs nothing to find). A file whose mtime is
+    still the recorded one gets the cheap check: :func:`sampled_sha256` (4 MiB read; a few % of a load,
+    see bench/bench_cache_verify.py). A file touched since (any in-place write changes its mtime), or every
+    file with ``full``, gets its full sha256 compared (once per process per file/size/mtime). The digests
+    live beside the files, so this finds corruption and accidents, not a tamperer who can rewrite both."""
+    files = info.get("files")
+    if not isinstance(files, dict) or not files:
+        return "it records no file digests (written by an older spin-eval)"
+    paths = {}
+    for rel, entry in sorted(files.items()):
+        path = model_dir / rel
+        if not isinstance(entry, dict) or ".." in Path(rel).parts or not path.is_file():
+            return f"{rel} is missing"
+        if path.stat().st_size != entry.get("size"):
+            return f"{rel} has {path.stat().st_size} bytes, not the {entry.get('size')} recorded (truncated?)"
+        paths[rel] = path
+    for rel, path in paths.items():
+        entry = files[rel]
+        if not full and path.stat().st_mtime_ns == entry.get("mtime_ns"):
+            if sampled_sha256(path) != entry.get("sample_sha256"):
+                return f"{rel} does not match its recorded digest (corrupted?)"
+        elif file_sha256(path) != entry.get("sha256"):
+            return f"{rel} does not match its recorded sha256 (overwritten?)"
+    return None
+
+
+def _is_complete(model_dir: Path, sha256: str) -> bool:
+    info = _read_converted_info(model_dir)
+    return _info_matches(info, sha256) and cache_problem(model_dir, info) is None
 
 
 def _library_versions() -> dict[str, str]:
@@ -210,8 +280,12 @@ def convert_gguf(gguf_path: str | Path, *, out_dir: str | Path | None = None) ->
         raise ModelSpecError(f"GGUF file {gguf_path} does not exist; check the path")
     sha256 = file_sha256(gguf_path)
     final = Path(out_dir) if out_dir is not None else converted_model_dir(gguf_path)
-    if _is_complete(final, sha256):
-        return final
+    info = _read_converted_info(final)
+    if _info_matches(info, sha256):
+        problem = cache_problem(final, info)
+        if problem is None:
+            return final
+        print(f"spin-eval: the converted model cache {final} is damaged ({problem}); rebuilding it", file=sys.stderr)
     final.parent.mkdir(parents=True, exist_ok=True)
 
     print(f"spin-eval: converting {gguf_path.name} to a float32 safetensors copy in {final} "
@@ -228,6 +302,7 @@ def convert_gguf(gguf_path: str | Path, *, out_dir: str | Path | None = None) ->
             "source_size": gguf_path.stat().st_size,
             "dtype": "float32",
             "versions": _library_versions(),
+            "files": record_files(tmp),  # verified on every first use per process (cache_problem)
         }
         # The info file is written last: its presence marks the directory as complete.
         (tmp / CONVERTED_INFO_FILE).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", "utf-8")

@@ -4,7 +4,9 @@ Each sub-command module ``spin_eval/cli/<name>.py`` defines ``register(subparser
 parser and sets ``handler=`` (a function taking the parsed ``argparse.Namespace`` and returning an exit
 code). Modules import torch / lm-eval inside their handlers, so ``spin-eval --help`` stays fast.
 
-Exit codes: 0 success, 1 a check failed (``spin-eval check``), 2 bad input (a one-line reason on stderr).
+Exit codes (one contract for every sub-command): 0 success; 1 a check failed (``spin-eval check`` only);
+2 bad input or environment (a :class:`~spin_eval.errors.SpinEvalError`: one line on stderr naming the
+file/field/argument and the fix); 3 an internal error (a bug: the traceback is printed); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -12,10 +14,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
 
 from spin_eval import __version__
 from spin_eval.errors import SpinEvalError
+from spin_eval.safetext import terminal_safe
+
+#: Exit code of a bad input (SpinEvalError) and of an internal error (any other exception).
+EXIT_INPUT_ERROR = 2
+EXIT_INTERNAL_ERROR = 3
 
 #: Sub-command modules, in the order ``--help`` lists them.
 SUBCOMMAND_MODULES = ("run", "mask", "export", "tasks", "report", "check", "leaderboard")
@@ -53,11 +61,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(handler(args) or 0)
     except SpinEvalError as exc:
-        print(f"spin-eval: error: {exc}", file=sys.stderr)
-        return 2
+        message = " ".join(terminal_safe(exc).split())  # one line, no escape codes from file contents
+        print(f"spin-eval: error: {message}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
     except KeyboardInterrupt:
         print("spin-eval: interrupted", file=sys.stderr)
         return 130
+    except Exception:  # a bug, not bad input: never exit 1, which `spin-eval check` uses for "regression"
+        traceback.print_exc()
+        print(
+            f"spin-eval: internal error (exit {EXIT_INTERNAL_ERROR}); this is a bug in spin-eval, please report "
+            "it with the traceback above", file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

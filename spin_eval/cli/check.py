@@ -19,7 +19,8 @@ require the same model fingerprint and a minimum Jaccard overlap between the two
 Without --policy the shipped default applies (spin_eval/pipeline/default_policy.yaml; see docs/pipeline.md).
 
 Outputs: a table on stdout, --markdown FILE (CI job summary), --junit FILE (JUnit XML for CI).
-Exit codes: 0 pass, 1 regression or policy violation, 2 bad input (also: results disagree with samples).
+Exit codes: 0 pass, 1 regression or policy violation, 2 bad input (also: results disagree with samples),
+3 internal error (a bug; traceback).
 """
 
 
@@ -53,11 +54,15 @@ def _load_mask_indices(path: Path | None) -> dict | None:
 
 def handle(args: argparse.Namespace) -> int:
     from spin_eval.errors import InputError
-    from spin_eval.fileio import write_text_atomic
+    from spin_eval.fileio import check_output_file, write_text_atomic
     from spin_eval.pipeline.check import render_junit, render_markdown, render_table, run_check
     from spin_eval.pipeline.policy import load_policy
     from spin_eval.results.runfolder import resolve_run
 
+    inputs = tuple(p for p in (args.baseline, args.candidate, args.policy, args.baseline_mask, args.candidate_mask) if p)
+    for flag, out in (("--markdown", args.markdown), ("--junit", args.junit)):
+        if out is not None:
+            check_output_file(out, flag, inputs=inputs)
     policy = load_policy(args.policy)
     for flag, path in (("--baseline", args.baseline), ("--candidate", args.candidate)):
         if not path.exists():

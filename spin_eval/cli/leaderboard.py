@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from spin_eval.errors import InputError
+
 DESCRIPTION = """\
 Leaderboard submissions.
 
@@ -44,12 +46,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle_submit(args: argparse.Namespace) -> int:
+    from spin_eval.fileio import check_output_file
     from spin_eval.pipeline.leaderboard import make_submission, write_submission
+    from spin_eval.safetext import terminal_safe
 
+    check_output_file(args.output, "-o")
+    if Path(args.output).resolve().is_relative_to(Path(args.run_dir).resolve()):
+        raise InputError(f"-o {args.output}: is inside RUN_DIR {args.run_dir}, an input; write the submission elsewhere")
     submission = make_submission(args.run_dir, name=args.name, embed_mask=args.embed_mask)
     path = write_submission(submission, args.output)
     h = submission["headline"]
-    print(f"wrote {path} ({submission['name']}; fairness {h['fairness']}, privacy {h['privacy']}, "
+    print(f"wrote {path} ({terminal_safe(submission['name'])}; fairness {h['fairness']}, privacy {h['privacy']}, "
           f"overrefusal {h['overrefusal']}, capability {h['capability']}, alignment tax {h['alignment_tax']})")
     return 0
 
@@ -58,11 +65,18 @@ def handle_build(args: argparse.Namespace) -> int:
     import sys
 
     from spin_eval.pipeline.leaderboard import build_leaderboard, render_csv, write_leaderboard
+    from spin_eval.safetext import terminal_safe
 
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"-o {out}: is a file; give the folder to write leaderboard.{{json,csv,html}} into")
+    for given in args.submissions:
+        if Path(given).resolve().parent == out.resolve() and Path(given).name.startswith("leaderboard."):
+            raise InputError(f"-o {out}: would overwrite the input {given}; write the leaderboard elsewhere")
     board = build_leaderboard(args.submissions, sort_by=args.sort_by)
     paths = write_leaderboard(board, args.output)
-    print(render_csv(board), end="")
+    print(terminal_safe(render_csv(board)), end="")
     for _source, reason in board.rejected:
-        print(f"rejected: {reason}", file=sys.stderr)
+        print(f"rejected: {terminal_safe(reason)}", file=sys.stderr)
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
     return 0 if board.entries else 2

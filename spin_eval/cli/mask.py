@@ -114,7 +114,9 @@ def register(subparsers: Any) -> None:
 
 
 def _warn(message: str) -> None:
-    print(f"spin-eval: WARNING: {message}", file=sys.stderr)
+    from spin_eval.safetext import terminal_safe
+
+    print(f"spin-eval: WARNING: {terminal_safe(message)}", file=sys.stderr)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -127,6 +129,11 @@ def _build(args: argparse.Namespace) -> int:
         raise InputError("mask build needs -o MASK (the mask file to write)")
     if args.from_scores and args.shard is not None:
         raise InputError("use either --shard (score a slice) or --from-scores (merge), not both")
+    if args.output is not None:
+        from spin_eval.fileio import check_output_file
+
+        inputs = tuple(args.from_scores or ()) + tuple(p for p in (args.general, args.fairness, args.privacy) if p)
+        check_output_file(args.output, "-o", inputs=inputs)
 
     from spin_eval.modelspec import load_model_and_tokenizer, resolve_model_spec
 
@@ -184,16 +191,21 @@ def _info(args: argparse.Namespace) -> int:
         meta["file_sha256"] = file_sha256(args.mask)
         print(json.dumps(meta, indent=2, sort_keys=True))
         return 0
-    print(f"mask        {args.mask}")
-    print(f"model       {meta['model_name']} (fingerprint {meta['model_fingerprint'][:16]}...)")
-    print(f"selection   {meta['selection']}" + (f" (control of {meta['control_of']}, seed {meta.get('control_seed')})" if meta.get("control_of") else ""))
-    print(f"ratios      p={meta['p']:g} q={meta['q']:g} target={meta['target']} score={meta['score_kind']}")
+    from spin_eval.safetext import terminal_safe
+
+    def say(line: str) -> None:  # metadata is file content: never let it send terminal escape codes
+        print(terminal_safe(line))
+
+    say(f"mask        {args.mask}")
+    say(f"model       {meta['model_name']} (fingerprint {meta['model_fingerprint'][:16]}...)")
+    say(f"selection   {meta['selection']}" + (f" (control of {meta['control_of']}, seed {meta.get('control_seed')})" if meta.get("control_of") else ""))
+    say(f"ratios      p={meta['p']:g} q={meta['q']:g} target={meta['target']} score={meta['score_kind']}")
     for name, cal in sorted(meta["calibration"].items()):
-        print(f"calibration {name:9s} {cal['name']} sha256 {cal['sha256'][:12]}... nsamples {cal['nsamples']} seed {cal['seed']}")
-    print(f"zeroed      {meta['total']} of {meta['numel_total']} weights ({meta['total'] / max(meta['numel_total'], 1):.3g}) "
-          f"in {sum(1 for c in meta['counts'].values() if c)} of {len(meta['counts'])} matrices")
+        say(f"calibration {name:9s} {cal['name']} sha256 {cal['sha256'][:12]}... nsamples {cal['nsamples']} seed {cal['seed']}")
+    say(f"zeroed      {meta['total']} of {meta['numel_total']} weights ({meta['total'] / max(meta['numel_total'], 1):.3g}) "
+        f"in {sum(1 for c in meta['counts'].values() if c)} of {len(meta['counts'])} matrices")
     for name, count in meta["counts"].items():
-        print(f"  {count:8d}  {name}")
+        say(f"  {count:8d}  {name}")
     for message in meta.get("warnings", []):
         _warn(message)
     return 0
@@ -237,12 +249,17 @@ def _diff(args: argparse.Namespace) -> int:
     def fmt(j):
         return "n/a" if j is None else f"{j:.3f}"
 
-    print(f"A {args.a}: {result['a_total']} weights ({a.metadata.get('selection')})")
-    print(f"B {args.b}: {result['b_total']} weights ({b.metadata.get('selection')})")
-    print(f"total: intersection {result['intersection']}, Jaccard {fmt(result['jaccard'])}")
-    print(f"  {'A':>8} {'B':>8} {'A&B':>8} {'Jaccard':>8}  module")
+    from spin_eval.safetext import terminal_safe
+
+    def say(line: str) -> None:  # selections and tensor names are file content
+        print(terminal_safe(line))
+
+    say(f"A {args.a}: {result['a_total']} weights ({a.metadata.get('selection')})")
+    say(f"B {args.b}: {result['b_total']} weights ({b.metadata.get('selection')})")
+    say(f"total: intersection {result['intersection']}, Jaccard {fmt(result['jaccard'])}")
+    say(f"  {'A':>8} {'B':>8} {'A&B':>8} {'Jaccard':>8}  module")
     for name, row in result["modules"].items():
-        print(f"  {row['a']:8d} {row['b']:8d} {row['intersection']:8d} {fmt(row['jaccard']):>8}  {name}")
+        say(f"  {row['a']:8d} {row['b']:8d} {row['intersection']:8d} {fmt(row['jaccard']):>8}  {name}")
     return 0
 
 

@@ -23,7 +23,9 @@ by their mean rank, ties by name. ``sort_by`` ranks by one column instead.
 from __future__ import annotations
 
 import base64
+import binascii
 import csv
+import hashlib
 import io
 import json
 import math
@@ -34,11 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError
-from spin_eval.fileio import file_sha256, sha256_json, write_json_atomic, write_text_atomic
+from spin_eval.fileio import sha256_json, write_json_atomic, write_text_atomic
 from spin_eval.results.facts import metric_facts
 from spin_eval.results.headline import counts_for_tax, family_levels, headline_tax
 from spin_eval.results.load import RunResults, SampleRecord, load_run, parse_results
 from spin_eval.results.runfolder import load_run_folder, read_manifest
+from spin_eval.safetext import csv_safe
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "submission.schema.json"
 SUBMISSION_VERSION = 2
@@ -145,7 +148,10 @@ def _package_versions() -> dict[str, str | None]:
 def _variants_of(run_dir: Path) -> dict[str, RunResults]:
     if read_manifest(run_dir) is None:
         return {"model": load_run(run_dir, name="model")}
-    return dict(sorted(load_run_folder(run_dir, strict=True).items()))
+    out = dict(sorted(load_run_folder(run_dir, strict=True).items()))
+    if not out:
+        raise InputError(f"{run_dir}: the run manifest lists no evaluated variants")
+    return out
 
 
 def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask: bool = False) -> dict[str, Any]:
@@ -172,9 +178,15 @@ def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask:
             mask_file = Path(main.mask_file) if main.mask_file else None
             if mask_file is None or not mask_file.is_file():
                 raise InputError(f"--embed-mask: the mask file of variant '{ranked}' was not found beside the run")
-            if mask["sha256"] is None:
-                mask["sha256"] = file_sha256(mask_file)
-            mask["file_base64"] = base64.b64encode(mask_file.read_bytes()).decode("ascii")
+            data = mask_file.read_bytes()
+            actual = hashlib.sha256(data).hexdigest()
+            if mask["sha256"] is not None and actual != mask["sha256"]:
+                raise InputError(
+                    f"--embed-mask: {mask_file} has sha256 {actual[:16]}... but variant '{ranked}' was evaluated "
+                    f"with mask sha256 {str(mask['sha256'])[:16]}...; the file changed after the run, re-run it"
+                )
+            mask["sha256"] = actual
+            mask["file_base64"] = base64.b64encode(data).decode("ascii")
     config = main.raw.get("config") or {}
     model_args = config.get("model_args")
     spec = (read_manifest(run_dir) or {}).get("model_spec")
@@ -231,6 +243,44 @@ def validate_schema(sub: Any, *, where: str) -> None:
         raise InputError(f"{where}: schema violation at {loc}: {err.message}")
 
 
+def verify_included_tasks(sub: dict[str, Any], *, where: str) -> None:
+    """InputError unless every variant's included results record exactly the tasks, versions and task hashes
+    of the submission's ``tasks`` field (which is what ranking compares across submissions)."""
+    declared = sub["tasks"]
+    for variant, results in sorted(sub["results"].items()):
+        versions = results.get("versions")
+        hashes = results.get("task_hashes") or {}
+        if not isinstance(versions, dict) or not isinstance(hashes, dict):
+            raise InputError(f"{where}: results of variant '{variant}' lack versions/task_hashes objects")
+        if set(versions) != set(declared):
+            raise InputError(
+                f"{where}: tampered: variant '{variant}' was evaluated on tasks {sorted(versions)} but the "
+                f"submission declares {sorted(declared)}"
+            )
+        for task, entry in sorted(declared.items()):
+            if versions[task] != entry["version"] or hashes.get(task) != entry["hash"]:
+                raise InputError(
+                    f"{where}: tampered: task {task} of variant '{variant}' has version {versions[task]!r} / hash "
+                    f"{str(hashes.get(task))[:10]} but the submission declares {entry['version']!r} / {str(entry['hash'])[:10]}"
+                )
+
+
+def verify_embedded_mask(sub: dict[str, Any], *, where: str) -> None:
+    """InputError unless an embedded mask file (``mask.file_base64``) is valid base64 whose bytes hash to
+    ``mask.sha256``."""
+    mask = sub.get("mask") or {}
+    if "file_base64" not in mask:
+        return
+    try:
+        data = base64.b64decode(mask["file_base64"], validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError(f"{where}: mask.file_base64 is not valid base64") from None
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != mask.get("sha256"):
+        raise InputError(f"{where}: tampered: the embedded mask hashes to {actual[:16]}..., not mask.sha256 "
+                         f"{str(mask.get('sha256'))[:16]}...")
+
+
 def verify_submission(sub: dict[str, Any], *, where: str) -> None:
     """Schema, content hash, per-variant results hashes and recomputed headline; InputError on failure."""
     validate_schema(sub, where=where)
@@ -242,6 +292,8 @@ def verify_submission(sub: dict[str, Any], *, where: str) -> None:
             raise InputError(f"{where}: tampered: results hash mismatch for variant '{variant}'")
     if set(sub["results_sha256"]) != set(sub["results"]):
         raise InputError(f"{where}: tampered: results_sha256 lists other variants than results")
+    verify_included_tasks(sub, where=where)
+    verify_embedded_mask(sub, where=where)
     recomputed = _round_floats(compute_headline(sub["results"], sub["samples"]))
     for key in COLUMNS + ("trust_change", "capability_change"):
         a, b = recomputed.get(key), sub["headline"].get(key)
@@ -326,8 +378,9 @@ def build_leaderboard(paths: list[str | Path], *, sort_by: str = "mean_rank") ->
                 sub = json.loads(path.read_text(encoding="utf-8"))
             except OSError as exc:
                 raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise InputError(f"{path}: malformed: not JSON ({exc})") from None
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+                why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+                raise InputError(f"{path}: malformed: not JSON ({why})") from None
             verify_submission(sub, where=str(path))
         except InputError as exc:
             rejected.append((str(path), str(exc)))
@@ -377,9 +430,9 @@ def render_csv(board: Leaderboard) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["position", "name", "model", "mask_sha256", *COLUMNS, "mean_rank", "source"])
     for e in board.entries:
-        writer.writerow([e.position, e.name, e.model.get("name"), e.mask_sha256 or "",
+        writer.writerow([e.position, csv_safe(e.name), csv_safe(e.model.get("name")), csv_safe(e.mask_sha256 or ""),
                          *(("" if e.headline.get(c) is None else f"{e.headline[c]:.6g}") for c in COLUMNS),
-                         f"{e.mean_rank:.3g}", e.source])
+                         f"{e.mean_rank:.3g}", csv_safe(e.source)])
     return buf.getvalue()
 
 

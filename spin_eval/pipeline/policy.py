@@ -6,6 +6,8 @@ The shipped default is ``spin_eval/pipeline/default_policy.yaml`` (documented in
 from __future__ import annotations
 
 import fnmatch
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -14,6 +16,10 @@ from spin_eval.errors import InputError
 
 DEFAULT_POLICY_PATH = Path(__file__).resolve().parent / "default_policy.yaml"
 POLICY_VERSION = 1
+#: Seeds must fit numpy's generators (``numpy.random.default_rng`` takes 0 .. 2**32 - 1 here).
+MAX_SEED = 2**32 - 1
+#: More bootstrap iterations than this is a typo that would make the gate run for hours.
+MAX_BOOTSTRAP_ITERS = 1_000_000
 
 _TOP_KEYS = {
     "version", "alpha", "bootstrap_iters", "seed", "require_same_fingerprint", "min_mask_jaccard",
@@ -51,10 +57,18 @@ class Policy:
 
     def __post_init__(self) -> None:
         where = self.source
+        for name in ("alpha", "min_mask_jaccard"):
+            value = getattr(self, name)
+            if value is not None and not math.isfinite(value):
+                raise InputError(f"{where}: field '{name}' = {value} must be a finite number")
         if not 0 < self.alpha < 1:
             raise InputError(f"{where}: field 'alpha' = {self.alpha} must be between 0 and 1 (e.g. 0.05)")
-        if self.bootstrap_iters < 100:
-            raise InputError(f"{where}: field 'bootstrap_iters' = {self.bootstrap_iters} must be >= 100")
+        if not 100 <= self.bootstrap_iters <= MAX_BOOTSTRAP_ITERS:
+            raise InputError(
+                f"{where}: field 'bootstrap_iters' = {self.bootstrap_iters} must be between 100 and {MAX_BOOTSTRAP_ITERS}"
+            )
+        if not 0 <= self.seed <= MAX_SEED:
+            raise InputError(f"{where}: field 'seed' = {self.seed} must be an integer between 0 and {MAX_SEED}")
         if self.min_mask_jaccard is not None and not 0 <= self.min_mask_jaccard <= 1:
             raise InputError(f"{where}: field 'min_mask_jaccard' = {self.min_mask_jaccard} must be in [0, 1] or null")
         if self.missing_metric not in ("fail", "ignore"):
@@ -68,6 +82,29 @@ class Policy:
         return self.default
 
 
+_EXPONENT_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
+
+def _number(value: Any, where: str) -> float:
+    """``value`` as a finite float; InputError for text, booleans, NaN and infinities (NaN would turn the
+    gate off: every comparison with it is false). PyYAML reads exponent numbers without a sign or dot
+    (``1e9``, ``1.0e9``) as text; those are taken as the numbers they spell."""
+    if isinstance(value, str) and _EXPONENT_NUMBER.fullmatch(value.strip()):
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"{where}: {value!r} is not a number; write e.g. 0.02")
+    if not math.isfinite(value):
+        raise InputError(f"{where}: {value} is not a finite number; write e.g. 0.02")
+    return float(value)
+
+
+def _integer(value: Any, where: str) -> int:
+    """``value`` as an int; InputError for floats, text and booleans."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{where}: {value!r} is not an integer")
+    return value
+
+
 def _rule(data: Any, where: str, base: MetricRule | None = None) -> MetricRule:
     if not isinstance(data, dict):
         raise InputError(f"{where}: expected a mapping with keys {sorted(_RULE_KEYS)}")
@@ -75,10 +112,7 @@ def _rule(data: Any, where: str, base: MetricRule | None = None) -> MetricRule:
     if unknown:
         raise InputError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_RULE_KEYS)}")
     base = base or MetricRule()
-    try:
-        max_regression = float(data.get("max_regression", base.max_regression))
-    except (TypeError, ValueError):
-        raise InputError(f"{where}.max_regression: {data.get('max_regression')!r} is not a number") from None
+    max_regression = _number(data.get("max_regression", base.max_regression), f"{where}.max_regression")
     if max_regression < 0:
         raise InputError(f"{where}.max_regression: {max_regression} must be >= 0")
     significant_only = data.get("significant_only", base.significant_only)
@@ -109,21 +143,17 @@ def policy_from_dict(data: Any, source: str = "<dict>") -> Policy:
         raise InputError(f"{source}: field 'rules' must be a list of rules")
     rules = tuple(_rule(r, f"{source}: rules[{i}]", default) for i, r in enumerate(rules_data))
     kwargs: dict[str, Any] = {}
-    for key, kind in (("alpha", float), ("bootstrap_iters", int), ("seed", int)):
+    if "alpha" in data:
+        kwargs["alpha"] = _number(data["alpha"], f"{source}: field 'alpha'")
+    for key in ("bootstrap_iters", "seed"):
         if key in data:
-            try:
-                kwargs[key] = kind(data[key])
-            except (TypeError, ValueError):
-                raise InputError(f"{source}: field '{key}' = {data[key]!r} is not a {kind.__name__}") from None
+            kwargs[key] = _integer(data[key], f"{source}: field '{key}'")
     if "require_same_fingerprint" in data:
         if not isinstance(data["require_same_fingerprint"], bool):
             raise InputError(f"{source}: field 'require_same_fingerprint' must be true or false")
         kwargs["require_same_fingerprint"] = data["require_same_fingerprint"]
     if data.get("min_mask_jaccard") is not None:
-        try:
-            kwargs["min_mask_jaccard"] = float(data["min_mask_jaccard"])
-        except (TypeError, ValueError):
-            raise InputError(f"{source}: field 'min_mask_jaccard' must be a number or null") from None
+        kwargs["min_mask_jaccard"] = _number(data["min_mask_jaccard"], f"{source}: field 'min_mask_jaccard'")
     if "missing_metric" in data:
         kwargs["missing_metric"] = data["missing_metric"]
     return Policy(default=default, rules=rules, source=source, **kwargs)
@@ -138,8 +168,12 @@ def load_policy(path: str | Path | None = None) -> Policy:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"--policy {path}: cannot read ({exc.strerror}); give an existing YAML file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"--policy {path}: not UTF-8 text (byte {exc.start}); save the policy as UTF-8 YAML") from None
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(f"--policy {path}: not valid YAML ({exc})") from None
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        # ValueError: YAML scalars such as out-of-range timestamps fail while being constructed.
+        why = "nested too deeply" if isinstance(exc, RecursionError) else " ".join(str(exc).split())
+        raise InputError(f"--policy {path}: not valid YAML ({why})") from None
     return policy_from_dict(data, source=str(path))

@@ -487,19 +487,45 @@ def write_reports(
 
 
 def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = False, report: bool = True) -> RunOutcome:
-    """Run (or resume) the main job into ``out_dir``."""
+    """Run (or resume) the main job into ``out_dir``, holding its lock; ``force`` removes only the outputs
+    the previous manifest recorded, and no input may be an output (``spin_eval.pipeline.rundir_safety``)."""
+    from spin_eval.pipeline import rundir_safety as safety
+
     out_dir = Path(out_dir)
+    outputs = safety.planned_outputs(
+        ["base", "spin", *(f"control-{c}" for c in settings.controls)],
+        ["spin.safetensors", *(f"control-{c}.safetensors" for c in settings.controls)],
+    )
+    inputs = {"--mask": settings.mask, "--general": settings.general, "--fairness": settings.fairness,
+              "--privacy": settings.privacy, **{f"--include-path {p}": p for p in settings.include_path}}
+    safety.check_run_paths(out_dir, outputs, inputs)
+    with safety.run_folder_lock(out_dir):
+        try:
+            previous = read_json(out_dir / RUN_MANIFEST, fix="delete it or re-run with --force", missing_ok=True)
+        except InputError:
+            if not force:
+                raise
+            previous = None  # unreadable: nothing counts as recorded, so nothing is removed
+        recorded = safety.recorded_outputs(previous)
+        if force:
+            for rel in safety.clear_recorded_outputs(out_dir, previous):
+                logger.info("--force: removed %s", out_dir / rel)
+            recorded = []
+        safety.refuse_foreign_files(out_dir, outputs, recorded)
+        return _run_pipeline_locked(settings, out_dir, outputs, force=force, report=report)
+
+
+def _run_pipeline_locked(
+    settings: RunSettings, out_dir: Path, outputs: list[str], *, force: bool, report: bool
+) -> RunOutcome:
     out_dir.mkdir(parents=True, exist_ok=True)
     if settings.mask is not None and not Path(settings.mask).is_file():
         raise InputError(f"--mask {settings.mask}: no such file; build one with 'spin-eval mask build' or drop --mask")
     manifest = Manifest(out_dir, settings, force=force)
+    manifest.data["outputs"] = outputs  # recorded before anything is written: what a later --force may remove
+    manifest.save()
     masks_dir = out_dir / MASKS_SUBDIR
     runs_dir = out_dir / RUNS_SUBDIR
-    if force:
-        for sub in (runs_dir, masks_dir):
-            shutil.rmtree(sub, ignore_errors=True)
-        for fmt in REPORT_FORMATS:
-            (out_dir / f"report.{fmt}").unlink(missing_ok=True)
     runs_dir.mkdir(parents=True, exist_ok=True)
 
     variants = [Variant("base"), Variant("spin", masks_dir / "spin.safetensors")]

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError
+from spin_eval.fileio import iter_jsonl
+from spin_eval.lmeval_rows import validate_sample
 
 _RESULTS_RE = re.compile(r"^results_(?P<date>.+)\.json$")
 #: Keys of ``results[task]`` that are not metrics.
@@ -197,47 +199,42 @@ def _target_text(sample: dict, arg_list_choices: list[str]) -> str:
     return target
 
 
+#: Fields of an lm-eval results file that must be JSON objects when present.
+_OBJECT_FIELDS = ("config", "configs", "higher_is_better", "group_subtasks", "task_hashes", "versions", "n-samples",
+                  "n-shot")
+
+
 def _read_samples(file: Path, output_type: str | None) -> dict[str, dict[str, SampleRecord]]:
     by_filter: dict[str, dict[str, SampleRecord]] = {}
     seen: dict[tuple[str, str], int] = {}
-    try:
-        lines = file.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{file}: not UTF-8 text ({exc.reason}); re-run lm-eval with --log_samples") from exc
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    fix = "the samples file is truncated or corrupt, re-run lm-eval with --log_samples"
+    for where, sample in iter_jsonl(file, fix=fix):
+        sample = validate_sample(sample, where)
         try:
-            sample = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{file}:{lineno}: not valid JSON ({exc.msg}); the samples file is truncated or corrupt, "
-                "re-run lm-eval with --log_samples"
-            ) from exc
-        if not isinstance(sample, dict):
-            raise InputError(f"{file}:{lineno}: not a JSON object; re-run lm-eval with --log_samples")
-        metrics = sample.get("metrics") or []
-        filt = str(sample.get("filter", "none"))
-        base = str(sample.get("doc_hash") or f"doc_id:{sample.get('doc_id')}")
-        k = seen.get((filt, base), 0)
-        seen[(filt, base)] = k + 1
-        key = base if k == 0 else f"{base}#{k}"
-        prompt, answer = _answer_from_sample(sample, output_type)
-        args = sample.get("arguments") or {}
-        choices = (
-            [str(v.get("arg_1", "")) for _, v in sorted(args.items(), key=lambda kv: int(kv[0].rsplit("_", 1)[-1]))]
-            if isinstance(args, dict) and output_type == "multiple_choice"
-            else []
-        )
-        by_filter.setdefault(filt, {})[key] = SampleRecord(
-            doc_key=key,
-            doc_id=int(sample.get("doc_id", -1)),
-            doc=sample.get("doc") if isinstance(sample.get("doc"), dict) else {"doc": sample.get("doc")},
-            target=_target_text(sample, choices),
-            prompt=prompt,
-            answer=answer,
-            values={m: sample.get(m) for m in metrics if m in sample},
-        )
+            metrics = sample.get("metrics") or []
+            filt = str(sample.get("filter", "none"))
+            base = str(sample.get("doc_hash") or f"doc_id:{sample.get('doc_id')}")
+            k = seen.get((filt, base), 0)
+            seen[(filt, base)] = k + 1
+            key = base if k == 0 else f"{base}#{k}"
+            prompt, answer = _answer_from_sample(sample, output_type)
+            args = sample.get("arguments") or {}
+            choices = (
+                [str(v.get("arg_1", "")) for _, v in sorted(args.items(), key=lambda kv: int(kv[0].rsplit("_", 1)[-1]))]
+                if isinstance(args, dict) and output_type == "multiple_choice"
+                else []
+            )
+            by_filter.setdefault(filt, {})[key] = SampleRecord(
+                doc_key=key,
+                doc_id=int(sample.get("doc_id", -1)),
+                doc=sample.get("doc") if isinstance(sample.get("doc"), dict) else {"doc": sample.get("doc")},
+                target=_target_text(sample, choices),
+                prompt=prompt,
+                answer=answer,
+                values={m: sample.get(m) for m in metrics if m in sample},
+            )
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a field of an unexpected shape
+            raise InputError(f"{where}: a field has an unexpected type ({type(exc).__name__}: {exc}); {fix}") from None
     return by_filter
 
 
@@ -265,12 +262,20 @@ def _read_results_file(results_file: Path) -> dict:
         data = json.loads(results_file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(f"{results_file}: not valid JSON ({exc.msg} at line {exc.lineno}); re-run lm-eval") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{results_file}: not UTF-8 text ({exc.reason}); re-run lm-eval") from exc
+    except (UnicodeDecodeError, RecursionError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else "not UTF-8"
+        raise InputError(f"{results_file}: not valid JSON ({why}); re-run lm-eval") from None
     except OSError as exc:
         raise InputError(f"{results_file}: cannot read ({exc.strerror})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
         raise InputError(f"{results_file}: no 'results' object; is this an lm-eval results file?")
+    for key in _OBJECT_FIELDS:
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise InputError(f"{results_file}: field '{key}' must be an object; is this an lm-eval results file?")
+    # task names become parts of sample file names: a name with a path separator is corrupt, never followed
+    unsafe = [t for t in data["results"] if "/" in t or "\\" in t or t.startswith(".")]
+    if unsafe:
+        raise InputError(f"{results_file}: task name {unsafe[0]!r:.60} is not a plain name; the results file is corrupt")
     return data
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError
-from spin_eval.fileio import read_json
+from spin_eval.fileio import read_json, resolve_inside
 from spin_eval.results.load import RunResults, load_run
 
 #: The manifest ``spin-eval run`` writes into its output folder.
@@ -43,17 +43,22 @@ def _variants(manifest: dict[str, Any], folder: Path) -> dict[str, dict[str, Any
     return variants
 
 
-def _mask_of(folder: Path, entry: dict[str, Any]) -> Path | None:
+def _mask_of(folder: Path, name: str, entry: dict[str, Any]) -> Path | None:
     mask = entry.get("mask")
-    return folder / str(mask) if mask else None
+    return resolve_inside(folder, mask, f"{folder / RUN_MANIFEST}: variants.{name}.mask") if mask else None
+
+
+def _variant_dir(folder: Path, name: str) -> Path:
+    """``runs/<name>`` of a run folder; a variant name leading outside the folder is refused."""
+    return resolve_inside(folder, f"{RUNS_SUBDIR}/{name}", f"{folder / RUN_MANIFEST}: variant {name!r:.60}")
 
 
 def _load_variant(folder: Path, name: str, entry: dict[str, Any], mask_path: str | Path | None = None) -> RunResults:
-    run = load_run(folder / RUNS_SUBDIR / name, name=name)
+    run = load_run(_variant_dir(folder, name), name=name)
     if mask_path:  # given by the user: used as given (a missing file is reported by whoever opens it)
         run.mask_file = str(mask_path)
         return run
-    mask = _mask_of(folder, entry)
+    mask = _mask_of(folder, name, entry)
     if mask is not None and mask.is_file():
         run.mask_file = str(mask)
     return run
@@ -66,7 +71,7 @@ def finished_variants(folder: str | Path) -> list[str]:
     if manifest is None:
         raise InputError(f"{folder}: no {RUN_MANIFEST}; not a 'spin-eval run' folder")
     done = [name for name, entry in _variants(manifest, folder).items()
-            if entry.get("status") == "done" and (folder / RUNS_SUBDIR / name).is_dir()]
+            if entry.get("status") == "done" and _variant_dir(folder, name).is_dir()]
     if not done:
         raise InputError(f"{folder}: no finished variant in this 'spin-eval run' folder; run it to completion")
     return done

@@ -52,19 +52,37 @@ def _check_row(prompt: Any, response: Any, where: str) -> tuple[str, str]:
     return prompt, response
 
 
+#: Key under which csv.DictReader puts the fields of a row beyond the header's.
+_EXTRA_FIELDS = "\x00extra"
+
+
 def _read_csv(path: Path) -> list[tuple[str, str]]:
+    """Rows of a calibration CSV (UTF-8, a leading byte-order mark allowed); InputError naming file and line
+    for non-UTF-8 bytes, malformed CSV, a missing column, or a row with more fields than the header."""
     rows: list[tuple[str, str]] = []
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        fields = reader.fieldnames or []
-        if "prompt" not in fields or "response" not in fields:
-            raise InputError(
-                f"{path}: line 1: the header {fields} lacks 'prompt' and/or 'response'; a calibration CSV needs both columns"
-            )
-        start = reader.line_num + 1
-        for row in reader:
-            rows.append(_check_row(row.get("prompt"), row.get("response"), f"{path}: line {start}"))
+    start = 1
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:  # -sig: Excel writes a BOM before the header
+            reader = csv.DictReader(fh, restkey=_EXTRA_FIELDS)
+            fields = reader.fieldnames or []
+            if "prompt" not in fields or "response" not in fields:
+                raise InputError(
+                    f"{path}: line 1: the header {fields} lacks 'prompt' and/or 'response'; a calibration CSV needs both columns"
+                )
             start = reader.line_num + 1
+            for row in reader:
+                where = f"{path}: line {start}"
+                if _EXTRA_FIELDS in row:
+                    raise InputError(
+                        f"{where}: {len(fields) + len(row[_EXTRA_FIELDS])} fields but the header has {len(fields)}; "
+                        "quote fields that contain commas"
+                    )
+                rows.append(_check_row(row.get("prompt"), row.get("response"), where))
+                start = reader.line_num + 1
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8") from None
+    except csv.Error as exc:
+        raise InputError(f"{path}: line {start}: not valid CSV ({exc}); check the quoting") from None
     return rows
 
 

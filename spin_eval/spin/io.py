@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,71 @@ def save_mask(mask: "SpinMask", path: str | Path) -> None:
     write_bytes_atomic(path, data)
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_ratio(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and 0 <= value <= 1
+
+
+def _parse_metadata_json(text: str, path: Path, what: str) -> dict[str, Any]:
+    """The JSON object stored in a safetensors header; MaskError for invalid, deeply nested or non-object JSON."""
+    try:
+        metadata = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise MaskError(f"{what} file {path}: metadata is not valid JSON ({why}); rebuild it") from None
+    if not isinstance(metadata, dict):
+        raise MaskError(f"{what} file {path}: metadata is not a JSON object; rebuild it")
+    return metadata
+
+
+def validate_mask_metadata(metadata: dict[str, Any], path: str | Path) -> None:
+    """MaskError naming the field unless every known metadata field has its documented type.
+
+    The fingerprint must be a sha256 (64 lowercase hex digits): an empty or null one would let the mask
+    be applied to any model with the same parameter names. The target must be mlp, attn or all."""
+    from spin_eval.spin.mask import TARGETS, is_fingerprint
+
+    def bad(field: str, expected: str) -> MaskError:
+        return MaskError(f"mask file {path}: metadata field '{field}' = {metadata.get(field)!r:.80} must be "
+                         f"{expected}; rebuild the mask with `spin-eval mask build`")
+
+    if not is_fingerprint(metadata["model_fingerprint"]):
+        raise bad("model_fingerprint", "a sha256 of the model's target weights (64 lowercase hex digits)")
+    if metadata["target"] not in TARGETS:
+        raise bad("target", "one of " + ", ".join(TARGETS))
+    for key in ("spin_eval_version", "model_name", "selection", "score_kind"):
+        if not isinstance(metadata[key], str):
+            raise bad(key, "a string")
+    for key in ("p", "q"):
+        if not _is_ratio(metadata[key]):
+            raise bad(key, "a number between 0 and 1")
+    for key in ("total", "numel_total"):
+        if not _is_int(metadata[key]) or metadata[key] < 0:
+            raise bad(key, "a non-negative integer")
+    counts = metadata["counts"]
+    if not isinstance(counts, dict) or not all(_is_int(c) and c >= 0 for c in counts.values()):
+        raise bad("counts", "a mapping of parameter name to a non-negative integer")
+    calibration = metadata["calibration"]
+    entry_types = {"name": str, "sha256": str, "nsamples": int, "seed": int}
+    if not isinstance(calibration, dict) or not all(
+        isinstance(entry, dict) and all(isinstance(entry.get(k), t) and not isinstance(entry.get(k), bool)
+                                        for k, t in entry_types.items())
+        for entry in calibration.values()
+    ):
+        raise bad("calibration", "a mapping of set name to {name, sha256, nsamples, seed}")
+    for key, kind, expected in (("control_of", str, "a string"), ("control_seed", int, "an integer"),
+                                ("config", dict, "a mapping")):
+        value = metadata.get(key)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise bad(key, expected + " or absent")
+    warnings = metadata.get("warnings", [])
+    if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        raise bad("warnings", "a list of strings")
+
+
 def _read_safetensors(path: Path, what: str) -> tuple[dict[str, "torch.Tensor"], dict[str, str]]:
     from safetensors import safe_open
     from safetensors.torch import load
@@ -94,26 +160,22 @@ def load_mask(path: str | Path) -> "SpinMask":
     """Read a mask file; MaskError naming the file when it is missing, corrupt, truncated or inconsistent."""
     import torch
 
-    from spin_eval.spin.mask import SpinMask
+    from spin_eval.spin.mask import SpinMask, param_in_target
 
     path = Path(path)
     tensors, meta = _read_safetensors(path, "mask")
     if MASK_METADATA_KEY not in meta:
         raise MaskError(f"{path} is a safetensors file but not a spin-eval mask (no '{MASK_METADATA_KEY}' metadata)")
-    try:
-        metadata = json.loads(meta[MASK_METADATA_KEY])
-    except json.JSONDecodeError as exc:
-        raise MaskError(f"mask file {path}: metadata is not valid JSON ({exc}); rebuild the mask") from None
-    if not isinstance(metadata, dict):
-        raise MaskError(f"mask file {path}: metadata is not a JSON object; rebuild the mask")
+    metadata = _parse_metadata_json(meta[MASK_METADATA_KEY], path, "mask")
     missing = [k for k in REQUIRED_MASK_KEYS if k not in metadata]
     if missing:
         raise MaskError(f"mask file {path}: metadata lacks {', '.join(missing)}; rebuild the mask")
-    if metadata["format_version"] != MASK_FORMAT_VERSION:
+    if not _is_int(metadata["format_version"]) or metadata["format_version"] != MASK_FORMAT_VERSION:
         raise MaskError(
             f"mask file {path} has format_version {metadata['format_version']!r}; this spin-eval reads "
             f"{MASK_FORMAT_VERSION}; rebuild the mask with this version"
         )
+    validate_mask_metadata(metadata, path)
     unknown = sorted(set(metadata) - set(REQUIRED_MASK_KEYS) - set(OPTIONAL_MASK_KEYS))
     if unknown:
         logger.warning("mask file %s: unknown metadata keys %s (ignored)", path, ", ".join(unknown))
@@ -124,6 +186,8 @@ def load_mask(path: str | Path) -> "SpinMask":
         if kind == "indices":
             indices[name] = tensor
         elif kind == "shape":
+            if tensor.dtype != torch.int64 or tensor.dim() != 1 or bool((tensor < 0).any()):
+                raise MaskError(f"mask file {path}: shape of {name!r} is not a flat non-negative int64 tensor; rebuild the mask")
             shapes[name] = tuple(int(d) for d in tensor.tolist())
         else:
             raise MaskError(f"mask file {path}: unexpected tensor {key!r}; rebuild the mask")
@@ -143,6 +207,12 @@ def load_mask(path: str | Path) -> "SpinMask":
             raise MaskError(f"mask file {path}: counts[{name!r}] disagrees with the stored indices; rebuild the mask")
     if set(metadata["counts"]) != set(indices):
         raise MaskError(f"mask file {path}: counts and stored tensors name different parameters; rebuild the mask")
+    outside = sorted(name for name in indices if not param_in_target(name, metadata["target"]))
+    if outside:
+        raise MaskError(
+            f"mask file {path}: zeroes {outside[0]!r}, which is not a {metadata['target']} weight although the "
+            f"metadata says target={metadata['target']}; the file is corrupt or forged, rebuild the mask"
+        )
     return SpinMask(indices=indices, shapes=shapes, metadata=metadata)
 
 
@@ -170,7 +240,7 @@ def load_score_sums(path: str | Path) -> tuple[dict[str, dict[str, "torch.Tensor
     tensors, meta = _read_safetensors(path, "score")
     if SCORES_METADATA_KEY not in meta:
         raise InputError(f"{path} is not a spin-eval score file (no '{SCORES_METADATA_KEY}' metadata)")
-    metadata = json.loads(meta[SCORES_METADATA_KEY])
+    metadata = _parse_metadata_json(meta[SCORES_METADATA_KEY], path, "score")
     if metadata.get("format_version") != SCORES_FORMAT_VERSION:
         raise InputError(
             f"score file {path} has format_version {metadata.get('format_version')!r}, expected "

@@ -8,6 +8,8 @@ zeroes those entries in place; the returned ``AppliedMask`` keeps the original v
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,11 +19,38 @@ if TYPE_CHECKING:  # pragma: no cover
     import torch
     from torch import nn
 
+logger = logging.getLogger(__name__)
+
 #: Module-name parts that mark a Linear as part of the MLP / the attention block.
 _MLP_PARTS = ("mlp", "feed_forward", "ffn")
 _ATTN_PARTS = ("self_attn", "attn", "attention")
 #: Attribute set on a model while masks are applied: the fingerprint of its unmasked target weights.
 _APPLIED_ATTR = "_spin_eval_applied_fingerprints"
+#: The mask targets: which Linear layers SPIN scores and a mask may zero.
+TARGETS = ("mlp", "attn", "all")
+_FINGERPRINT = re.compile(r"[0-9a-f]{64}")
+
+
+def is_fingerprint(value: object) -> bool:
+    """True for a well-formed model fingerprint: 64 lowercase hex digits (a sha256)."""
+    return isinstance(value, str) and _FINGERPRINT.fullmatch(value) is not None
+
+
+def module_in_target(module_name: str, target: str) -> bool:
+    """Whether the Linear named ``module_name`` (e.g. ``model.layers.0.mlp.up_proj``) is in ``target``.
+
+    Decided by the names of the modules above it (``mlp`` / ``feed_forward`` / ``ffn`` for the MLP,
+    ``self_attn`` / ``attn`` / ``attention`` for attention): the LM head and embeddings never are."""
+    parts = module_name.split(".")[:-1]
+    is_mlp = any(p in _MLP_PARTS for p in parts)
+    is_attn = any(p in _ATTN_PARTS for p in parts)
+    return (target in ("mlp", "all") and is_mlp) or (target in ("attn", "all") and is_attn)
+
+
+def param_in_target(param_name: str, target: str) -> bool:
+    """Whether ``param_name`` (a ``named_parameters()`` key) is the weight of a Linear in ``target``."""
+    module_name, _, leaf = param_name.rpartition(".")
+    return leaf == "weight" and bool(module_name) and module_in_target(module_name, target)
 
 
 @dataclass
@@ -59,16 +88,11 @@ def target_linears(model: "nn.Module", target: str = "mlp") -> dict[str, "nn.Mod
     """
     from torch import nn
 
-    if target not in ("mlp", "attn", "all"):
+    if target not in TARGETS:
         raise InputError(f"target={target!r} is unknown; choose mlp, attn or all")
     found: dict[str, nn.Module] = {}
     for name, module in model.named_modules():
-        if not isinstance(module, nn.Linear) or not name:
-            continue
-        parts = name.split(".")
-        is_mlp = any(p in _MLP_PARTS for p in parts[:-1])
-        is_attn = any(p in _ATTN_PARTS for p in parts[:-1])
-        if (target in ("mlp", "all") and is_mlp) or (target in ("attn", "all") and is_attn):
+        if isinstance(module, nn.Linear) and name and module_in_target(name, target):
             found[f"{name}.weight"] = module
     if not found:
         raise InputError(
@@ -128,9 +152,19 @@ class AppliedMask:
 
 
 def check_mask_fits(model: "nn.Module", mask: SpinMask) -> None:
-    """MaskError unless every masked parameter exists with the recorded shape and indices are in range."""
+    """MaskError unless every masked parameter exists with the recorded shape, lies in the mask's declared
+    target (a mask saying ``target=mlp`` may not zero ``embed_tokens``) and indices are in range."""
     params = dict(model.named_parameters())
+    target = mask.metadata.get("target", "mlp")
+    if target not in TARGETS:
+        raise MaskError(f"mask metadata 'target' = {target!r} is unknown (mlp, attn or all); rebuild the mask")
+    in_target = set(target_linears(model, target))
     for name, idx in mask.indices.items():
+        if name in params and name not in in_target:
+            raise MaskError(
+                f"mask zeroes {name!r}, which is not a {target} weight of this model although the mask's "
+                f"metadata says target={target}; the mask is corrupt or forged, rebuild it with `spin-eval mask build`"
+            )
         if name not in params:
             raise MaskError(
                 f"mask names parameter {name!r}, which this model ({type(model).__name__}) does not have; "
@@ -150,8 +184,10 @@ def apply_mask(model: "nn.Module", mask: SpinMask, *, check_fingerprint: bool = 
     """Zero the masked weights in place and return a handle whose ``restore()`` undoes it.
 
     With ``check_fingerprint`` the model's target weights must hash to ``mask.metadata['model_fingerprint']``
-    (FingerprintMismatchError otherwise; pass ``check_fingerprint=False`` to override). Applying a mask
-    to a model that already carries it zeroes nothing new and passes the check.
+    (FingerprintMismatchError otherwise; MaskError when that is not 64 hex digits: an empty or missing
+    fingerprint never skips the check). ``check_fingerprint=False`` is the explicit override; it logs a
+    warning naming the mask. Applying a mask to a model that already carries it zeroes nothing new and
+    passes the check.
     """
     import torch
 
@@ -159,7 +195,18 @@ def apply_mask(model: "nn.Module", mask: SpinMask, *, check_fingerprint: bool = 
     expected = mask.metadata.get("model_fingerprint")
     target = mask.metadata.get("target", "mlp")
     applied: list[str] = getattr(model, _APPLIED_ATTR, None) or []
-    if check_fingerprint and expected and expected not in applied:
+    if not check_fingerprint:
+        logger.warning(
+            "FINGERPRINT CHECK OVERRIDDEN: applying a mask built for %r (fingerprint %r) without verifying it "
+            "was built for these weights", mask.metadata.get("model_name", "?"), expected,
+        )
+    elif not is_fingerprint(expected):
+        raise MaskError(
+            f"mask metadata 'model_fingerprint' = {expected!r} is not a sha256 (64 hex digits), so the mask "
+            "cannot be matched to a model; rebuild it with `spin-eval mask build`, or override with "
+            "check_fingerprint=False (model_args: spin_force=true) if you trust it"
+        )
+    if check_fingerprint and expected not in applied:
         actual = model_fingerprint(model, target)
         if actual != expected:
             raise FingerprintMismatchError(
@@ -176,7 +223,7 @@ def apply_mask(model: "nn.Module", mask: SpinMask, *, check_fingerprint: bool = 
             idx_dev = idx.to(flat.device)
             originals[name] = flat[idx_dev].detach().clone().cpu()
             flat[idx_dev] = 0
-    if expected and expected not in applied:
+    if is_fingerprint(expected) and expected not in applied:
         applied.append(expected)
         setattr(model, _APPLIED_ATTR, applied)
     return AppliedMask(model=model, mask=mask, originals=originals, base_fingerprint=expected)

@@ -137,7 +137,7 @@ def test_mask_overlap_from_mask_files(fixture_runs, tmp_path):
     files = {}
     for var, idx in (("spin", [0, 1, 2, 3]), ("random", [2, 3, 4, 5, 6, 7])):
         path = tmp_path / f"{var}.safetensors"
-        meta = {"spin_eval_version": "0.1.0", "model_name": "tiny", "model_fingerprint": "fp", "p": 0.01,
+        meta = {"spin_eval_version": "0.1.0", "model_name": "tiny", "model_fingerprint": "f" * 64, "p": 0.01,
                 "q": 0.01, "target": "mlp", "selection": var, "score_kind": "grad", "calibration": {}}
         save_mask(SpinMask({name: torch.tensor(idx, dtype=torch.int64)}, {name: (8, 8)}, meta), path)
         files[var] = path
