@@ -98,6 +98,8 @@ def register(subparsers: Any) -> None:
     pl.add_argument("--device", default="cpu", help="device the build would score on (default cpu)")
     pl.add_argument("--device-map", default=None, metavar="MAP", help="'auto': spread over the visible GPUs")
     pl.add_argument("--nproc", type=int, default=1, help="data-parallel ranks (torchrun --nproc_per_node; default 1)")
+    pl.add_argument("--devices", type=int, default=None,
+                    help="GPUs --device-map auto spreads over (default: the visible ones); to plan for another machine")
     add_setting_arguments(pl, exclude=("selection", "seed", "control_seed", "chat_template", "general", "fairness",
                                        "privacy"))
     pl.add_argument("--json", action="store_true", help="print the plan as JSON")
@@ -140,7 +142,7 @@ def _plan(args: argparse.Namespace) -> int:
     spec = resolve_model_spec(args.model, gguf_file=args.gguf_file, revision=args.revision)
     config, options = make_settings(given_settings(args), spec, where="mask plan")
     plan = make_plan(spec, config, options, dtype=args.dtype, device=args.device, device_map=args.device_map,
-                     nproc=args.nproc)
+                     nproc=args.nproc, devices=args.devices)
     if args.json:
         print(json.dumps(plan.to_dict(), indent=2, sort_keys=True))
     else:

@@ -167,12 +167,18 @@ def available_memory(device: str, device_map: str | None) -> dict[str, int]:
 
 
 def make_plan(spec: Any, config: SpinConfig, options: ScoringOptions, *, dtype: str = "float32",
-              device: str = "cpu", device_map: str | None = None, nproc: int = 1) -> MemoryPlan:
-    """The plan for a model spec from its config alone, with the free memory of the devices it would use."""
-    if nproc < 1:
-        raise InputError(f"--nproc {nproc}: must be >= 1")
+              device: str = "cpu", device_map: str | None = None, nproc: int = 1,
+              devices: int | None = None) -> MemoryPlan:
+    """The plan for a model spec from its config alone, with the free memory of the devices it would use.
+
+    ``devices``: how many GPUs ``device_map="auto"`` spreads over (default: the visible ones)."""
+    if nproc < 1 or (devices is not None and devices < 1):
+        raise InputError(f"--nproc {nproc} / --devices {devices}: must be >= 1")
     available = available_memory(device, device_map)
-    devices = max(len(available), 1) if device_map == "auto" else 1
+    if device_map != "auto":
+        devices = 1
+    elif devices is None:
+        devices = max(len(available), 1)
     plan = plan_from_model(meta_model(spec), config, options, dtype=dtype, nproc=nproc, devices=devices,
                            device=device if device_map is None else f"device_map={device_map}", model_name=spec.name)
     if device == "cpu" and nproc > 1 and available:  # CPU ranks share one machine's memory

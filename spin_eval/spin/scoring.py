@@ -68,18 +68,34 @@ def _only_grad_for(model: nn.Module, params: Sequence[nn.Parameter]) -> Iterator
 
 
 def _device(model: nn.Module) -> torch.device:
+    """Where the token ids go: the input embedding's device (the first one under a device map)."""
+    embed = getattr(model, "get_input_embeddings", lambda: None)()
+    weight = getattr(embed, "weight", None)
+    if weight is not None and weight.device.type != "meta":
+        return weight.device
     return next(model.parameters()).device
 
 
 def _per_sample_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """[B] mean next-token cross-entropy over the positions whose label is not -100."""
     shift_logits = logits[:, :-1, :].float()
-    shift_labels = labels[:, 1:]
+    shift_labels = labels[:, 1:].to(logits.device)  # the LM head may sit on another device (device map)
     token_loss = nn.functional.cross_entropy(
         shift_logits.reshape(-1, shift_logits.size(-1)), shift_labels.reshape(-1), ignore_index=-100, reduction="none"
     ).view(shift_labels.shape)
     counts = (shift_labels != -100).sum(dim=1)
     return token_loss.sum(dim=1) / counts.clamp(min=1)
+
+
+def check_scorable(linears: dict[str, nn.Module]) -> None:
+    """ScoringError when a target weight is offloaded (meta device): its gradient cannot be summed there."""
+    offloaded = [name for name, lin in linears.items() if lin.weight.device.type == "meta"]
+    if offloaded:
+        raise ScoringError(
+            f"{len(offloaded)} target weights (e.g. {offloaded[0]}) were offloaded by the device map because the "
+            "model does not fit on the visible devices; scoring needs every target weight resident on a GPU or "
+            "the CPU: add GPUs, load with --dtype bfloat16, or check `spin-eval mask plan --device-map auto`"
+        )
 
 
 def _check_sample(sample: Sample) -> None:
@@ -121,6 +137,7 @@ def gradient_sums(
     given target Linears, each on its weight's device."""
     for s in samples:
         _check_sample(s)
+    check_scorable(linears)
     if batch_size <= 1:
         return _sums_one_pass(model, samples, linears, progress=progress, desc=desc)
     return _sums_batched(model, samples, linears, batch_size=batch_size, progress=progress, desc=desc)

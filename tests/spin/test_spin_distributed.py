@@ -90,3 +90,26 @@ def test_torchrun_smollm2_equals_single_process(tmp_path):
     proc = _torchrun("-m", "spin_eval", *args, str(ranked), timeout=1800)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert ranked.read_bytes() == single.read_bytes()
+
+
+def test_device_map_auto_gives_the_plain_build(tiny_model_dir, cal_files, tmp_path):
+    """--device-map auto loads through accelerate's big-model path (here: every layer on the CPU)."""
+    from spin_eval.cli import main
+
+    plain, mapped = tmp_path / "plain.safetensors", tmp_path / "mapped.safetensors"
+    assert main(_build_args(tiny_model_dir, cal_files, plain, "--batch-size", "3")) == 0
+    assert main(_build_args(tiny_model_dir, cal_files, mapped, "--device-map", "auto")) == 0
+    assert mapped.read_bytes() == plain.read_bytes()
+
+
+def test_offloaded_target_weights_are_refused_before_scoring():
+    import torch
+
+    from spin_eval.errors import ScoringError
+    from spin_eval.spin.scoring import check_scorable
+
+    with torch.device("meta"):
+        offloaded = torch.nn.Linear(4, 4)
+    with pytest.raises(ScoringError, match="offloaded by the device map"):
+        check_scorable({"model.layers.0.mlp.up_proj.weight": offloaded})
+    check_scorable({"model.layers.0.mlp.up_proj.weight": torch.nn.Linear(4, 4)})  # resident: fine
