@@ -143,6 +143,16 @@ def gradient_sums(
     return _sums_batched(model, samples, linears, batch_size=batch_size, progress=progress, desc=desc)
 
 
+def _backward_one(model: nn.Module, sample: Sample, device: torch.device) -> None:
+    """Forward one sample, check its loss is finite, backward (the gradients land where requires_grad is set)."""
+    ids = torch.tensor([list(sample.input_ids)], device=device)
+    labels = torch.tensor([list(sample.labels)], device=device)
+    loss = _per_sample_loss(model(input_ids=ids, use_cache=False).logits, labels).sum()
+    if not torch.isfinite(loss):
+        raise _nonfinite(sample, "loss")
+    loss.backward()
+
+
 def _sums_one_pass(model, samples, linears, *, progress, desc):
     device = _device(model)
     sums = _zero_sums(linears)
@@ -165,12 +175,7 @@ def _sums_one_pass(model, samples, linears, *, progress, desc):
         try:
             for sample in _progress(samples, len(samples), desc, progress):
                 current[:] = [sample]
-                ids = torch.tensor([list(sample.input_ids)], device=device)
-                labels = torch.tensor([list(sample.labels)], device=device)
-                loss = _per_sample_loss(model(input_ids=ids, use_cache=False).logits, labels).sum()
-                if not torch.isfinite(loss):
-                    raise _nonfinite(sample, "loss")
-                loss.backward()
+                _backward_one(model, sample, device)
         finally:
             for h in handles:
                 h.remove()
@@ -254,12 +259,7 @@ def gradient_sums_per_layer(
     for name, lin in _progress(linears.items(), len(linears), desc, progress):
         with _only_grad_for(model, [lin.weight]):
             for sample in samples:
-                ids = torch.tensor([list(sample.input_ids)], device=device)
-                labels = torch.tensor([list(sample.labels)], device=device)
-                loss = _per_sample_loss(model(input_ids=ids, use_cache=False).logits, labels).sum()
-                if not torch.isfinite(loss):
-                    raise _nonfinite(sample, "loss")
-                loss.backward()
+                _backward_one(model, sample, device)
                 grad = lin.weight.grad.abs()
                 lin.weight.grad = None
                 if not torch.isfinite(grad.sum()):
