@@ -171,7 +171,7 @@ def _build(args: argparse.Namespace) -> int:
     from spin_eval.spin.distributed import Ranks
 
     _setup_logging()
-    ranks = None if args.from_scores or args.shard else Ranks.from_environment(args.device)
+    ranks = Ranks.from_environment(args.device)
     try:
         return _build_on(args, ranks)
     finally:
@@ -196,11 +196,15 @@ def _build_on(args: argparse.Namespace, ranks: Any) -> int:
     if ranks is not None and device == "cuda":
         device = f"cuda:{ranks.local_rank}"
     if not args.from_scores:
-        plan = make_plan(spec, config, options, dtype=args.dtype, device=device, device_map=args.device_map,
-                         nproc=1 if ranks is None else ranks.world_size)
-        if main_rank:
+        try:
+            plan = make_plan(spec, config, options, dtype=args.dtype, device=device, device_map=args.device_map,
+                             nproc=1 if ranks is None else ranks.world_size)
+        except InputError as exc:  # e.g. a config the meta device cannot build: plan nothing, still build
+            plan = None
+            _warn(f"no memory plan ({exc})")
+        if plan is not None and main_rank:
             print(format_plan(plan), file=sys.stderr)
-        if not args.no_plan_check:
+        if plan is not None and not args.no_plan_check:
             check_plan_fits(plan)
 
     model, tokenizer = load_model_and_tokenizer(spec, dtype=args.dtype, device=device, device_map=args.device_map)

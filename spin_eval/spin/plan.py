@@ -143,8 +143,11 @@ def meta_model(spec: Any) -> Any:
         model_config = AutoConfig.from_pretrained(spec.pretrained, **spec.from_pretrained_kwargs())
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read the config of model '{spec.spec}': {str(exc).splitlines()[0]}") from exc
-    with torch.device("meta"):
-        return AutoModelForCausalLM.from_config(model_config)
+    try:
+        with torch.device("meta"):
+            return AutoModelForCausalLM.from_config(model_config)
+    except (ValueError, KeyError, TypeError, ImportError) as exc:
+        raise InputError(f"cannot build model '{spec.spec}' from its config on the meta device: {exc}") from exc
 
 
 def available_memory(device: str, device_map: str | None) -> dict[str, int]:
