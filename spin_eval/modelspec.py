@@ -407,8 +407,12 @@ def load_model_and_tokenizer(
     *,
     dtype: str = "float32",
     device: str = "cpu",
+    device_map: str | None = None,
 ) -> tuple[Any, Any]:
-    """Load ``(model, tokenizer)`` for a spec, model in eval mode on ``device`` with ``dtype``."""
+    """Load ``(model, tokenizer)`` for a spec, model in eval mode on ``device`` with ``dtype``.
+
+    ``device_map="auto"`` instead spreads the layers over the visible devices (accelerate big-model
+    loading) and ``device`` is not used."""
     if dtype not in _DTYPES:
         raise InputError(f"dtype {dtype!r} is not supported; use one of {', '.join(_DTYPES)}")
     resolved = spec if isinstance(spec, ModelSpec) else resolve_model_spec(spec)
@@ -420,12 +424,15 @@ def load_model_and_tokenizer(
     torch_dtype = "auto" if dtype == "auto" else getattr(torch, dtype)
     try:
         tokenizer = AutoTokenizer.from_pretrained(resolved.pretrained, **kwargs)
+        if device_map is not None:
+            kwargs = dict(kwargs, device_map=device_map)
         model = AutoModelForCausalLM.from_pretrained(resolved.pretrained, dtype=torch_dtype, **kwargs)
     except OSError as exc:
         raise ModelSpecError(
             f"cannot load model '{resolved.spec}' (pretrained={resolved.pretrained}): {exc}".splitlines()[0]
             + "; check the spec, or that the hub is reachable for hub ids"
         ) from exc
-    model.to(device)
+    if device_map is None:
+        model.to(device)
     model.eval()
     return model, tokenizer

@@ -20,8 +20,9 @@ model_args added to every ``hf`` argument (all of which keep working):
     Build the mask on the fly with ``spin_eval.spin.build.load_or_build_mask`` from ``spin_p``,
     ``spin_q``, ``spin_target``, ``spin_selection``, ``spin_nsamples``, ``spin_seed``, ``spin_general``,
     ``spin_fairness``, ``spin_privacy``, ``spin_batch_size``, ``spin_chat_template``,
-    ``spin_control_seed`` and ``spin_max_length`` (defaults: ``SpinConfig``'s, the shipped calibration
-    sets, and ``default_ratio`` of the model for p and q). The mask is cached under
+    ``spin_control_seed`` and ``spin_max_length``: one ``spin_<field>`` per setting of
+    ``spin_eval.spin.settings`` (defaults: ``SpinConfig``'s, the shipped calibration sets; p defaults to
+    ``default_ratio`` of the model, q to p). ``spin_batch_size`` only changes speed. The mask is cached under
     ``$SPIN_EVAL_CACHE/masks`` keyed by the model fingerprint, every setting and the data hashes, so a
     second run reuses it. Concurrent builders (data-parallel ranks, parallel jobs) take a file lock, so
     one builds and the others load the cached file.
@@ -46,7 +47,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,23 +61,7 @@ logger = logging.getLogger(__name__)
 #: Values of the ``spin`` model_arg.
 SPIN_MODES = ("auto", "mask", "none")
 
-#: ``spin=auto`` settings: model_arg -> (SpinConfig field, parser name).
-BUILD_ARGS: dict[str, tuple[str, str]] = {
-    "spin_p": ("p", "ratio"),
-    "spin_q": ("q", "ratio"),
-    "spin_target": ("target", "str"),
-    "spin_selection": ("selection", "str"),
-    "spin_nsamples": ("nsamples", "int"),
-    "spin_seed": ("seed", "int"),
-    "spin_general": ("general", "str"),
-    "spin_fairness": ("fairness", "str"),
-    "spin_privacy": ("privacy", "str"),
-    "spin_batch_size": ("batch_size", "int"),
-    "spin_chat_template": ("chat_template", "bool"),
-    "spin_control_seed": ("control_seed", "int"),
-    "spin_max_length": ("max_length", "int"),
-}
-#: Other ``spin_*`` model_args.
+#: Other ``spin_*`` model_args (the ``spin=auto`` settings come from ``spin_eval.spin.settings``).
 OTHER_ARGS = ("spin_force",)
 
 #: Lock file (under the mask cache) serialising ``spin=auto`` builds across processes.
@@ -89,58 +73,22 @@ _UNSET: Any = object()
 # ------------------------------------------------------------------------------------- argument parsing
 
 
-def _arg_error(arg: str, value: Any, expected: str) -> InputError:
-    return InputError(f"spin_hf model_arg {arg}={value!r} is not valid: expected {expected}")
+def _parse_setting(arg: str, value: Any) -> Any:
+    from spin_eval.spin.settings import adapter_arg_names, parse_value
 
-
-def _parse_int(arg: str, value: Any) -> int:
-    if isinstance(value, bool):
-        raise _arg_error(arg, value, "a non-negative integer")
-    if isinstance(value, int):
-        result = value
-    elif isinstance(value, float) and value.is_integer():
-        result = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("+").isdigit():
-        result = int(value.strip())
-    else:
-        raise _arg_error(arg, value, "a non-negative integer, e.g. 64")
-    if result < 0:
-        raise _arg_error(arg, value, "a non-negative integer, e.g. 64")
-    return result
-
-
-def _parse_ratio(arg: str, value: Any) -> float:
-    if isinstance(value, bool):
-        raise _arg_error(arg, value, "a ratio in [0, 1], e.g. 5e-7")
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        raise _arg_error(arg, value, "a ratio in [0, 1], e.g. 5e-7") from None
-    if not math.isfinite(result) or not 0.0 <= result <= 1.0:
-        raise _arg_error(arg, value, "a ratio in [0, 1], e.g. 5e-7")
-    return result
+    return parse_value(adapter_arg_names().get(arg, arg), value, f"spin_hf model_arg {arg}")
 
 
 def _parse_bool(arg: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no", "1", "0"):
-        return value.strip().lower() in ("true", "yes", "1")
-    raise _arg_error(arg, value, "true or false")
+    from spin_eval.spin.settings import parse_as
+
+    return parse_as("bool", value, f"spin_hf model_arg {arg}")
 
 
 def _parse_str(arg: str, value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        raise _arg_error(arg, value, "a non-empty string")
-    text = str(value).strip()  # lm-eval turns a path such as "123" into an int: take it back
-    if not text:
-        raise _arg_error(arg, value, "a non-empty string")
-    return text
+    from spin_eval.spin.settings import parse_as
 
-
-_PARSERS = {"int": _parse_int, "ratio": _parse_ratio, "bool": _parse_bool, "str": _parse_str}
+    return parse_as("str", value, f"spin_hf model_arg {arg}")
 
 
 @dataclass
@@ -152,7 +100,7 @@ class SpinRequest:
     mask_path: Path | None = None
     """The mask file (mode ``mask``)."""
     build: dict[str, Any] = field(default_factory=dict)
-    """SpinConfig fields given explicitly (mode ``auto``)."""
+    """Settings given explicitly (mode ``auto``): SpinConfig and ScoringOptions fields."""
     force: bool = False
     """Apply despite a fingerprint mismatch."""
 
@@ -167,10 +115,12 @@ def parse_spin_args(kwargs: dict[str, Any]) -> SpinRequest:
     spin = kwargs.pop("spin", _UNSET)
     mask = kwargs.pop("mask", None)
     spin_args = {key: kwargs.pop(key) for key in [k for k in kwargs if k.startswith("spin_")]}
+    from spin_eval.spin.settings import adapter_arg_names
 
-    unknown = sorted(set(spin_args) - set(BUILD_ARGS) - set(OTHER_ARGS))
+    build_args = adapter_arg_names()
+    unknown = sorted(set(spin_args) - set(build_args) - set(OTHER_ARGS))
     if unknown:
-        known = ", ".join(sorted(BUILD_ARGS) + list(OTHER_ARGS))
+        known = ", ".join(sorted(build_args) + list(OTHER_ARGS))
         raise InputError(f"spin_hf: unknown model_arg {', '.join(unknown)}; known spin_* model_args: {known}")
 
     if spin is _UNSET:
@@ -203,14 +153,13 @@ def parse_spin_args(kwargs: dict[str, Any]) -> SpinRequest:
 
     build = {}
     for key, value in spin_args.items():
-        if key in BUILD_ARGS:
+        if key in build_args:
             if mode != "auto":
                 raise InputError(
                     f"spin_hf model_arg {key}={value!r} only applies with spin=auto (mode here: {mode}); "
                     f"add spin=auto or drop {key}"
                 )
-            config_field, parser = BUILD_ARGS[key]
-            build[config_field] = _PARSERS[parser](key, value)
+            build[build_args[key]] = _parse_setting(key, value)
     force = _parse_bool("spin_force", spin_args["spin_force"]) if "spin_force" in spin_args else False
     if force and mode == "none":
         raise InputError("spin_hf model_arg spin_force=true has no effect with spin=none; drop it")
@@ -272,26 +221,23 @@ def load_mask_arg(path: Path):
         raise MaskError(f"spin_hf model_arg mask={path}: cannot read it ({exc.strerror}); check the path") from exc
 
 
-def spin_config(request: SpinRequest, model_spec: Any):
-    """The SpinConfig of a ``spin=auto`` request (None otherwise), checked before the model loads.
-
-    p and q default to ``default_ratio`` of the model: the measured value for ``smollm2``, the paper's
-    5e-7 for anything else.
-    """
+def spin_settings(request: SpinRequest, model_spec: Any):
+    """``(SpinConfig, ScoringOptions)`` of a ``spin=auto`` request (None otherwise), checked before the model
+    loads. The ratio rule is ``spin_eval.spin.settings``'s: p defaults to ``default_ratio`` of the model
+    (the measured value for ``smollm2``, the paper's 5e-7 for anything else), q defaults to p."""
     if request.mode != "auto":
         return None
-    from spin_eval.spin.config import SpinConfig, default_ratio
+    from spin_eval.spin.settings import make_settings
 
     if not isinstance(model_spec, str) and not hasattr(model_spec, "embedded"):  # a PreTrainedModel
         model_spec = getattr(getattr(model_spec, "config", None), "_name_or_path", "")
-    settings = dict(request.build)
-    ratio = default_ratio(model_spec)
-    settings.setdefault("p", ratio)
-    settings.setdefault("q", ratio)
-    try:
-        return SpinConfig(**settings)
-    except SpinEvalError as exc:
-        raise InputError(f"spin_hf spin=auto settings (model_args spin_*): {exc}") from exc
+    return make_settings(request.build, model_spec, where="spin_hf spin=auto settings (model_args spin_*)")
+
+
+def spin_config(request: SpinRequest, model_spec: Any):
+    """The SpinConfig of a ``spin=auto`` request (None otherwise); see ``spin_settings``."""
+    settings = spin_settings(request, model_spec)
+    return None if settings is None else settings[0]
 
 
 # --------------------------------------------------------------------------------------------- the model
@@ -309,7 +255,7 @@ class SpinHFLM(HFLM):
                 "the masked weights); merge the adapter into the model first and pass the merged directory"
             )
         pretrained, model_spec = _resolve_pretrained(pretrained, kwargs)
-        config = spin_config(request, model_spec if model_spec is not None else pretrained)
+        settings = spin_settings(request, model_spec if model_spec is not None else pretrained)
 
         super().__init__(pretrained=pretrained, **kwargs)
 
@@ -324,21 +270,23 @@ class SpinHFLM(HFLM):
         if request.mode == "none":
             return
         if request.mode == "auto":
-            mask, mask_file = self._build_mask(config)
+            mask, mask_file = self._build_mask(*settings)
         else:
             mask_file = request.mask_path
         self._apply(mask, mask_file)
 
     # -- mask construction and application ---------------------------------------------------------------
 
-    def _build_mask(self, config):
+    def _build_mask(self, config, options):
         """Load the cached mask for this model and settings, or build and cache it (under a file lock)."""
         from spin_eval.paths import cache_dir
         from spin_eval.spin.build import load_or_build_mask
 
         with _build_lock(cache_dir() / "masks" / BUILD_LOCK_NAME):
             try:
-                mask, path = load_or_build_mask(self.model, self.tokenizer, config, progress=self.rank == 0)
+                mask, path = load_or_build_mask(
+                    self.model, self.tokenizer, config, batch_size=options.batch_size, progress=self.rank == 0
+                )
             except SpinEvalError as exc:
                 raise type(exc)(
                     f"spin_hf spin=auto: {exc} (calibration sets are model_args spin_general=, spin_fairness=, "
@@ -452,4 +400,4 @@ try:
 except Exception as exc:  # noqa: BLE001 - registration is a convenience here, never a reason to fail
     logger.debug("spin_hf: registering %r failed: %s", SPIN_HF_NAME, exc)
 
-__all__ = ["SPIN_MODES", "SpinHFLM", "SpinRequest", "parse_spin_args", "spin_config"]
+__all__ = ["SPIN_MODES", "SpinHFLM", "SpinRequest", "parse_spin_args", "spin_config", "spin_settings"]

@@ -1,4 +1,4 @@
-"""``spin-eval mask build|info|diff``: build SPIN / control masks, show them, compare two of them."""
+"""``spin-eval mask build|plan|info|diff``: build SPIN / control masks, plan their memory, show them, compare two."""
 
 from __future__ import annotations
 
@@ -22,9 +22,19 @@ sharded scoring (several machines/GPUs, then one merge):
   spin-eval mask build --model M --shard 0/4 --save-scores scores/    # ... up to --shard 3/4
   spin-eval mask build --model M --from-scores scores/*.safetensors -o M.spin.safetensors
 
+data-parallel (samples split over ranks, sums all-reduced; rank 0 writes the same file as one process):
+  torchrun --nproc_per_node 8 -m spin_eval mask build --model M --device cuda -o M.spin.safetensors
+  accelerate launch -m spin_eval mask build --model M --device cuda -o M.spin.safetensors
+  (multi-node: torchrun --nnodes N --node_rank R --rdzv_endpoint HOST:PORT ... the same arguments)
+
+a model larger than one GPU:
+  spin-eval mask plan --model M --device cuda --device-map auto
+  spin-eval mask build --model M --device cuda --device-map auto -o M.spin.safetensors
+
 Ratios: G = top floor(p*numel) of the general scores per matrix, F, P = top floor(q*numel) of the
-fairness / privacy scores. Default p = q = 5e-7 (the paper's) for hub models; for the embedded smollm2
-a measured default (see docs/spin.md), because 5e-7 selects 0 weights in a 135M model's matrices.
+fairness / privacy scores. p defaults to 5e-7 (the paper's) for hub models and to a measured 1e-4 for
+the embedded smollm2 (5e-7 selects 0 weights in a 135M model's matrices, see docs/spin.md); q defaults
+to p. The batch size changes speed and memory only, never the mask.
 """
 
 
@@ -38,16 +48,6 @@ def _shard(text: str) -> tuple[int, int]:
     return index, count
 
 
-def _ratio(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number (e.g. 5e-7 or 1e-3)") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text!r} is outside [0, 1]")
-    return value
-
-
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "mask",
@@ -58,43 +58,52 @@ def register(subparsers: Any) -> None:
     sub = parser.add_subparsers(dest="mask_command", metavar="ACTION")
     parser.set_defaults(handler=lambda args: (parser.print_help(), 2)[1])
 
-    from spin_eval.spin.config import SELECTIONS, TARGETS
+    from spin_eval.spin.settings import add_setting_arguments
 
     b = sub.add_parser(
         "build",
         help="score a model on calibration sets and write a mask file",
         description="Score every target weight as |W| * sum_n |dL_n/dW| on the general, fairness and privacy "
-        "calibration sets, select the coupled weights (or a control set), and write the mask file.",
+        "calibration sets, select the coupled weights (or a control set), and write the mask file. Prints the "
+        "memory plan first and stops early when it cannot fit.",
         epilog=_BUILD_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    b.add_argument("--model", default="smollm2", help="model spec: smollm2 (default), a local HF dir, a .gguf, or a hub id")
-    b.add_argument("--gguf-file", default=None, help="GGUF file name inside --model's directory")
-    b.add_argument("--revision", default=None, help="hub revision for a hub id")
-    b.add_argument("--dtype", default="float32", help="dtype to load the model in (default float32)")
-    b.add_argument("--device", default="cpu", help="device for scoring, e.g. cpu or cuda (default cpu)")
-    for name in ("general", "fairness", "privacy"):
-        b.add_argument(f"--{name}", default=None, metavar="FILE",
-                       help=f"{name} calibration set: CSV/JSONL with prompt,response or a hub dataset id (default: shipped set)")
-    b.add_argument("--nsamples", type=int, default=128, help="samples drawn from each set (default 128)")
-    b.add_argument("--seed", type=int, default=0, help="seed of the calibration sampling (default 0)")
-    b.add_argument("--p", type=_ratio, default=None, help="general top fraction per matrix (default: see below)")
-    b.add_argument("--q", type=_ratio, default=None, help="fairness/privacy top fraction per matrix (default: --p)")
-    b.add_argument("--target", choices=TARGETS, default="mlp", help="Linear layers to score: mlp (default), attn, all")
-    b.add_argument("--selection", choices=SELECTIONS, default="paper",
-                   help="paper: (F-G)&(P-G) (default); reference: the public code's positional AND; others are control masks")
-    b.add_argument("--control-seed", type=int, default=0, help="seed of control-mask draws (default 0)")
-    b.add_argument("--chat-template", action="store_true", help="wrap prompts in the model's chat template")
-    b.add_argument("--batch-size", type=int, default=1, help="samples per backward pass; per-sample gradients stay exact")
-    b.add_argument("--max-length", type=int, default=1024, help="token limit per sample (default 1024)")
+    _model_arguments(b)
+    b.add_argument("--device", default="cpu",
+                   help="device for scoring, e.g. cpu or cuda (default cpu); under torchrun, cuda means cuda:LOCAL_RANK")
+    b.add_argument("--device-map", default=None, metavar="MAP",
+                   help="'auto' spreads a model larger than one device over the visible GPUs (accelerate big-model "
+                        "loading); per-sample gradients stay exact. Not with torchrun/accelerate launch")
+    add_setting_arguments(b)
     b.add_argument("--save-scores", metavar="DIR", default=None, help="also write the score sums to DIR")
     b.add_argument("--shard", type=_shard, default=None, metavar="i/n",
                    help="score only slice i of n of the samples (needs --save-scores; merge with --from-scores)")
     b.add_argument("--from-scores", nargs="+", metavar="FILE", default=None,
                    help="merge score files of shards 0..n-1 instead of scoring")
+    b.add_argument("--no-plan-check", action="store_true",
+                   help="build even when the memory plan says it will not fit (the plan is an estimate)")
     b.add_argument("--no-progress", action="store_true", help="hide progress bars")
     b.add_argument("-o", "--output", metavar="MASK", default=None, help="mask file to write (.safetensors)")
     b.set_defaults(handler=_build)
+
+    pl = sub.add_parser(
+        "plan",
+        help="memory plan of a mask build from the model's config alone (no weights loaded)",
+        description="Print the number of target weights, the expected peak memory per device for scoring and "
+        "the mask size on disk, from the model's config alone (meta device: no weights are loaded).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _model_arguments(pl)
+    pl.add_argument("--device", default="cpu", help="device the build would score on (default cpu)")
+    pl.add_argument("--device-map", default=None, metavar="MAP", help="'auto': spread over the visible GPUs")
+    pl.add_argument("--nproc", type=int, default=1, help="data-parallel ranks (torchrun --nproc_per_node; default 1)")
+    pl.add_argument("--devices", type=int, default=None,
+                    help="GPUs --device-map auto spreads over (default: the visible ones); to plan for another machine")
+    add_setting_arguments(pl, exclude=("selection", "seed", "control_seed", "chat_template", "general", "fairness",
+                                       "privacy"))
+    pl.add_argument("--json", action="store_true", help="print the plan as JSON")
+    pl.set_defaults(handler=_plan)
 
     i = sub.add_parser("info", help="show a mask's metadata and counts", description="Show a mask file's metadata.")
     i.add_argument("mask", help="mask file")
@@ -119,66 +128,129 @@ def _warn(message: str) -> None:
     print(f"spin-eval: WARNING: {terminal_safe(message)}", file=sys.stderr)
 
 
-def _build(args: argparse.Namespace) -> int:
-    from spin_eval.spin.config import SpinConfig, default_ratio
+def _model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default="smollm2",
+                        help="model spec: smollm2 (default), a local HF dir, a .gguf, or a hub id")
+    parser.add_argument("--gguf-file", default=None, help="GGUF file name inside --model's directory")
+    parser.add_argument("--revision", default=None, help="hub revision for a hub id")
+    parser.add_argument("--dtype", default="float32", help="dtype to load the model in (default float32)")
 
-    _setup_logging()
+
+def _plan(args: argparse.Namespace) -> int:
+    from spin_eval.modelspec import resolve_model_spec
+    from spin_eval.spin.plan import format_plan, make_plan
+    from spin_eval.spin.settings import given_settings, make_settings
+
+    spec = resolve_model_spec(args.model, gguf_file=args.gguf_file, revision=args.revision)
+    config, options = make_settings(given_settings(args), spec, where="mask plan")
+    plan = make_plan(spec, config, options, dtype=args.dtype, device=args.device, device_map=args.device_map,
+                     nproc=args.nproc, devices=args.devices)
+    if args.json:
+        print(json.dumps(plan.to_dict(), indent=2, sort_keys=True))
+    else:
+        print(format_plan(plan))
+    return 0
+
+
+def _check_build_args(args: argparse.Namespace, ranks: Any) -> None:
     if args.shard is not None and args.shard[1] > 1 and not args.save_scores:
         raise InputError("--shard needs --save-scores DIR (the shard's score file goes there)")
     if args.output is None and not (args.shard is not None and args.shard[1] > 1):
         raise InputError("mask build needs -o MASK (the mask file to write)")
     if args.from_scores and args.shard is not None:
         raise InputError("use either --shard (score a slice) or --from-scores (merge), not both")
+    if ranks is not None and (args.shard is not None or args.save_scores or args.from_scores):
+        raise InputError("under torchrun / accelerate launch the ranks split the samples themselves; drop "
+                         "--shard/--save-scores/--from-scores (those are for machines without a shared launcher)")
+    if ranks is not None and args.device_map:
+        raise InputError("--device-map spreads ONE process's model over the GPUs; do not combine it with "
+                         "torchrun / accelerate launch (data parallel): use one or the other")
+    if args.device_map is not None and args.device_map != "auto":
+        raise InputError(f"--device-map {args.device_map!r}: only 'auto' is supported")
     if args.output is not None:
         from spin_eval.fileio import check_output_file
 
-        inputs = tuple(args.from_scores or ()) + tuple(p for p in (args.general, args.fairness, args.privacy) if p)
+        calibration = (getattr(args, f"setting_{name}", None) for name in ("general", "fairness", "privacy"))
+        inputs = tuple(args.from_scores or ()) + tuple(p for p in calibration if p)
         check_output_file(args.output, "-o", inputs=inputs)
 
-    from spin_eval.modelspec import load_model_and_tokenizer, resolve_model_spec
 
-    spec = resolve_model_spec(args.model, gguf_file=args.gguf_file, revision=args.revision)
-    p = args.p if args.p is not None else default_ratio(spec)
-    q = args.q if args.q is not None else p
-    config = SpinConfig(
-        p=p, q=q, target=args.target, selection=args.selection, nsamples=args.nsamples, seed=args.seed,
-        chat_template=args.chat_template, general=args.general, fairness=args.fairness, privacy=args.privacy,
-        batch_size=args.batch_size, control_seed=args.control_seed, max_length=args.max_length,
-    )
+def _build(args: argparse.Namespace) -> int:
+    from spin_eval.spin.distributed import Ranks
+
+    _setup_logging()
+    ranks = Ranks.from_environment(args.device)
+    try:
+        return _build_on(args, ranks)
+    finally:
+        if ranks is not None:
+            ranks.close()
+
+
+def _build_on(args: argparse.Namespace, ranks: Any) -> int:
+    from spin_eval.modelspec import load_model_and_tokenizer, resolve_model_spec
     from spin_eval.spin import build as build_mod
+    from spin_eval.spin.config import SpinConfig
     from spin_eval.spin.io import merge_score_files, save_mask, save_score_sums
     from spin_eval.spin.mask import model_fingerprint
+    from spin_eval.spin.plan import check_plan_fits, format_plan, make_plan
+    from spin_eval.spin.settings import given_settings, make_settings
 
-    model, tokenizer = load_model_and_tokenizer(spec, dtype=args.dtype, device=args.device)
+    _check_build_args(args, ranks)
+    main_rank = ranks is None or ranks.is_main
+    spec = resolve_model_spec(args.model, gguf_file=args.gguf_file, revision=args.revision)
+    config, options = make_settings(given_settings(args), spec, where="mask build")
+    device = args.device
+    if ranks is not None and device == "cuda":
+        device = f"cuda:{ranks.local_rank}"
+    if not args.from_scores:
+        try:
+            plan = make_plan(spec, config, options, dtype=args.dtype, device=device, device_map=args.device_map,
+                             nproc=1 if ranks is None else ranks.world_size)
+        except InputError as exc:  # e.g. a config the meta device cannot build: plan nothing, still build
+            plan = None
+            _warn(f"no memory plan ({exc})")
+        if plan is not None and main_rank:
+            print(format_plan(plan), file=sys.stderr)
+        if plan is not None and not args.no_plan_check:
+            check_plan_fits(plan)
+
+    model, tokenizer = load_model_and_tokenizer(spec, dtype=args.dtype, device=device, device_map=args.device_map)
     fingerprint = model_fingerprint(model, config.target)
+    progress = not args.no_progress and main_rank
     if args.from_scores:
         sums, meta = merge_score_files(args.from_scores)
         if meta.get("model_fingerprint") != fingerprint:
             raise InputError(f"score files were computed on another model (fingerprint {meta.get('model_fingerprint', '?')[:16]}...) than {args.model}")
-        scored_config = SpinConfig(**meta["config"])
+        scored_config = SpinConfig.from_dict(meta["config"])
         scoring_fields = ("target", "nsamples", "seed", "chat_template", "general", "fairness", "privacy", "max_length")
         differing = [f for f in scoring_fields if getattr(scored_config, f) != getattr(config, f)]
         if differing:
             raise InputError(f"score files were computed with different {', '.join(differing)}; pass the same options as when scoring")
-        calibration = meta["calibration"]
-    else:
+        mask = build_mod.mask_from_sums(model, sums, config, fingerprint=fingerprint, calibration=meta["calibration"],
+                                        model_name=spec.name)
+    elif args.save_scores:
         sets = build_mod.calibration_sets(config)
-        sums, meta = build_mod.score_sums(
-            model, tokenizer, config, shard=args.shard, progress=not args.no_progress, sets=sets, fingerprint=fingerprint
-        )
-        calibration = meta["calibration"]
-        if args.save_scores:
-            index, count = args.shard or (0, 1)
-            out = Path(args.save_scores) / f"scores-{fingerprint[:12]}-shard{index:03d}-of-{count:03d}.safetensors"
-            save_score_sums(sums, meta, out)
-            print(f"wrote score sums of shard {index}/{count} to {out}")
-        if args.shard is not None and args.shard[1] > 1:
+        sums, meta = build_mod.score_sums(model, tokenizer, config, shard=args.shard, batch_size=options.batch_size,
+                                          progress=progress, sets=sets, fingerprint=fingerprint)
+        index, count = args.shard or (0, 1)
+        out = Path(args.save_scores) / f"scores-{fingerprint[:12]}-shard{index:03d}-of-{count:03d}.safetensors"
+        save_score_sums(sums, meta, out)
+        print(f"wrote score sums of shard {index}/{count} to {out}")
+        if count > 1:
             return 0
-    mask = build_mod.mask_from_sums(model, sums, config, fingerprint=fingerprint, calibration=calibration, model_name=spec.name)
+        mask = build_mod.mask_from_sums(model, sums, config, fingerprint=fingerprint, calibration=meta["calibration"],
+                                        model_name=spec.name)
+    else:
+        mask = build_mod.build_masks(model, tokenizer, config, batch_size=options.batch_size, progress=progress,
+                                     model_name=spec.name, ranks=ranks, fingerprint=fingerprint)[config.selection]
+    if not main_rank:
+        return 0
     save_mask(mask, args.output)
+    ranks_note = "" if ranks is None else f" (samples split over {ranks.world_size} ranks)"
     print(f"wrote {args.output}: {mask.total} weights zeroed by selection {config.selection!r} "
           f"(p={config.p:g}, q={config.q:g}, target {config.target}) in {len(mask.indices)} matrices "
-          f"of {mask.numel_total} entries")
+          f"of {mask.numel_total} entries{ranks_note}")
     return 0
 
 

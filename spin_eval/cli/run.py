@@ -20,7 +20,9 @@ Resumable: OUT/spin-eval-run.json records finished stages; re-running the same c
 settings is refused (use --force or another -o).
 
 Defaults: --model smollm2 --tasks spin_suite --limit 60 --gen-limit 20 --controls magnitude-random --nsamples 32;
-p = q = the measured default for the embedded SmolLM2 (the paper's 5e-7 for other models).
+p = the measured default for the embedded SmolLM2 (the paper's 5e-7 for other models), q = p. The SPIN
+flags are the same as `spin-eval mask build`'s and the spin_hf model_args spin_*, so a mask built here
+is reused from the mask cache by `spin=auto` with the same settings (the batch sizes are not part of it).
 """
 
 
@@ -44,7 +46,9 @@ def _csv(text: str) -> tuple[str, ...]:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from spin_eval.pipeline.run import ALL_CONTROLS, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT
+    from spin_eval.pipeline.run import ALL_CONTROLS, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RUN_SPIN_DEFAULTS
+    from spin_eval.spin.config import SPIN_SELECTIONS
+    from spin_eval.spin.settings import add_setting_arguments
 
     parser = subparsers.add_parser(
         "run", help="the main job: SPIN mask + base/SPIN/control evaluations through lm-eval + report",
@@ -63,24 +67,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="output folder (default ./spin-eval-run)")
     spin = parser.add_argument_group("SPIN mask (either --mask, or the build settings)")
     spin.add_argument("--mask", default=None, help="use this mask file instead of building one")
-    spin.add_argument("--p", type=float, default=None, help="general top fraction per matrix (default: per model)")
-    spin.add_argument("--q", type=float, default=None, help="fairness/privacy top fraction (default: --p)")
-    spin.add_argument("--target", default="mlp", choices=("mlp", "attn", "all"), help="layers scored (default mlp)")
-    spin.add_argument("--selection", default="paper", choices=("paper", "reference"),
-                      help="paper: (F-G)&(P-G) (default); reference: the public code's positional AND")
-    spin.add_argument("--nsamples", type=int, default=32,
-                      help="calibration samples per set (default 32 to fit the 15-minute budget; the paper uses 128)")
-    spin.add_argument("--score-batch-size", type=int, default=8,
-                      help="calibration samples per backward pass (exact per-sample gradients; default 8, "
-                           "about 2x less CPU than 1)")
-    spin.add_argument("--seed", type=int, default=0, help="calibration sampling seed (default 0)")
-    spin.add_argument("--general", default=None, help="general calibration set (CSV/JSONL; default: shipped)")
-    spin.add_argument("--fairness", default=None, help="fairness-aware calibration set (default: shipped)")
-    spin.add_argument("--privacy", default=None, help="privacy-aware calibration set (default: shipped)")
+    add_setting_arguments(
+        spin, rename={"batch_size": "--score-batch-size"}, shown_defaults=RUN_SPIN_DEFAULTS,
+        choices={"selection": SPIN_SELECTIONS},
+    )
     parser.add_argument("--controls", type=_csv, default=("magnitude-random",),
                         help=f"comma-separated control masks from {', '.join(ALL_CONTROLS)}, or none "
                              "(default magnitude-random)")
-    parser.add_argument("--control-seed", type=int, default=0, help="seed of the control draws (default 0)")
     parser.add_argument("--batch-size", type=int, default=8, help="lm-eval batch size (default 8)")
     parser.add_argument("--bootstrap-iters", type=int, default=1000,
                         help="lm-eval's bootstrap iterations for its stderr (default 1000; the report does its own)")
@@ -100,11 +93,11 @@ def handle(args: argparse.Namespace) -> int:
     limit = DEFAULT_LIMIT if args.limit is None else args.limit
     gen_limit = args.gen_limit if args.gen_limit is not None else (args.limit if args.limit is not None else DEFAULT_GEN_LIMIT)
     limit, gen_limit = (None if v == ALL else v for v in (limit, gen_limit))
+    from spin_eval.spin.settings import given_settings
+
+    spin = {("score_batch_size" if k == "batch_size" else k): v for k, v in given_settings(args).items()}
     settings = RunSettings(
-        model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, mask=args.mask, p=args.p, q=args.q,
-        target=args.target, selection=args.selection, nsamples=args.nsamples, seed=args.seed,
-        score_batch_size=args.score_batch_size,
-        control_seed=args.control_seed, general=args.general, fairness=args.fairness, privacy=args.privacy,
+        model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, mask=args.mask, **spin,
         controls=controls, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters,
         include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
     )

@@ -5,10 +5,11 @@ redoes everything):
 
 1. ``masks``: the SPIN mask (given with ``mask``, else built with ``spin_eval.spin.build`` and reused
    from the mask cache) and one control mask per entry of ``controls``, all written to ``OUT/masks/``.
-   ``random`` and ``magnitude-random`` controls are drawn from the SPIN mask itself (same count per
-   matrix; the same draws ``spin-eval mask build --selection ...`` makes); ``general-only``,
-   ``fairness-only`` and ``privacy-only`` need the importance scores, which are cached in
-   ``OUT/masks/score_sums.safetensors``.
+   ``random`` and ``magnitude-random`` controls are drawn from the SPIN mask itself
+   (``spin_eval.spin.build.control_mask``: same count per matrix, the same draws ``spin-eval mask build
+   --selection ...`` makes); ``general-only``, ``fairness-only`` and ``privacy-only`` need the
+   importance scores: ``spin_eval.spin.build.load_or_build_masks`` builds them in one scoring pass and
+   keeps them in the mask cache.
 2. one stage per variant (``base``, ``spin``, ``control-<selection>``): ``lm_eval.simple_evaluate`` with
    the ``spin_hf`` model loaded ONCE (spin=none); each variant's mask is applied with
    ``SpinHFLM.use_mask`` before and restored with ``clear_mask`` after its evaluation. Every variant gets identical settings (tasks, limit, seeds, batch size) and
@@ -57,9 +58,17 @@ ALL_CONTROLS = MASK_ONLY_CONTROLS + SCORE_CONTROLS
 REPORT_FORMATS = ("html", "md", "json")
 
 
+#: The run's own defaults for SPIN settings (fewer samples and batched scoring to fit the 15-minute budget).
+RUN_SPIN_DEFAULTS = {"nsamples": 32, "batch_size": 8}
+
+
 @dataclass(frozen=True)
 class RunSettings:
-    """Everything that decides what a run computes. Its hash guards resuming into an existing folder."""
+    """Everything that decides what a run computes. Its hash guards resuming into an existing folder.
+
+    The SPIN fields mirror ``SpinConfig`` (flags made by ``spin_eval.spin.settings``); ``score_batch_size``
+    is ``ScoringOptions.batch_size``.
+    """
 
     model: str = "smollm2"
     tasks: tuple[str, ...] = DEFAULT_TASKS
@@ -70,13 +79,15 @@ class RunSettings:
     q: float | None = None
     target: str = "mlp"
     selection: str = "paper"
-    nsamples: int = 32
-    score_batch_size: int = 8
+    nsamples: int = RUN_SPIN_DEFAULTS["nsamples"]
+    score_batch_size: int = RUN_SPIN_DEFAULTS["batch_size"]
     seed: int = 0
     control_seed: int = 0
     general: str | None = None
     fairness: str | None = None
     privacy: str | None = None
+    chat_template: bool = False
+    max_length: int = 1024
     controls: tuple[str, ...] = DEFAULT_CONTROLS
     batch_size: int = 8
     bootstrap_iters: int = 1000
@@ -103,9 +114,9 @@ class RunSettings:
             raise InputError(f"--bootstrap-iters {self.bootstrap_iters}: must be >= 0")
 
     def key(self) -> str:
-        """Hash of the settings that change results (not device / batch size)."""
+        """Hash of the settings that change results (not device / batch sizes)."""
         data = asdict(self)
-        for runtime in ("device", "batch_size"):
+        for runtime in ("device", "batch_size", "score_batch_size"):
             data.pop(runtime)
         return sha256_json(data)
 
@@ -188,50 +199,14 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def spin_config_for(settings: RunSettings, model_spec: Any):
-    """The SpinConfig of the run's SPIN mask (default ratios from ``spin_eval.spin.config.default_ratio``)."""
-    from spin_eval.spin.config import SpinConfig, default_ratio
+    """The SpinConfig of the run's SPIN mask (``spin_eval.spin.settings``'s ratio rule: p per model, q = p)."""
+    from dataclasses import fields
 
-    ratio = default_ratio(model_spec)
-    return SpinConfig(
-        p=settings.p if settings.p is not None else ratio,
-        q=settings.q if settings.q is not None else (settings.p if settings.p is not None else ratio),
-        target=settings.target, selection=settings.selection, nsamples=settings.nsamples, seed=settings.seed,
-        general=settings.general, fairness=settings.fairness, privacy=settings.privacy,
-        control_seed=settings.control_seed, batch_size=settings.score_batch_size,
-    )
+    from spin_eval.spin.config import SpinConfig
+    from spin_eval.spin.settings import make_settings
 
-
-def derive_control(model: Any, spin_mask: Any, selection: str, control_seed: int):
-    """A ``random`` or ``magnitude-random`` control with the SPIN mask's count in every matrix.
-
-    Uses the same per-matrix generators as ``spin_eval.spin.selection.select_matrix``, so it equals the
-    control that ``spin-eval mask build --selection <control>`` draws for the same SPIN set.
-    """
-    import torch
-
-    from spin_eval.spin.mask import SpinMask
-    from spin_eval.spin.selection import draw_from_pool, matrix_generator, select_magnitude_random
-
-    params = dict(model.named_parameters())
-    indices = {}
-    for name, spin_set in spin_mask.indices.items():
-        gen = matrix_generator(control_seed, name)
-        n = params[name].numel()
-        if selection == "random":
-            indices[name] = draw_from_pool(torch.arange(n, dtype=torch.int64), int(spin_set.numel()), gen)
-        elif selection == "magnitude-random":
-            indices[name] = select_magnitude_random(params[name].detach(), spin_set.to(torch.int64), gen)
-        else:  # pragma: no cover - guarded by RunSettings
-            raise ValueError(selection)
-    metadata = dict(spin_mask.metadata)
-    metadata.update(selection=selection, control_of=spin_mask.metadata.get("selection", "paper"),
-                    control_seed=control_seed)
-    metadata.pop("warnings", None)
-    mask = SpinMask(indices=indices, shapes=dict(spin_mask.shapes), metadata=metadata)
-    metadata["counts"] = mask.counts
-    metadata["total"] = mask.total
-    metadata["numel_total"] = mask.numel_total
-    return mask
+    given = {f.name: getattr(settings, f.name) for f in fields(SpinConfig) if getattr(settings, f.name) is not None}
+    return make_settings(given, model_spec, where="spin-eval run")[0]
 
 
 def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path, *, force: bool) -> dict[str, Path]:
@@ -246,6 +221,8 @@ def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path
         out[f"control-{c}"] = masks_dir / f"control-{c}.safetensors"
     if not force and all(p.is_file() for p in out.values()):
         return out
+
+    from spin_eval.spin.build import control_mask, load_or_build_masks
 
     model, tokenizer = lm.model, lm.tokenizer
     spin_path = out["spin"]
@@ -264,43 +241,29 @@ def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path
                 )
             from spin_eval.spin.config import SpinConfig
 
-            config = SpinConfig(**cfg)
+            config = SpinConfig.from_dict(cfg)
     else:
         config = spin_config_for(settings, model_spec)
         if force or not spin_path.is_file():
-            from spin_eval.spin.build import load_or_build_mask
-
             print(f"[masks] building the SPIN mask (p={config.p:g}, q={config.q:g}, nsamples={config.nsamples}) "
                   "or loading it from the mask cache", file=sys.stderr)
-            spin_mask, cached = load_or_build_mask(model, tokenizer, config, progress=True)
+            _, cached = load_or_build_masks(model, tokenizer, config, (config.selection,),
+                                            batch_size=settings.score_batch_size)[config.selection]
             copy_file_atomic(cached, spin_path)
         spin_mask = load_mask(spin_path)
 
-    sums = None
-    for c in settings.controls:
-        path = out[f"control-{c}"]
-        if path.is_file() and not force:
-            continue
-        print(f"[masks] control {c}", file=sys.stderr)
+    todo = [c for c in settings.controls if force or not out[f"control-{c}"].is_file()]
+    for c in todo:
         if c in MASK_ONLY_CONTROLS:
-            control = derive_control(model, spin_mask, c, settings.control_seed)
-        else:
-            from spin_eval.spin.build import calibration_metadata, calibration_sets, mask_from_sums, score_sums
-            from spin_eval.spin.io import load_score_sums, save_score_sums
-
-            if sums is None:
-                scores_path = masks_dir / "score_sums.safetensors"
-                sets = calibration_sets(config)
-                calibration = calibration_metadata(sets, config)
-                fingerprint = spin_mask.metadata.get("model_fingerprint")
-                if scores_path.is_file() and not force:
-                    sums, meta = load_score_sums(scores_path)
-                else:
-                    sums, meta = score_sums(model, tokenizer, config, progress=True, sets=sets, fingerprint=fingerprint)
-                    save_score_sums(sums, meta, scores_path)
-            control = mask_from_sums(model, sums, replace(config, selection=c), fingerprint=fingerprint,
-                                     calibration=calibration, model_name=spin_mask.metadata.get("model_name"))
-        save_mask(control, path)
+            print(f"[masks] control {c}", file=sys.stderr)
+            save_mask(control_mask(model, spin_mask, c, settings.control_seed), out[f"control-{c}"])
+    scored = tuple(c for c in todo if c in SCORE_CONTROLS)
+    if scored:
+        print(f"[masks] controls {', '.join(scored)} (one scoring pass, or the mask cache)", file=sys.stderr)
+        built = load_or_build_masks(model, tokenizer, replace(config, control_seed=settings.control_seed), scored,
+                                    batch_size=settings.score_batch_size)
+        for c, (_, cached) in built.items():
+            copy_file_atomic(cached, out[f"control-{c}"])
     return out
 
 

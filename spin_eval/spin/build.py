@@ -1,9 +1,18 @@
-"""Orchestration: calibration sets -> gradient sums -> scores -> selection -> SpinMask, plus the mask cache.
+"""Orchestration: calibration sets -> gradient sums -> top index sets -> selection -> SpinMask, plus the
+mask cache and control masks.
 
-``build_mask(model, tokenizer, config)`` is the one-call path. The pieces are public for the CLI's
-sharded scoring: ``score_sums`` (one shard of the samples) and ``mask_from_sums`` (after merging).
-``load_or_build_mask`` caches masks under ``spin_eval.paths.cache_dir()/masks/`` keyed by the model
-fingerprint, every SpinConfig field and the calibration files' sha256s (used by ``spin_hf`` spin=auto).
+``build_mask(model, tokenizer, config)`` is the one-call path. It streams with bounded memory: one
+calibration set at a time is scored into float32 sums on the weights' devices (4 bytes per target
+weight), and each matrix's sums are reduced at once to the top index set that set contributes (G, F or
+P, a few bytes per *selected* weight on the host) and freed. ``ranks`` (``spin_eval.spin.distributed``)
+splits the samples over data-parallel processes and sums each matrix over the ranks before its top-k,
+so every rank ends with the same index sets.
+
+The sharded path keeps full sums: ``score_sums`` (one shard of the samples, written with
+``--save-scores``) and ``mask_from_sums`` (after merging shard files). ``load_or_build_mask(s)`` caches
+masks under ``spin_eval.paths.cache_dir()/masks/`` keyed by the model fingerprint, every SpinConfig field
+and the calibration files' sha256s (never runtime knobs such as the batch size). ``control_mask`` draws
+the ``random`` / ``magnitude-random`` control of a given SPIN mask.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from spin_eval.constants import MASK_FORMAT_VERSION
 from spin_eval.errors import InputError, MaskError
 from spin_eval.spin.calibration import SET_NAMES, CalibrationSet, default_calibration_path, load_calibration
 from spin_eval.spin.config import SpinConfig
+from spin_eval.spin.distributed import rank_slice
 
 logger = logging.getLogger(__name__)
 
@@ -66,24 +76,54 @@ def _parse_shard(shard: tuple[int, int] | None) -> tuple[int, int]:
     return index, count
 
 
+def _samples(set_name: str, cal: CalibrationSet, tokenizer: Any, config: SpinConfig, index: int, count: int) -> list:
+    """Tokenised samples of slice ``index`` of ``count`` of the rows sampled from one set."""
+    from spin_eval.spin.calibration import sample_rows, tokenize_sample
+    from spin_eval.spin.scoring import Sample
+
+    rows = sample_rows(cal, config.nsamples, config.seed)
+    lo, hi = rank_slice(len(rows), index, count)
+    samples = []
+    for pos in range(lo, hi):
+        prompt, response = rows[pos]
+        try:
+            ids, labels = tokenize_sample(
+                tokenizer, prompt, response, chat_template=config.chat_template, max_length=config.max_length
+            )
+        except InputError as exc:
+            raise InputError(f"{cal.name}: sampled row {pos}: {exc}") from None
+        samples.append(Sample(ids, labels, label=f"{set_name} set {cal.name}, sampled row {pos}"))
+    return samples
+
+
+def _run_metadata(model: Any, fingerprint: str, config: SpinConfig, sets: dict[str, CalibrationSet]) -> dict[str, Any]:
+    return {
+        "model_fingerprint": fingerprint,
+        "model_name": model_name_of(model),
+        "config": config.to_dict(),
+        "calibration": calibration_metadata(sets, config),
+    }
+
+
 def score_sums(
     model: Any,
     tokenizer: Any,
     config: SpinConfig,
     *,
     shard: tuple[int, int] | None = None,
+    batch_size: int = 1,
     progress: bool = True,
     sets: dict[str, CalibrationSet] | None = None,
     fingerprint: str | None = None,
 ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """Sums of per-sample |dL/dW| for the three sets over shard ``i/n`` of the sampled rows.
+    """Full sums of per-sample |dL/dW| for the three sets over shard ``i/n`` of the sampled rows, on the CPU.
 
-    Returns ``({set: {param: float64 tensor}}, metadata)``; the metadata identifies the run (fingerprint,
-    config, calibration) so ``io.merge_score_files`` can refuse mixing shards of different runs.
+    Returns ``({set: {param: tensor}}, metadata)``; the metadata identifies the run (fingerprint,
+    config, calibration) so ``io.merge_score_files`` can refuse mixing shards of different runs. Holds
+    all three sets' sums at once (12 bytes per target weight on the host): for score files only.
     """
-    from spin_eval.spin.calibration import sample_rows, tokenize_sample
     from spin_eval.spin.mask import model_fingerprint, target_linears
-    from spin_eval.spin.scoring import Sample, gradient_sums
+    from spin_eval.spin.scoring import gradient_sums
 
     index, count = _parse_shard(shard)
     sets = sets if sets is not None else calibration_sets(config)
@@ -92,34 +132,58 @@ def score_sums(
     sums: dict[str, dict[str, Any]] = {}
     scored: dict[str, int] = {}
     for set_name, cal in sets.items():
-        rows = sample_rows(cal, config.nsamples, config.seed)
-        lo, hi = (len(rows) * index) // count, (len(rows) * (index + 1)) // count
-        samples = []
-        for pos in range(lo, hi):
-            prompt, response = rows[pos]
-            try:
-                ids, labels = tokenize_sample(
-                    tokenizer, prompt, response, chat_template=config.chat_template, max_length=config.max_length
-                )
-            except InputError as exc:
-                raise InputError(f"{cal.name}: sampled row {pos}: {exc}") from None
-            samples.append(Sample(ids, labels, label=f"{set_name} set {cal.name}, sampled row {pos}"))
+        samples = _samples(set_name, cal, tokenizer, config, index, count)
         set_sums = gradient_sums(
-            model, samples, linears, batch_size=config.batch_size, progress=progress, desc=f"scoring {set_name}"
+            model, samples, linears, batch_size=batch_size, progress=progress, desc=f"scoring {set_name}"
         )
-        # keep finished sets off the accelerator: only one set's accumulators live there at a time
-        sums[set_name] = {name: t.cpu() for name, t in set_sums.items()}
-        del set_sums
+        sums[set_name] = {name: set_sums.pop(name).cpu() for name in list(set_sums)}
         scored[set_name] = len(samples)
-    metadata = {
-        "model_fingerprint": fingerprint,
-        "model_name": model_name_of(model),
-        "config": config.to_dict(),
-        "calibration": calibration_metadata(sets, config),
-        "shard": [index, count],
-        "samples_scored": scored,
-    }
+    metadata = _run_metadata(model, fingerprint, config, sets)
+    metadata.update(shard=[index, count], samples_scored=scored)
     return sums, metadata
+
+
+def score_top_sets(
+    model: Any,
+    tokenizer: Any,
+    config: SpinConfig,
+    *,
+    batch_size: int = 1,
+    progress: bool = True,
+    sets: dict[str, CalibrationSet] | None = None,
+    ranks: Any = None,
+) -> dict[str, Any]:
+    """``{param: TopSets}``: G, F, P of every target matrix, scored set by set with bounded memory.
+
+    Per set: float32 sums of per-sample |dL/dW| (this rank's slice of the samples), then per matrix:
+    sum over ranks, multiply by |W| in place, keep the top-k indices, free the matrix's sums.
+    """
+    from spin_eval.spin.mask import target_linears
+    from spin_eval.spin.scoring import gradient_sums
+    from spin_eval.spin.selection import TopSets, top_count, top_k_indices
+
+    index, count = (ranks.rank, ranks.world_size) if ranks is not None else (0, 1)
+    sets = sets if sets is not None else calibration_sets(config)
+    linears = target_linears(model, config.target)
+    ratios = {"general": config.p, "fairness": config.q, "privacy": config.q}
+    tops: dict[str, dict[str, Any]] = {}
+    for set_name, cal in sets.items():
+        samples = _samples(set_name, cal, tokenizer, config, index, count)
+        sums = gradient_sums(
+            model, samples, linears, batch_size=batch_size, progress=progress, desc=f"scoring {set_name}"
+        )
+        tops[set_name] = {}
+        for name, lin in linears.items():
+            scores = sums.pop(name)
+            if ranks is not None:
+                ranks.all_reduce_(scores)
+            scores.mul_(lin.weight.detach().abs())
+            tops[set_name][name] = top_k_indices(scores, top_count(ratios[set_name], scores.numel())).cpu()
+            del scores
+    return {
+        name: TopSets(tops["general"][name], tops["fairness"][name], tops["privacy"][name], lin.weight.numel())
+        for name, lin in linears.items()
+    }
 
 
 def mask_from_sums(
@@ -131,28 +195,51 @@ def mask_from_sums(
     calibration: dict[str, dict[str, Any]],
     model_name: str | None = None,
 ):
-    """Scores |W| * sums -> selection -> SpinMask with full metadata (warnings included)."""
-    from spin_eval.spin.mask import SpinMask, target_linears
-    from spin_eval.spin.scoring import SCORE_KIND, importance_scores
-    from spin_eval.spin.selection import select_stream
+    """Scores |W| * sums (float64) -> top sets -> SpinMask with full metadata (the merged-shards path)."""
+    from spin_eval.spin.mask import target_linears
+    from spin_eval.spin.scoring import importance_scores
+    from spin_eval.spin.selection import top_sets
 
     linears = target_linears(model, config.target)
     missing = [n for s in SET_NAMES for n in linears if n not in sums.get(s, {})]
     if missing:
         raise InputError(f"score sums lack {missing[0]} (and {len(missing) - 1} more); they belong to another target/model")
-    def items():  # one matrix's float64 scores at a time
-        for name, lin in linears.items():
-            scores = tuple(importance_scores(lin.weight, sums[s][name]) for s in SET_NAMES)
-            yield name, scores, lin.weight.detach().cpu()
+    tops = {
+        name: top_sets(*(importance_scores(lin.weight, sums[s][name]) for s in SET_NAMES), config.p, config.q)
+        for name, lin in linears.items()
+    }
+    return mask_from_top_sets(model, tops, config, fingerprint=fingerprint, calibration=calibration, model_name=model_name)
 
-    result = select_stream(
-        items(), p=config.p, q=config.q, selection=config.selection, control_seed=config.control_seed
-    )
-    indices = result.indices
+
+def mask_from_top_sets(
+    model: Any,
+    tops: dict[str, Any],
+    config: SpinConfig,
+    *,
+    fingerprint: str,
+    calibration: dict[str, dict[str, Any]],
+    model_name: str | None = None,
+):
+    """``config.selection`` over every matrix's TopSets -> SpinMask with full metadata (warnings included)."""
+    from spin_eval.spin.mask import target_linears
+    from spin_eval.spin.selection import select_stream
+
+    linears = target_linears(model, config.target)
+    items = ((name, tops[name], lin.weight.detach()) for name, lin in linears.items())
+    result = select_stream(items, p=config.p, q=config.q, selection=config.selection, control_seed=config.control_seed)
+    shapes = {name: tuple(lin.weight.shape) for name, lin in linears.items()}
+    return _finish_mask(result.indices, shapes, config, fingerprint=fingerprint, calibration=calibration,
+                        model_name=model_name or model_name_of(model), warnings=result.warnings)
+
+
+def _finish_mask(indices, shapes, config: SpinConfig, *, fingerprint, calibration, model_name, warnings):
+    from spin_eval.spin.mask import SpinMask
+    from spin_eval.spin.scoring import SCORE_KIND
+
     metadata: dict[str, Any] = {
         "format_version": MASK_FORMAT_VERSION,
         "spin_eval_version": __version__,
-        "model_name": model_name or model_name_of(model),
+        "model_name": model_name,
         "model_fingerprint": fingerprint,
         "p": config.p,
         "q": config.q,
@@ -161,12 +248,11 @@ def mask_from_sums(
         "score_kind": SCORE_KIND,
         "calibration": calibration,
         "config": config.to_dict(),
-        "warnings": result.warnings,
+        "warnings": list(warnings),
     }
     if config.is_control:
         metadata["control_of"] = "paper"
         metadata["control_seed"] = config.control_seed
-    shapes = {name: tuple(lin.weight.shape) for name, lin in linears.items()}
     mask = SpinMask(indices=indices, shapes=shapes, metadata=metadata)
     metadata["counts"] = mask.counts
     metadata["total"] = mask.total
@@ -174,16 +260,67 @@ def mask_from_sums(
     return mask
 
 
-def build_mask(model: Any, tokenizer: Any, config: SpinConfig, *, progress: bool = True, model_name: str | None = None):
-    """Score the model on the three calibration sets and select the SPIN (or control) weights."""
+def control_mask(model: Any, spin_mask: Any, selection: str, control_seed: int):
+    """The ``random`` / ``magnitude-random`` control of ``spin_mask``: its count in every matrix, drawn
+    with the same per-matrix generators as ``mask build --selection <control>`` (so the two are equal)."""
+    import dataclasses
+
+    from spin_eval.spin.selection import control_from_spin_set
+
+    if selection not in ("random", "magnitude-random"):
+        raise InputError(f"control {selection!r} needs the importance scores; build it with load_or_build_masks")
+    params = dict(model.named_parameters())
+    indices = {
+        name: control_from_spin_set(name, spin_set, params[name].numel(), params[name].detach(), selection, control_seed)
+        for name, spin_set in spin_mask.indices.items()
+    }
+    meta = spin_mask.metadata
+    config = SpinConfig.from_dict(meta["config"]) if isinstance(meta.get("config"), dict) else SpinConfig(
+        p=meta["p"], q=meta["q"], target=meta["target"]
+    )
+    config = dataclasses.replace(config, selection=selection, control_seed=control_seed)
+    mask = _finish_mask(indices, dict(spin_mask.shapes), config, fingerprint=meta.get("model_fingerprint"),
+                        calibration=meta.get("calibration", {}), model_name=meta.get("model_name"), warnings=[])
+    mask.metadata["control_of"] = meta.get("selection", "paper")
+    return mask
+
+
+def build_masks(
+    model: Any,
+    tokenizer: Any,
+    config: SpinConfig,
+    selections: tuple[str, ...] | None = None,
+    *,
+    batch_size: int = 1,
+    progress: bool = True,
+    model_name: str | None = None,
+    ranks: Any = None,
+    fingerprint: str | None = None,
+) -> dict[str, Any]:
+    """``{selection: SpinMask}`` for ``selections`` (default: ``config.selection``) from ONE scoring pass."""
+    import dataclasses
+
     from spin_eval.spin.mask import model_fingerprint
 
     sets = calibration_sets(config)
-    fingerprint = model_fingerprint(model, config.target)
-    sums, meta = score_sums(model, tokenizer, config, progress=progress, sets=sets, fingerprint=fingerprint)
-    return mask_from_sums(
-        model, sums, config, fingerprint=fingerprint, calibration=meta["calibration"], model_name=model_name
-    )
+    fingerprint = fingerprint or model_fingerprint(model, config.target)
+    if ranks is not None:
+        ranks.check_same(_run_metadata(model, fingerprint, config, sets) | {"spin_eval_version": __version__})
+    tops = score_top_sets(model, tokenizer, config, batch_size=batch_size, progress=progress, sets=sets, ranks=ranks)
+    calibration = calibration_metadata(sets, config)
+    return {
+        sel: mask_from_top_sets(model, tops, dataclasses.replace(config, selection=sel), fingerprint=fingerprint,
+                                calibration=calibration, model_name=model_name)
+        for sel in (selections or (config.selection,))
+    }
+
+
+def build_mask(model: Any, tokenizer: Any, config: SpinConfig, *, batch_size: int = 1, progress: bool = True,
+               model_name: str | None = None, ranks: Any = None):
+    """Score the model on the three calibration sets and select the SPIN (or control) weights."""
+    masks = build_masks(model, tokenizer, config, batch_size=batch_size, progress=progress, model_name=model_name,
+                        ranks=ranks)
+    return masks[config.selection]
 
 
 def cache_key(fingerprint: str, config: SpinConfig, calibration: dict[str, dict[str, Any]]) -> str:
@@ -197,39 +334,67 @@ def cache_key(fingerprint: str, config: SpinConfig, calibration: dict[str, dict[
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def load_or_build_mask(spec_or_model: Any, tokenizer: Any, config: SpinConfig, cache_dir: str | Path | None = None, *, progress: bool = True):
-    """``(SpinMask, path)`` from the mask cache, building and caching it on a miss.
-
-    ``spec_or_model`` is a loaded model or a model spec (string / ModelSpec, loaded with
-    ``spin_eval.modelspec.load_model_and_tokenizer``; ``tokenizer`` may then be None).
-    """
-    from spin_eval.paths import cache_dir as default_cache_dir
-    from spin_eval.spin.io import load_mask, save_mask
-    from spin_eval.spin.mask import model_fingerprint
-
-    model = spec_or_model
-    model_name = None
+def _load_model(spec_or_model: Any, tokenizer: Any) -> tuple[Any, Any, str | None]:
     if isinstance(spec_or_model, str) or hasattr(spec_or_model, "pretrained"):
         from spin_eval.modelspec import load_model_and_tokenizer
 
         model, loaded_tok = load_model_and_tokenizer(spec_or_model)
-        tokenizer = tokenizer or loaded_tok
-        model_name = getattr(spec_or_model, "name", None)
+        return model, tokenizer or loaded_tok, getattr(spec_or_model, "name", None)
+    return spec_or_model, tokenizer, None
+
+
+def load_or_build_masks(
+    spec_or_model: Any,
+    tokenizer: Any,
+    config: SpinConfig,
+    selections: tuple[str, ...],
+    cache_dir: str | Path | None = None,
+    *,
+    batch_size: int = 1,
+    progress: bool = True,
+) -> dict[str, tuple[Any, Path]]:
+    """``{selection: (SpinMask, path)}`` from the mask cache; the missing ones are built from one scoring pass.
+
+    ``spec_or_model`` is a loaded model or a model spec (string / ModelSpec, loaded with
+    ``spin_eval.modelspec.load_model_and_tokenizer``; ``tokenizer`` may then be None). The batch size
+    changes how fast, never what: it is not part of the key.
+    """
+    import dataclasses
+
+    from spin_eval.paths import cache_dir as default_cache_dir
+    from spin_eval.spin.io import load_mask, save_mask
+    from spin_eval.spin.mask import model_fingerprint
+
+    model, tokenizer, model_name = _load_model(spec_or_model, tokenizer)
     sets = calibration_sets(config)
     calibration = calibration_metadata(sets, config)
     fingerprint = model_fingerprint(model, config.target)
-    key = cache_key(fingerprint, config, calibration)
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir() / "masks"
-    path = root / f"{key[:40]}.safetensors"
-    if path.is_file():
-        try:
-            mask = load_mask(path)
-            if mask.metadata.get("model_fingerprint") == fingerprint:
-                logger.info("SPIN mask cache hit: %s", path)
-                return mask, path
-        except MaskError as exc:
-            logger.warning("ignoring unreadable cached mask %s (%s); rebuilding", path, exc)
-    sums, meta = score_sums(model, tokenizer, config, progress=progress, sets=sets, fingerprint=fingerprint)
-    mask = mask_from_sums(model, sums, config, fingerprint=fingerprint, calibration=calibration, model_name=model_name)
-    save_mask(mask, path)
-    return mask, path
+    out: dict[str, tuple[Any, Path]] = {}
+    paths = {}
+    for sel in selections:
+        path = root / f"{cache_key(fingerprint, dataclasses.replace(config, selection=sel), calibration)[:40]}.safetensors"
+        paths[sel] = path
+        if path.is_file():
+            try:
+                mask = load_mask(path)
+                if mask.metadata.get("model_fingerprint") == fingerprint:
+                    logger.info("SPIN mask cache hit: %s", path)
+                    out[sel] = (mask, path)
+            except MaskError as exc:
+                logger.warning("ignoring unreadable cached mask %s (%s); rebuilding", path, exc)
+    missing = tuple(sel for sel in selections if sel not in out)
+    if missing:
+        built = build_masks(model, tokenizer, config, missing, batch_size=batch_size, progress=progress,
+                            model_name=model_name, fingerprint=fingerprint)
+        for sel, mask in built.items():
+            save_mask(mask, paths[sel])
+            out[sel] = (mask, paths[sel])
+    return {sel: out[sel] for sel in selections}
+
+
+def load_or_build_mask(spec_or_model: Any, tokenizer: Any, config: SpinConfig, cache_dir: str | Path | None = None, *,
+                       batch_size: int = 1, progress: bool = True):
+    """``(SpinMask, path)`` of ``config.selection`` from the mask cache, building and caching it on a miss."""
+    return load_or_build_masks(spec_or_model, tokenizer, config, (config.selection,), cache_dir,
+                               batch_size=batch_size, progress=progress)[config.selection]

@@ -1,13 +1,15 @@
 """SpinConfig: every setting that decides which weights SPIN zeroes (frozen, validated on creation).
 
-Runtime-only settings (progress bars, device, number of shards) are not fields: they never change the
-mask, so they are neither saved in mask metadata nor part of the mask cache key.
+Runtime-only settings (batch size, progress bars, device, ranks, shards) are not SpinConfig fields: they
+never change the mask, so they are neither saved in mask metadata nor part of the mask cache key. The
+ones a user sets live in ``ScoringOptions``. Field metadata (``help``, ``kind``, ``choices``) drives the
+CLI flags and the ``spin_hf`` model_args through ``spin_eval.spin.settings``.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from spin_eval.constants import EMBEDDED_MODEL_SPEC, PAPER_RATIO
@@ -58,28 +60,44 @@ def default_ratio(model_spec: Any) -> float:
 class SpinConfig:
     """Settings of one SPIN mask. All fields go into the mask metadata and the cache key."""
 
-    p: float = field(default=PAPER_RATIO, metadata={"help": "fraction of each matrix in the general top set G"})
-    q: float = field(
-        default=PAPER_RATIO, metadata={"help": "fraction of each matrix in the fairness (F) and privacy (P) top sets"}
+    p: float = field(
+        default=PAPER_RATIO, metadata={"help": "general top fraction G per matrix", "kind": "ratio"}
     )
-    target: str = field(default="mlp", metadata={"help": "which Linear layers: mlp (gate/up/down), attn, all"})
+    q: float = field(
+        default=PAPER_RATIO,
+        metadata={"help": "fairness (F) and privacy (P) top fraction per matrix", "kind": "ratio"},
+    )
+    target: str = field(
+        default="mlp",
+        metadata={"help": "Linear layers to score: mlp (gate/up/down), attn, all", "kind": "choice", "choices": TARGETS},
+    )
     selection: str = field(
         default="paper",
-        metadata={"help": "paper: (F-G)&(P-G); reference: the public code's positional AND; or a control mask"},
+        metadata={
+            "help": "paper: (F-G)&(P-G); reference: the public code's positional AND; others are control masks",
+            "kind": "choice",
+            "choices": SELECTIONS,
+        },
     )
-    nsamples: int = field(default=128, metadata={"help": "calibration samples drawn from each set"})
-    seed: int = field(default=0, metadata={"help": "seed of the calibration sampling"})
+    nsamples: int = field(default=128, metadata={"help": "calibration samples drawn from each set", "kind": "int"})
+    seed: int = field(default=0, metadata={"help": "seed of the calibration sampling", "kind": "int"})
     chat_template: bool = field(
-        default=False, metadata={"help": "wrap prompts in the tokenizer's chat template (default: raw text)"}
+        default=False,
+        metadata={"help": "wrap prompts in the tokenizer's chat template (default: raw text)", "kind": "bool"},
     )
-    general: str | None = field(default=None, metadata={"help": "general-utility set (None: shipped default)"})
-    fairness: str | None = field(default=None, metadata={"help": "fairness-aware set (None: shipped default)"})
-    privacy: str | None = field(default=None, metadata={"help": "privacy-aware set (None: shipped default)"})
-    batch_size: int = field(
-        default=1, metadata={"help": "samples per backward pass (per-sample gradients stay exact)"}
+    general: str | None = field(
+        default=None, metadata={"help": "general calibration set: CSV/JSONL with prompt,response or a hub dataset id", "kind": "str"}
     )
-    control_seed: int = field(default=0, metadata={"help": "seed of the control-mask draws"})
-    max_length: int = field(default=1024, metadata={"help": "token limit per sample (prompt cut from the left)"})
+    fairness: str | None = field(
+        default=None, metadata={"help": "fairness-aware calibration set (CSV/JSONL or hub id)", "kind": "str"}
+    )
+    privacy: str | None = field(
+        default=None, metadata={"help": "privacy-aware calibration set (CSV/JSONL or hub id)", "kind": "str"}
+    )
+    control_seed: int = field(default=0, metadata={"help": "seed of the control-mask draws", "kind": "int"})
+    max_length: int = field(
+        default=1024, metadata={"help": "token limit per sample (prompt cut from the left)", "kind": "int"}
+    )
 
     def __post_init__(self) -> None:
         for name in ("p", "q"):
@@ -94,7 +112,7 @@ class SpinConfig:
             raise InputError(
                 f"SpinConfig.selection={self.selection!r} is unknown; choose one of {', '.join(SELECTIONS)}"
             )
-        for name in ("nsamples", "batch_size", "max_length"):
+        for name in ("nsamples", "max_length"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InputError(f"SpinConfig.{name}={value!r} must be a positive integer")
@@ -118,3 +136,24 @@ class SpinConfig:
     def to_dict(self) -> dict[str, Any]:
         """All fields, JSON-able, in declaration order."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "SpinConfig":
+        """A SpinConfig from ``to_dict()`` output (mask/score metadata); runtime keys that older versions
+        stored there (``batch_size``) are ignored."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class ScoringOptions:
+    """Runtime knobs of scoring that never change the mask (not in metadata, not in the cache key)."""
+
+    batch_size: int = field(
+        default=1,
+        metadata={"help": "calibration samples per forward/backward pass; per-sample gradients stay exact", "kind": "int"},
+    )
+
+    def __post_init__(self) -> None:
+        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
+            raise InputError(f"batch_size={self.batch_size!r} must be a positive integer")

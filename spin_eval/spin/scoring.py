@@ -11,7 +11,10 @@
 * ``gradient_sums_per_layer``: the straightforward loop of the public reference code, which re-runs
   every sample once per target layer (L times the work); kept for tests and the benchmark.
 
-Sums accumulate in float64 so adding shards in any order agrees to float64 rounding (~1e-16 relative).
+Sums accumulate in float32 on the weight's own device (float64 when the model is float64), 4 bytes per
+target weight: the gradient of each target matrix is added and freed the moment autograd produces it
+(``register_post_accumulate_grad_hook``), so at most one matrix's gradient exists at a time. How much
+float32 accumulation moves the masks against a float64 build is measured in docs/spin.md.
 """
 
 from __future__ import annotations
@@ -65,18 +68,34 @@ def _only_grad_for(model: nn.Module, params: Sequence[nn.Parameter]) -> Iterator
 
 
 def _device(model: nn.Module) -> torch.device:
+    """Where the token ids go: the input embedding's device (the first one under a device map)."""
+    embed = getattr(model, "get_input_embeddings", lambda: None)()
+    weight = getattr(embed, "weight", None)
+    if weight is not None and weight.device.type != "meta":
+        return weight.device
     return next(model.parameters()).device
 
 
 def _per_sample_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """[B] mean next-token cross-entropy over the positions whose label is not -100."""
     shift_logits = logits[:, :-1, :].float()
-    shift_labels = labels[:, 1:]
+    shift_labels = labels[:, 1:].to(logits.device)  # the LM head may sit on another device (device map)
     token_loss = nn.functional.cross_entropy(
         shift_logits.reshape(-1, shift_logits.size(-1)), shift_labels.reshape(-1), ignore_index=-100, reduction="none"
     ).view(shift_labels.shape)
     counts = (shift_labels != -100).sum(dim=1)
     return token_loss.sum(dim=1) / counts.clamp(min=1)
+
+
+def check_scorable(linears: dict[str, nn.Module]) -> None:
+    """ScoringError when a target weight is offloaded (meta device): its gradient cannot be summed there."""
+    offloaded = [name for name, lin in linears.items() if lin.weight.device.type == "meta"]
+    if offloaded:
+        raise ScoringError(
+            f"{len(offloaded)} target weights (e.g. {offloaded[0]}) were offloaded by the device map because the "
+            "model does not fit on the visible devices; scoring needs every target weight resident on a GPU or "
+            "the CPU: add GPUs, load with --dtype bfloat16, or check `spin-eval mask plan --device-map auto`"
+        )
 
 
 def _check_sample(sample: Sample) -> None:
@@ -93,9 +112,14 @@ def _nonfinite(sample: Sample, where: str) -> ScoringError:
     )
 
 
+def sum_dtype(weight: torch.Tensor) -> torch.dtype:
+    """Accumulator dtype for a weight: float32, or float64 for a float64 model."""
+    return torch.promote_types(weight.dtype, torch.float32)
+
+
 def _zero_sums(linears: dict[str, nn.Module]) -> dict[str, torch.Tensor]:
     return {
-        name: torch.zeros(lin.weight.shape, dtype=torch.float64, device=lin.weight.device)
+        name: torch.zeros(lin.weight.shape, dtype=sum_dtype(lin.weight), device=lin.weight.device)
         for name, lin in linears.items()
     }
 
@@ -109,33 +133,52 @@ def gradient_sums(
     progress: bool = True,
     desc: str = "scoring",
 ) -> dict[str, torch.Tensor]:
-    """``{param name: sum_n |dL_n/dW|}`` (float64) over ``samples`` for the given target Linears."""
+    """``{param name: sum_n |dL_n/dW|}`` (float32, float64 for a float64 model) over ``samples`` for the
+    given target Linears, each on its weight's device."""
     for s in samples:
         _check_sample(s)
+    check_scorable(linears)
     if batch_size <= 1:
         return _sums_one_pass(model, samples, linears, progress=progress, desc=desc)
     return _sums_batched(model, samples, linears, batch_size=batch_size, progress=progress, desc=desc)
+
+
+def _backward_one(model: nn.Module, sample: Sample, device: torch.device) -> None:
+    """Forward one sample, check its loss is finite, backward (the gradients land where requires_grad is set)."""
+    ids = torch.tensor([list(sample.input_ids)], device=device)
+    labels = torch.tensor([list(sample.labels)], device=device)
+    loss = _per_sample_loss(model(input_ids=ids, use_cache=False).logits, labels).sum()
+    if not torch.isfinite(loss):
+        raise _nonfinite(sample, "loss")
+    loss.backward()
 
 
 def _sums_one_pass(model, samples, linears, *, progress, desc):
     device = _device(model)
     sums = _zero_sums(linears)
     weights = [lin.weight for lin in linears.values()]
+    current: list[Sample] = []
+
+    def make_hook(name: str):
+        def hook(param):  # runs as soon as autograd has this matrix's gradient: add it and free it
+            grad = param.grad
+            param.grad = None
+            grad.abs_()
+            if not torch.isfinite(grad.sum()):  # one cheap reduction; NaN/inf propagate into it
+                raise _nonfinite(current[0], f"gradient in {name}")
+            sums[name].add_(grad)
+
+        return hook
+
     with _only_grad_for(model, weights):
-        for sample in _progress(samples, len(samples), desc, progress):
-            ids = torch.tensor([list(sample.input_ids)], device=device)
-            labels = torch.tensor([list(sample.labels)], device=device)
-            loss = _per_sample_loss(model(input_ids=ids, use_cache=False).logits, labels).sum()
-            if not torch.isfinite(loss):
-                raise _nonfinite(sample, "loss")
-            loss.backward()
-            for name, lin in linears.items():
-                grad = lin.weight.grad
-                lin.weight.grad = None
-                grad.abs_()
-                if not torch.isfinite(grad.sum()):  # one cheap reduction; NaN/inf propagate into it
-                    raise _nonfinite(sample, f"gradient in {name}")
-                sums[name].add_(grad)
+        handles = [lin.weight.register_post_accumulate_grad_hook(make_hook(n)) for n, lin in linears.items()]
+        try:
+            for sample in _progress(samples, len(samples), desc, progress):
+                current[:] = [sample]
+                _backward_one(model, sample, device)
+        finally:
+            for h in handles:
+                h.remove()
     return sums
 
 
@@ -183,12 +226,12 @@ def _sums_batched(model, samples, linears, *, batch_size, progress, desc):
                 for name in linears:
                     x = saved_inputs.pop(name)
                     g = saved_grads.pop(name)
-                    g = g * keep.to(g.dtype)
+                    g = g * keep.to(device=g.device, dtype=g.dtype)
                     per_sample = torch.einsum("bto,bti->boi", g, x).abs_()
                     finite = torch.isfinite(per_sample.flatten(1).sum(dim=1))
                     if not bool(finite.all()):
                         raise _nonfinite(batch[int((~finite).nonzero()[0])], f"gradient in {name}")
-                    sums[name].add_(per_sample.sum(dim=0, dtype=torch.float64))
+                    sums[name].add_(per_sample.sum(dim=0, dtype=sums[name].dtype))
                 if bar is not None:
                     bar.update(len(batch))
     finally:
@@ -216,12 +259,7 @@ def gradient_sums_per_layer(
     for name, lin in _progress(linears.items(), len(linears), desc, progress):
         with _only_grad_for(model, [lin.weight]):
             for sample in samples:
-                ids = torch.tensor([list(sample.input_ids)], device=device)
-                labels = torch.tensor([list(sample.labels)], device=device)
-                loss = _per_sample_loss(model(input_ids=ids, use_cache=False).logits, labels).sum()
-                if not torch.isfinite(loss):
-                    raise _nonfinite(sample, "loss")
-                loss.backward()
+                _backward_one(model, sample, device)
                 grad = lin.weight.grad.abs()
                 lin.weight.grad = None
                 if not torch.isfinite(grad.sum()):

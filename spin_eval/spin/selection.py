@@ -54,28 +54,54 @@ def _minus(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return a[~torch.isin(a, b)]
 
 
-def select_paper(general: torch.Tensor, fairness: torch.Tensor, privacy: torch.Tensor, p: float, q: float) -> torch.Tensor:
-    """(F - G) intersected with (P - G)."""
+@dataclass(frozen=True)
+class TopSets:
+    """One matrix's top index sets: everything any selection needs (a few bytes per selected weight).
+
+    ``general`` = G (top floor(p*numel) general scores), ``fairness`` = F and ``privacy`` = P (top
+    floor(q*numel)); sorted int64 flat indices on the CPU.
+    """
+
+    general: torch.Tensor
+    fairness: torch.Tensor
+    privacy: torch.Tensor
+    numel: int
+
+
+def top_sets(general: torch.Tensor, fairness: torch.Tensor, privacy: torch.Tensor, p: float, q: float) -> TopSets:
+    """G, F, P of one matrix from its three score tensors."""
     n = general.numel()
-    g = top_k_indices(general, top_count(p, n))
-    f = top_k_indices(fairness, top_count(q, n))
-    pr = top_k_indices(privacy, top_count(q, n))
-    f_only = _minus(f, g)
-    return f_only[torch.isin(f_only, _minus(pr, g))]
+    return TopSets(
+        top_k_indices(general, top_count(p, n)).cpu(),
+        top_k_indices(fairness, top_count(q, n)).cpu(),
+        top_k_indices(privacy, top_count(q, n)).cpu(),
+        n,
+    )
+
+
+def paper_set(sets: TopSets) -> torch.Tensor:
+    """(F - G) intersected with (P - G)."""
+    f_only = _minus(sets.fairness, sets.general)
+    return f_only[torch.isin(f_only, _minus(sets.privacy, sets.general))]
+
+
+def reference_set(sets: TopSets) -> torch.Tensor:
+    """The public code's positional AND (see module docstring); a subset of F - G."""
+    f_not_g = ~torch.isin(sets.fairness, sets.general)  # F sorted, as torch.unique returns it
+    p_not_g = ~torch.isin(sets.privacy, sets.general)
+    return sets.fairness[f_not_g & p_not_g]  # positional: element i of sorted F with element i of sorted P
+
+
+def select_paper(general: torch.Tensor, fairness: torch.Tensor, privacy: torch.Tensor, p: float, q: float) -> torch.Tensor:
+    """(F - G) intersected with (P - G), from score tensors."""
+    return paper_set(top_sets(general, fairness, privacy, p, q))
 
 
 def select_reference(
     general: torch.Tensor, fairness: torch.Tensor, privacy: torch.Tensor, p: float, q: float
 ) -> torch.Tensor:
-    """The public code's positional AND (see module docstring); a subset of F - G."""
-    n = general.numel()
-    g = top_k_indices(general, top_count(p, n))
-    f = top_k_indices(fairness, top_count(q, n))  # sorted, as torch.unique returns them
-    pr = top_k_indices(privacy, top_count(q, n))
-    f_not_g = ~torch.isin(f, g)
-    p_not_g = ~torch.isin(pr, g)
-    both = f_not_g & p_not_g  # positional: element i of sorted F with element i of sorted P
-    return f[both]
+    """The public code's positional AND, from score tensors."""
+    return reference_set(top_sets(general, fairness, privacy, p, q))
 
 
 def matrix_generator(seed: int, name: str) -> torch.Generator:
@@ -126,6 +152,43 @@ def select_magnitude_random(
     return torch.sort(torch.cat(picks)).values
 
 
+def control_from_spin_set(
+    name: str, spin_set: torch.Tensor, numel: int, weight: torch.Tensor | None, selection: str, control_seed: int
+) -> torch.Tensor:
+    """A ``random`` or ``magnitude-random`` control of one matrix, drawn from its SPIN set alone (same count)."""
+    gen = matrix_generator(control_seed, name)
+    if selection == "random":
+        return draw_from_pool(torch.arange(numel, dtype=torch.int64), spin_set.numel(), gen)
+    if selection == "magnitude-random":
+        if weight is None:
+            raise ValueError("magnitude-random needs the weight matrix")
+        return select_magnitude_random(weight, spin_set.to(torch.int64), gen)
+    raise ValueError(f"control {selection!r} needs the score sets, not only the SPIN set")
+
+
+def select_from_sets(
+    name: str, sets: TopSets, weight: torch.Tensor | None, *, selection: str, control_seed: int = 0
+) -> torch.Tensor:
+    """The flat indices one weight matrix loses under ``selection`` (controls match the paper set's count)."""
+    if selection == "paper":
+        return paper_set(sets)
+    if selection == "reference":
+        return reference_set(sets)
+    spin_set = paper_set(sets)
+    if selection in ("random", "magnitude-random"):
+        return control_from_spin_set(name, spin_set, sets.numel, weight, selection, control_seed)
+    g, f, pr = sets.general, sets.fairness, sets.privacy
+    if selection == "general-only":
+        pool = _minus(g, torch.cat([f, pr]))
+    elif selection == "fairness-only":
+        pool = _minus(f, g)
+    elif selection == "privacy-only":
+        pool = _minus(pr, g)
+    else:
+        raise ValueError(f"unknown selection {selection!r}")
+    return draw_from_pool(pool, spin_set.numel(), matrix_generator(control_seed, name))
+
+
 def select_matrix(
     name: str,
     general: torch.Tensor,
@@ -138,35 +201,11 @@ def select_matrix(
     selection: str,
     control_seed: int = 0,
 ) -> torch.Tensor:
-    """The flat indices one weight matrix loses under ``selection`` (controls match the paper set's count)."""
+    """``select_from_sets`` from one matrix's three score tensors."""
     if not (general.shape == fairness.shape == privacy.shape):
         raise ValueError(f"{name}: score shapes differ: {general.shape}, {fairness.shape}, {privacy.shape}")
-    if selection == "paper":
-        return select_paper(general, fairness, privacy, p, q)
-    if selection == "reference":
-        return select_reference(general, fairness, privacy, p, q)
-    spin_set = select_paper(general, fairness, privacy, p, q)
-    count = spin_set.numel()
-    gen = matrix_generator(control_seed, name)
-    n = general.numel()
-    if selection == "random":
-        return draw_from_pool(torch.arange(n, dtype=torch.int64), count, gen)
-    if selection == "magnitude-random":
-        if weight is None:
-            raise ValueError("magnitude-random needs the weight matrix")
-        return select_magnitude_random(weight, spin_set, gen)
-    g = top_k_indices(general, top_count(p, n))
-    f = top_k_indices(fairness, top_count(q, n))
-    pr = top_k_indices(privacy, top_count(q, n))
-    if selection == "general-only":
-        pool = _minus(g, torch.cat([f, pr]))
-    elif selection == "fairness-only":
-        pool = _minus(f, g)
-    elif selection == "privacy-only":
-        pool = _minus(pr, g)
-    else:
-        raise ValueError(f"unknown selection {selection!r}")
-    return draw_from_pool(pool, count, gen)
+    sets = top_sets(general, fairness, privacy, p, q)
+    return select_from_sets(name, sets, weight, selection=selection, control_seed=control_seed)
 
 
 @dataclass
@@ -193,30 +232,31 @@ def select_all(
     control pool is smaller than the SPIN count it should match.
     """
     items = (
-        (name, s, weights[name] if weights is not None and name in weights else None) for name, s in scores.items()
+        (name, top_sets(*s, p, q), weights[name] if weights is not None and name in weights else None)
+        for name, s in scores.items()
     )
     return select_stream(items, p=p, q=q, selection=selection, control_seed=control_seed)
 
 
 def select_stream(
-    items: Iterable[tuple[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor | None]],
+    items: Iterable[tuple[str, TopSets, torch.Tensor | None]],
     *,
     p: float,
     q: float,
     selection: str,
     control_seed: int = 0,
 ) -> Selection:
-    """``select_all`` over ``(name, (general, fairness, privacy), weight)`` items produced one at a time,
-    so only one matrix's scores need to exist at once (large models)."""
+    """``select_all`` over ``(name, TopSets, weight)`` items produced one at a time (large models); ``p``
+    and ``q`` only word the warnings."""
     out: dict[str, torch.Tensor] = {}
     short: dict[str, int] = {}
     smallest = None
-    for name, (g, f, pr), weight in items:
-        idx = select_matrix(name, g, f, pr, weight, p=p, q=q, selection=selection, control_seed=control_seed)
+    for name, sets, weight in items:
+        idx = select_from_sets(name, sets, weight, selection=selection, control_seed=control_seed)
         out[name] = idx
-        smallest = g.numel() if smallest is None else min(smallest, g.numel())
+        smallest = sets.numel if smallest is None else min(smallest, sets.numel)
         if selection not in ("paper", "reference"):
-            wanted = select_paper(g, f, pr, p, q).numel()
+            wanted = paper_set(sets).numel()
             if idx.numel() < wanted:
                 short[name] = wanted - idx.numel()
     warnings: list[str] = []

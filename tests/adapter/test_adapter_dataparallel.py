@@ -27,7 +27,7 @@ def test_spin_auto_builds_under_the_cache_lock(tiny_model_dir, hand_mask, tmp_pa
     lock_file = tmp_path / "cache" / "masks" / BUILD_LOCK_NAME
     seen = {}
 
-    def fake_load_or_build(model, tokenizer, config, cache_dir=None, *, progress=True):
+    def fake_load_or_build(model, tokenizer, config, cache_dir=None, *, batch_size=1, progress=True):
         with open(lock_file, "a+b") as fh:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -44,7 +44,7 @@ def test_spin_auto_builds_under_the_cache_lock(tiny_model_dir, hand_mask, tmp_pa
         pretrained=str(tiny_model_dir), device="cpu", dtype="float32", spin="auto", spin_p=0.5, spin_nsamples=2
     )
     assert seen["locked"] is True
-    assert (seen["config"].p, seen["config"].q, seen["config"].nsamples) == (0.5, 5e-7, 2)  # q: default_ratio
+    assert (seen["config"].p, seen["config"].q, seen["config"].nsamples) == (0.5, 0.5, 2)  # q defaults to p
     assert lm.get_model_info()["spin"]["mode"] == "auto"
     with open(lock_file, "a+b") as fh:  # released afterwards
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -55,13 +55,13 @@ import json, os, sys, time
 import torch
 import spin_eval.spin.build as build
 
-real_score_sums = build.score_sums
+real_score_sums = build.score_top_sets
 def counting_score_sums(*args, **kwargs):
     with open(os.environ["SPIN_TEST_COUNT"], "a") as fh:
         fh.write(os.environ.get("SPIN_TEST_RANK", "?") + "\\n")
     time.sleep(4)  # widen the build window, so that without the lock the other rank would miss the cache
     return real_score_sums(*args, **kwargs)
-build.score_sums = counting_score_sums
+build.score_top_sets = counting_score_sums
 
 from spin_eval.adapter.spin_hf import SpinHFLM
 cal = sys.argv[2]

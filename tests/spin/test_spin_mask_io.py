@@ -61,8 +61,9 @@ def test_two_builds_are_byte_identical(built, tiny_model64, cal_files, tmp_path)
     save_mask(mask, tmp_path / "a.safetensors")
     save_mask(again, tmp_path / "b.safetensors")
     assert (tmp_path / "a.safetensors").read_bytes() == (tmp_path / "b.safetensors").read_bytes()
-    batched = build.build_mask(model2, tok2, _config(cal_files, batch_size=3), progress=False)
-    assert all(torch.equal(mask.indices[n], batched.indices[n]) for n in mask.indices)
+    batched = build.build_mask(model2, tok2, _config(cal_files), batch_size=3, progress=False)
+    save_mask(batched, tmp_path / "c.safetensors")  # the batch size is a runtime knob: same file
+    assert (tmp_path / "c.safetensors").read_bytes() == (tmp_path / "a.safetensors").read_bytes()
 
 
 def test_corrupt_and_truncated_files(built, tmp_path):

@@ -19,12 +19,12 @@ def test_smollm2_mask_from_reference_csvs(spin_reference_dir, tmp_path, caplog):
 
     model, tok = load_model_and_tokenizer("smollm2")
     config = SpinConfig(
-        p=1e-3, q=1e-3, nsamples=2, batch_size=2, max_length=256,
+        p=1e-3, q=1e-3, nsamples=2, max_length=256,
         general=str(spin_reference_dir / "alpaca_cleaned_no_safety_train_1k.csv"),
         fairness=str(spin_reference_dir / "beaver_train330k_fairness_safe_1k.csv"),
         privacy=str(spin_reference_dir / "beaver_train330k_privacy_safe_1k.csv"),
     )
-    sums, meta = build.score_sums(model, tok, config, progress=False)
+    sums, meta = build.score_sums(model, tok, config, batch_size=2, progress=False)
     kw = dict(fingerprint=meta["model_fingerprint"], calibration=meta["calibration"])
     mask = build.mask_from_sums(model, sums, config, model_name="HuggingFaceTB/SmolLM2-135M-Instruct", **kw)
 
