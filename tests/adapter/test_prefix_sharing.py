@@ -53,15 +53,15 @@ BBQ_REAL_SCHEMA = [  # BBQ's own JSONL schema (Parrish et al. 2022), longer two-
 def _hf(tiny_model_dir, **kw):
     from lm_eval.models.huggingface import HFLM
 
-    return HFLM(pretrained=str(tiny_model_dir), device="cpu", dtype="float32", batch_size=kw.pop("batch_size", 4), **kw)
+    kw.setdefault("dtype", "float32")
+    return HFLM(pretrained=str(tiny_model_dir), device="cpu", batch_size=kw.pop("batch_size", 4), **kw)
 
 
 def _spin(tiny_model_dir, **kw):
     from spin_eval.adapter.spin_hf import SpinHFLM
 
-    return SpinHFLM(
-        pretrained=str(tiny_model_dir), device="cpu", dtype="float32", batch_size=kw.pop("batch_size", 4), **kw
-    )
+    kw.setdefault("dtype", "float32")
+    return SpinHFLM(pretrained=str(tiny_model_dir), device="cpu", batch_size=kw.pop("batch_size", 4), **kw)
 
 
 @pytest.fixture(scope="module")
@@ -191,14 +191,31 @@ def test_is_greedy_flags_match_hf_when_continuations_are_greedy(hf, spin):
 
 
 def test_continuation_retokenized_when_joined_follows_encode_pair(hf, spin):
-    """'fo' + 'x jumps' tokenizes as 'fox jumps' when joined: lm-eval's _encode_pair split is used, like hf."""
+    """'capit' + 'al of ...' tokenizes differently when joined: lm-eval's _encode_pair split applies, as in hf."""
     from lm_eval.api.instance import Instance
 
-    pairs = [("The quick brown fo", "x jumps"), ("The quick brown fo", "x"), ("Answer: ", "yes"), ("Answer:", " no")]
-    joined = [spin.tok_encode(c + k) for c, k in pairs[:1]]
-    assert joined[0] != spin.tok_encode(pairs[0][0]) + spin.tok_encode(pairs[0][1])  # the case exists
+    pairs = [
+        ("Paris is the capit", "al of France. Berlin is"),
+        ("Paris is the capit", "al of Germany"),
+        ("Answer: ", "yes"),  # trailing space moves to the continuation
+        ("Answer:", " no"),
+    ]
+    context, continuation = pairs[0]
+    whole, ctx = spin.tok_encode(context + continuation), spin.tok_encode(context)
+    assert whole[: len(ctx)] != ctx  # the case exists with this tokenizer
     instances = [Instance("loglikelihood", {}, pair, i) for i, pair in enumerate(pairs)]
     assert_same(spin.loglikelihood(instances, disable_tqdm=True), hf.loglikelihood(instances, disable_tqdm=True))
+
+
+def test_continuation_swallowed_by_the_context_fails_exactly_as_hf(hf, spin):
+    """'The engin' + 'eer' encodes to fewer tokens than the context alone: an empty continuation in hf too."""
+    from lm_eval.api.instance import Instance
+
+    instances = [Instance("loglikelihood", {}, ("The engin", "eer"), 0)]
+    with pytest.raises(AssertionError):
+        hf.loglikelihood(instances, disable_tqdm=True)
+    with pytest.raises(AssertionError):
+        spin.loglikelihood(instances, disable_tqdm=True)
 
 
 def test_empty_continuation_fails_exactly_as_hf(hf, spin):
