@@ -30,6 +30,14 @@ model_args added to every ``hf`` argument (all of which keep working):
     The unmodified model through the same class (a clean baseline). ``spin=mask`` is implied by ``mask=``.
 ``spin_force=true``
     Apply a mask whose fingerprint does not match (the weights differ, e.g. another dtype export).
+``prefix_sharing=false``
+    Score log-likelihood requests exactly as ``hf`` does. By default (``true``) the requests of one
+    ``loglikelihood`` call that share a context are scored in one packed row that runs the context
+    once (``spin_eval.adapter.prefix_sharing``): same ``(loglikelihood, is_greedy)`` per request as
+    ``hf`` (within float rounding), same truncation at ``max_length``, same ``--use_cache`` entries and
+    result order, about twice as fast on multiple choice. Perplexity (``loglikelihood_rolling``),
+    seq2seq models, flash/flex attention, sliding-window models and prompt-tuning adapters always take
+    ``hf``'s path.
 
 ``get_model_info()`` adds ``spin`` = ``{mode, mask_path, mask_sha256, mask_metadata}``, which lm-eval
 writes into ``results_*.json`` under ``config.spin``.
@@ -247,6 +255,7 @@ class SpinHFLM(HFLM):
     """``hf`` plus a SPIN mask applied once after loading (``mask=PATH``, ``spin=auto`` or ``spin=none``)."""
 
     def __init__(self, pretrained: Any, **kwargs: Any) -> None:
+        prefix_sharing = _parse_bool("prefix_sharing", kwargs.pop("prefix_sharing", True))
         request = parse_spin_args(kwargs)
         mask = load_mask_arg(request.mask_path) if request.mode == "mask" else None
         if request.mode != "none" and kwargs.get("peft"):
@@ -259,6 +268,7 @@ class SpinHFLM(HFLM):
 
         super().__init__(pretrained=pretrained, **kwargs)
 
+        self.prefix_sharing = prefix_sharing
         self._spin_request = request
         self._spin_applied = None
         self._spin_info: dict[str, Any] = {
@@ -380,6 +390,98 @@ class SpinHFLM(HFLM):
         self._spin_info = {"mode": "none", "mask_path": None, "mask_sha256": None, "mask_metadata": None}
         if target is not None:
             self._spin_info["model_fingerprint"] = self._unmasked_fingerprint(target)
+
+    # -- log-likelihood scoring --------------------------------------------------------------------------
+
+    def _prefix_sharing_blocker(self) -> str | None:
+        """Why shared-prefix scoring cannot reproduce ``hf`` for this model (None: it can)."""
+        from spin_eval.adapter.prefix_sharing import MASKABLE_ATTENTION
+
+        if not self.prefix_sharing:
+            return "prefix_sharing=false"
+        if self.backend != "causal":
+            return f"backend {self.backend}"
+        config = getattr(self.model, "config", None)
+        attn = getattr(config, "_attn_implementation", None) or "eager"
+        if attn not in MASKABLE_ATTENTION:
+            return f"attention implementation {attn} takes no custom 4D mask"
+        if getattr(config, "sliding_window", None) is not None or "sliding_attention" in (
+            getattr(config, "layer_types", None) or ()
+        ):
+            return "sliding-window attention"
+        peft_config = getattr(self.model, "peft_config", None) or {}
+        if any(getattr(c, "is_prompt_learning", False) for c in peft_config.values()):
+            return "prompt-learning adapter (virtual tokens)"
+        return None
+
+    def _loglikelihood_tokens(self, requests, disable_tqdm: bool = False, override_bs: int | None = None):
+        """``hf``'s scoring with each shared context run once; ``hf``'s own path where sharing cannot apply.
+
+        Rolling windows (``override_bs``), calls containing an empty context or continuation or one
+        longer than ``max_length`` (``hf`` rejects those with its own errors) and models listed by
+        ``_prefix_sharing_blocker`` go to ``HFLM._loglikelihood_tokens`` unchanged.
+        """
+        blocker = self._prefix_sharing_blocker()
+        malformed = any(not ctx or not cont or len(cont) > self.max_length for _, ctx, cont in requests)
+        if blocker is not None or override_bs is not None or malformed or not requests:
+            if blocker not in (None, "prefix_sharing=false") and not getattr(self, "_sharing_warned", False):
+                logger.info("spin_hf: prefix sharing off (%s); scoring as hf does", blocker)
+                self._sharing_warned = True
+            return super()._loglikelihood_tokens(requests, disable_tqdm=disable_tqdm, override_bs=override_bs)
+        return self._shared_prefix_loglikelihood(requests, disable_tqdm=disable_tqdm)
+
+    def _shared_prefix_loglikelihood(self, requests, disable_tqdm: bool = False):
+        import torch
+        from tqdm import tqdm
+
+        from spin_eval.adapter import prefix_sharing as ps
+
+        for _, ctx, cont in requests:
+            if len(ctx) + len(cont) > self.max_length + 1:
+                logger.warning(
+                    "Combined length of context (%d) and continuation (%d) exceeds model's maximum length "
+                    "(%d). Truncating %d tokens from the left.",
+                    len(ctx), len(cont), self.max_length, len(ctx) + len(cont) - self.max_length + 1,
+                )
+        rows = ps.plan_rows([(ctx, cont) for _, ctx, cont in requests], self.max_length)
+        batch_size = self.batch_size
+        if batch_size == "auto":
+            longest = rows[0].length
+            batch_size = self._detect_batch_size([(None, [0] * longest, [0])], 0)
+        attn = getattr(self.model.config, "_attn_implementation", None) or "eager"
+
+        def forward_context():
+            return torch.autocast(
+                device_type=self.device.type,
+                dtype=self.mixed_precision_dtype,
+                enabled=self.mixed_precision_dtype is not None,
+            )
+
+        keep_logits = ps.accepts_logits_to_keep(self.model)
+        results: list[tuple[float, bool] | None] = [None] * len(requests)
+        pbar = tqdm(
+            total=len(requests), disable=(disable_tqdm or self.rank != 0), desc="Running loglikelihood requests"
+        )
+        for batch in ps.batches(rows, batch_size):
+            scored = ps.score_rows(
+                self.model,
+                batch,
+                device=self.device,
+                attn_implementation=attn,
+                softmax_dtype=self.softmax_dtype,
+                forward_context=forward_context,
+                keep_logits=keep_logits,
+            )
+            for member, loglik, greedy in scored:
+                for index in member.request_indices:
+                    answer = (loglik, greedy)
+                    results[index] = answer
+                    request_str = requests[index][0]
+                    if request_str is not None:
+                        self.cache_hook.add_partial("loglikelihood", request_str, answer)
+                    pbar.update(1)
+        pbar.close()
+        return results
 
     # -- reporting ------------------------------------------------------------------------------------------
 
