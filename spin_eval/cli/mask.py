@@ -176,6 +176,13 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
+    from spin_eval.cli.pipes import stdout_may_close
+
+    with stdout_may_close():
+        return _print_info(args)
+
+
+def _print_info(args: argparse.Namespace) -> int:
     from spin_eval.spin.io import file_sha256, load_mask
 
     mask = load_mask(args.mask)
@@ -184,19 +191,28 @@ def _info(args: argparse.Namespace) -> int:
         meta["file_sha256"] = file_sha256(args.mask)
         print(json.dumps(meta, indent=2, sort_keys=True))
         return 0
+    from spin_eval.modelspec import display_name
+
     print(f"mask        {args.mask}")
-    print(f"model       {meta['model_name']} (fingerprint {meta['model_fingerprint'][:16]}...)")
+    print(f"model       {display_name(meta['model_name'])} (fingerprint {meta['model_fingerprint'][:16]}...)")
     print(f"selection   {meta['selection']}" + (f" (control of {meta['control_of']}, seed {meta.get('control_seed')})" if meta.get("control_of") else ""))
     print(f"ratios      p={meta['p']:g} q={meta['q']:g} target={meta['target']} score={meta['score_kind']}")
     for name, cal in sorted(meta["calibration"].items()):
         print(f"calibration {name:9s} {cal['name']} sha256 {cal['sha256'][:12]}... nsamples {cal['nsamples']} seed {cal['seed']}")
     print(f"zeroed      {meta['total']} of {meta['numel_total']} weights ({meta['total'] / max(meta['numel_total'], 1):.3g}) "
           f"in {sum(1 for c in meta['counts'].values() if c)} of {len(meta['counts'])} matrices")
-    for name, count in meta["counts"].items():
+    for name, count in sorted(meta["counts"].items(), key=lambda item: natural_key(item[0])):
         print(f"  {count:8d}  {name}")
     for message in meta.get("warnings", []):
         _warn(message)
     return 0
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key reading digit runs as numbers: layers.2 before layers.10. Pure."""
+    import re
+
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
 
 
 def mask_diff(a, b) -> dict[str, Any]:
