@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -25,6 +25,11 @@ from spin_eval.errors import InputError, ModelSpecError
 #: Seconds the one TCP probe of the hub waits.
 PROBE_TIMEOUT_S = 3.0
 _TRUE = ("1", "true", "yes", "on")
+
+
+def _show(flag: str, value: object) -> str:
+    """``--flag value`` for command-line flags, ``key=value`` for model_args (flags ending in '=')."""
+    return f"{flag}{value}" if flag.endswith("=") else f"{flag} {value}"
 
 
 def hub_offline_requested() -> str | None:
@@ -101,13 +106,13 @@ def check_hub_model(spec: str, *, flag: str = "--model", revision: str | None = 
     offline = hub_offline_requested()
     if offline:
         raise ModelSpecError(
-            f"{flag} {spec}: hub {what} not in the local Hugging Face cache and {offline}="
+            f"{_show(flag, spec)}: hub {what} not in the local Hugging Face cache and {offline}="
             f"{os.environ[offline]} forbids downloading it; run '{fetch}' where the hub is reachable, "
             f"unset {offline}, or give a local folder"
         )
     if not probe():
         raise ModelSpecError(
-            f"{flag} {spec}: hub {what} not in the local Hugging Face cache and the hub "
+            f"{_show(flag, spec)}: hub {what} not in the local Hugging Face cache and the hub "
             f"({os.environ.get('HF_ENDPOINT') or 'huggingface.co'}) is unreachable from this machine; run "
             f"'{fetch}' where it is reachable (and copy the cache), or give a local folder"
         )
@@ -123,10 +128,11 @@ def offline_if_unreachable(specs: Mapping[str, str | None], probe=hub_reachable)
         go_offline()
 
 
-def check_files(files: Mapping[str, str | None], *, hub_datasets: bool = False) -> None:
-    """Every given path (flag -> value) must exist. With ``hub_datasets`` a value of the form owner/name
-    that is no local file is a hub dataset id, checked against the cache and the hub instead."""
-    for flag, value in files.items():
+def check_files(files: Mapping[str, str | None] | Iterable[tuple[str, str | None]], *,
+                hub_datasets: bool = False) -> None:
+    """Every given path (flag -> value, or (flag, value) pairs) must exist. With ``hub_datasets`` a value of
+    the form owner/name that is no local file is a hub dataset id, checked against the cache and the hub."""
+    for flag, value in (files.items() if isinstance(files, Mapping) else files):
         if value is None:
             continue
         path = Path(str(value)).expanduser()
@@ -135,7 +141,7 @@ def check_files(files: Mapping[str, str | None], *, hub_datasets: bool = False) 
         if hub_datasets and looks_like_hub_id(str(value).split(":")[0]):
             check_hub_model(str(value).split(":")[0], flag=flag, repo_type="dataset")
             continue
-        raise InputError(f"{flag} {value}: no such file (working directory {Path.cwd()}); check the path")
+        raise InputError(f"{_show(flag, value)}: no such file (working directory {Path.cwd()}); check the path")
 
 
 def check_device(device: str | None, flag: str = "--device") -> None:
@@ -164,7 +170,7 @@ def check_device(device: str | None, flag: str = "--device") -> None:
 
 
 def preflight(*, model: str | None = None, revision: str | None = None, device: str | None = None,
-              files: Mapping[str, str | None] | None = None, calibration: Mapping[str, str | None] | None = None,
+              files: Mapping[str, str | None] | Iterable[tuple[str, str | None]] | None = None, calibration: Mapping[str, str | None] | None = None,
               models: Mapping[str, str | None] | None = None) -> None:
     """All cheap checks, in order: local files, calibration sets, device, hub models."""
     check_files(files or {})

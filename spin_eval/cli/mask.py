@@ -129,7 +129,11 @@ def _build(args: argparse.Namespace) -> int:
         raise InputError("use either --shard (score a slice) or --from-scores (merge), not both")
 
     from spin_eval.modelspec import load_model_and_tokenizer, resolve_model_spec
+    from spin_eval.preflight import preflight
 
+    preflight(model=args.model, revision=args.revision, device=args.device,
+              files=[("--from-scores", f) for f in args.from_scores or ()],
+              calibration={f"--{n}": getattr(args, n) for n in ("general", "fairness", "privacy")})
     spec = resolve_model_spec(args.model, gguf_file=args.gguf_file, revision=args.revision)
     p = args.p if args.p is not None else default_ratio(spec)
     q = args.q if args.q is not None else p

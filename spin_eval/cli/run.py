@@ -154,6 +154,7 @@ def handle(args: argparse.Namespace) -> int:
         system_instruction=args.system_instruction, num_fewshot=args.num_fewshot, gen_kwargs=args.gen_kwargs,
         model_args=args.model_args, judge=args.judge,
     )
+    _preflight(settings)
     outcome = run_pipeline(settings, args.output, force=args.force, report=not args.no_report)
     print()
     print(outcome.summary)
@@ -167,3 +168,16 @@ def handle(args: argparse.Namespace) -> int:
     for path in outcome.report_files:
         print(f"report: {path}")
     return 0
+
+
+def _preflight(settings) -> None:
+    """Files, device and hub checked before the model loads (spin_eval.preflight)."""
+    from spin_eval.pipeline.run import parse_model_args
+    from spin_eval.preflight import preflight
+
+    judge = settings.judge if settings.judge not in (None, "builtin") else None
+    preflight(model=settings.model, revision=parse_model_args(settings.model_args).get("revision"),
+              device=settings.device, files={"--mask": settings.mask},
+              calibration={"--general": settings.general, "--fairness": settings.fairness,
+                           "--privacy": settings.privacy},
+              models={"--judge": judge})

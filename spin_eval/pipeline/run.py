@@ -361,9 +361,13 @@ def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path
         if force or not spin_path.is_file():
             from spin_eval.spin.build import load_or_build_mask
 
-            print(f"[masks] building the SPIN mask (p={config.p:g}, q={config.q:g}, nsamples={config.nsamples}) "
-                  "or loading it from the mask cache", file=sys.stderr)
+            print(f"[masks] SPIN mask (p={config.p:g}, q={config.q:g}, nsamples={config.nsamples}): looking in the "
+                  "mask cache, building it on a miss", file=sys.stderr)
+            started = time.time()
             spin_mask, cached = load_or_build_mask(model, tokenizer, config, progress=True)
+            built = Path(cached).stat().st_mtime >= started - 1  # a cache hit leaves the file untouched
+            print(f"[masks] SPIN mask {'built and cached' if built else 'loaded from the mask cache'}: {cached}",
+                  file=sys.stderr)
             copy_file_atomic(cached, spin_path)
         spin_mask = load_mask(spin_path)
 
