@@ -466,7 +466,10 @@ def evaluate_variant(
     results["config"]["spin_eval_documents"] = "all" if documents is None else "evenly spread per task"
     # lm_eval --samples JSON: with config.model_args it reproduces this variant on its own.
     results["config"]["spin_eval_samples"] = documents
-    results["config"].update({k: v for k, v in settings.evaluation_options().items() if k != "model_args"})
+    options = settings.evaluation_options()
+    if "model_args" in options:  # lm-eval's config.model_args is the whole string; keep the extras visible
+        options["spin_eval_model_args"] = options.pop("model_args")
+    results["config"].update(options)
     tracker.save_results_aggregated(results=results, samples=samples)
     for task_name in results["configs"]:
         tracker.save_results_samples(task_name=task_name, samples=samples[task_name])

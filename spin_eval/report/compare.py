@@ -32,7 +32,7 @@ import numpy as np
 
 from spin_eval import __version__, stats
 from spin_eval.errors import InputError
-from spin_eval.report.load import RunResults
+from spin_eval.report.load import EVAL_OPTION_KEYS, RunResults
 
 Family = Literal["fairness", "privacy", "overrefusal", "capability"]
 FAMILIES: tuple[str, ...] = ("fairness", "privacy", "overrefusal", "capability")
@@ -857,7 +857,8 @@ def _run_setup(run: RunResults) -> RunSetup:
         if isinstance(info, dict) and isinstance(info.get("nsamples"), (int, float)):
             calib[str(set_name)] = int(info["nsamples"])
     other = {k: "none" if cfg[k] is None else str(cfg[k])
-             for k in ("random_seed", "numpy_seed", "torch_seed", "fewshot_seed", "gen_kwargs") if k in cfg}
+             for k in ("random_seed", "numpy_seed", "torch_seed", "fewshot_seed", "gen_kwargs", *EVAL_OPTION_KEYS)
+             if k in cfg}
     shots = {str(t): str(n) for t, n in sorted(run.n_shot.items())}
     if shots:
         other["n-shot"] = next(iter(shots.values())) if len(set(shots.values())) == 1 else \
