@@ -141,7 +141,7 @@ def check_files(files: Mapping[str, str | None] | Iterable[tuple[str, str | None
         if hub_datasets and looks_like_hub_id(str(value).split(":")[0]):
             check_hub_model(str(value).split(":")[0], flag=flag, repo_type="dataset")
             continue
-        raise InputError(f"{_show(flag, value)}: no such file (working directory {Path.cwd()}); check the path")
+        raise InputError(f"{_show(flag, value)}: does not exist (working directory {Path.cwd()}); check the path")
 
 
 def check_device(device: str | None, flag: str = "--device") -> None:

@@ -40,7 +40,7 @@ def test_missing_calibration_file_and_absent_cuda_come_first(monkeypatch, tmp_pa
     _no_model_load(monkeypatch)
     assert main(["mask", "build", "--model", "ORG/MODEL", "--general", "g.csv", "--device", "cuda",
                  "-o", str(tmp_path / "m.safetensors")]) == 2
-    assert "--general g.csv: no such file" in capsys.readouterr().err
+    assert "--general g.csv: does not exist" in capsys.readouterr().err
     import torch
 
     if torch.cuda.is_available():
@@ -123,7 +123,7 @@ def test_spin_hf_offline_hub_model_fails_before_loading(monkeypatch, tmp_path):
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "hub"))
     with pytest.raises(ModelSpecError, match="model_arg pretrained=ORG/MODEL: hub model not in the local"):
         SpinHFLM(pretrained="ORG/MODEL", spin="auto")
-    with pytest.raises(InputError, match="spin_general=missing.csv: no such file"):
+    with pytest.raises(InputError, match="spin_general=missing.csv: does not exist"):
         SpinHFLM(pretrained="ORG/MODEL", spin="auto", spin_general="missing.csv")
 
 
