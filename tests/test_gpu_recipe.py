@@ -3,9 +3,10 @@
 Each shell command of docs/gpu.md is taken from the page itself and run with bash after these
 substitutions, so a flag the page shows but spin-eval / lm-eval / accelerate does not accept fails here:
 the 7B hub model -> the tiny model folder, ``cuda`` -> ``cpu``, ``--multi_gpu --num_processes 8`` ->
-``--cpu --num_processes 1``, 128 calibration samples -> 2, ``max_length=4096`` -> 256 (lm-eval's
+``--cpu --num_processes 1``, 128 calibration samples -> 2, ``max_length=4096`` -> 512 and 256 generated tokens -> 16 (lm-eval's
 ``--batch-size auto`` probes a full-length batch; 4096 tokens x 64 on CPU exhausts memory), every
-document -> 2 per task (1 per generation task). Skipped: the set-up and hub download (nothing may
+document -> 2 per task (1 per generation task), and the suites -> one multiple-choice and one generation
+task (no control variant). Skipped: the set-up and hub download (nothing may
 reach a hub here) and vLLM (not installed; its flags are validated by tests/test_docs.py).
 """
 
@@ -27,9 +28,10 @@ SUBSTITUTIONS = [
     ("--multi_gpu --num_processes 8", "--cpu --num_processes 1"),
     ("--device cuda", "--device cpu"),
     ("--nsamples 128", "--nsamples 2"),
-    ("max_length=4096", "max_length=256"),
-    ("--limit none", "--limit 2 --gen-limit 1"),
-    ("--tasks spin_suite_full", "--tasks spin_suite_full --limit 2"),
+    ("max_length=4096", "max_length=512"),
+    ("max_gen_toks=256", "max_gen_toks=16"),
+    ("--limit none", "--limit 2 --gen-limit 1 --tasks spin_bbq_mini,spin_pii_leakage_mini --controls none"),
+    ("--tasks spin_suite_full", "--tasks spin_bbq,spin_pii_leakage --limit 2"),
 ]
 
 
