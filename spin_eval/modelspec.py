@@ -142,6 +142,21 @@ def _read_converted_info(model_dir: Path) -> dict | None:
         return None
 
 
+def display_name(name_or_path: str) -> str:
+    """A model's name for people: a converted GGUF folder in the cache becomes the embedded model's hub
+    name (or the GGUF file it came from); anything else is returned unchanged."""
+    path = Path(str(name_or_path))
+    info = _read_converted_info(path) if path.is_dir() else None
+    if not isinstance(info, dict) or not info.get("source_file"):
+        return str(name_or_path)
+    source = str(info["source_file"])
+    try:
+        embedded = str(embedded_gguf_path().resolve())
+    except ModelSpecError:
+        embedded = None
+    return EMBEDDED_MODEL_NAME if source == embedded else source
+
+
 def _info_matches(info: Any, sha256: str) -> bool:
     return (
         isinstance(info, dict)

@@ -22,11 +22,34 @@ from __future__ import annotations
 
 import glob
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from spin_eval.errors import InputError
 from spin_eval.fileio import iter_jsonl, write_bytes_atomic
+
+
+class _MetadataNoticeFilter(logging.Filter):
+    """Drops lm-eval's "<task>: Custom kwargs can be passed to `--metadata`" notice, which lm-eval 0.4.13
+    logs as a warning for every task with a ``custom_dataset`` loader, for this project's tasks only
+    (names starting with ``spin_``): their only such kwarg, ``judge``, is documented. Every other record,
+    and the notice for other tasks, passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("spin_") and "Custom kwargs can be passed to `--metadata`" in message)
+
+
+def quiet_metadata_notice() -> None:
+    """Install :class:`_MetadataNoticeFilter` on lm-eval's task logger (once)."""
+    log = logging.getLogger("lm_eval.api.task")
+    if not any(isinstance(f, _MetadataNoticeFilter) for f in log.filters):
+        log.addFilter(_MetadataNoticeFilter())
+
+
+# The tasks' utils.py import this module when lm-eval reads their YAML, before any dataset is loaded.
+quiet_metadata_notice()
 
 
 def _resolve(base_dir: Path, data_files: str | Sequence[str]) -> list[Path]:

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -248,6 +249,40 @@ def spin_config(request: SpinRequest, model_spec: Any):
     return None if settings is None else settings[0]
 
 
+def _one_line_spin_errors(previous=sys.excepthook):
+    """A ``sys.excepthook`` printing an uncaught SpinEvalError as one line (``lm_eval --model spin_hf``
+    with a bad model_arg), and anything else as before. lm-eval 0.4.13's CLI catches nothing, so this
+    hook is the only place the adapter can shape the message; the exit status stays Python's 1."""
+
+    def hook(kind, value, tb):
+        if isinstance(value, SpinEvalError):
+            print(f"lm_eval: error: {value}", file=sys.stderr)
+            return
+        previous(kind, value, tb)
+
+    hook.spin_eval = True  # type: ignore[attr-defined]
+    return hook
+
+
+def _preflight(pretrained: Any, kwargs: dict[str, Any], config: Any) -> None:
+    """Fail fast before HFLM loads anything: a hub model that cannot be had offline, and (spin=auto) the
+    calibration files. The device is HFLM's business (it falls back to CPU by design)."""
+    from spin_eval.preflight import check_files, check_hub_model, offline_if_unreachable
+
+    if config is not None:
+        check_files({f"spin_hf model_arg spin_{name}=": getattr(config, name) for name in ("general", "fairness", "privacy")},
+                    hub_datasets=True)
+    if isinstance(pretrained, str):
+        check_hub_model(pretrained, flag="spin_hf model_arg pretrained=", revision=kwargs.get("revision"))
+        offline_if_unreachable({"pretrained=": pretrained})
+
+
+def install_error_hook() -> None:
+    """Install :func:`_one_line_spin_errors` once (not when the current hook is already ours)."""
+    if not getattr(sys.excepthook, "spin_eval", False):
+        sys.excepthook = _one_line_spin_errors(sys.excepthook)
+
+
 # --------------------------------------------------------------------------------------------- the model
 
 
@@ -256,6 +291,7 @@ class SpinHFLM(HFLM):
 
     def __init__(self, pretrained: Any, **kwargs: Any) -> None:
         prefix_sharing = _parse_bool("prefix_sharing", kwargs.pop("prefix_sharing", True))
+        install_error_hook()
         request = parse_spin_args(kwargs)
         mask = load_mask_arg(request.mask_path) if request.mode == "mask" else None
         if request.mode != "none" and kwargs.get("peft"):
@@ -265,6 +301,7 @@ class SpinHFLM(HFLM):
             )
         pretrained, model_spec = _resolve_pretrained(pretrained, kwargs)
         settings = spin_settings(request, model_spec if model_spec is not None else pretrained)
+        _preflight(pretrained, kwargs, None if settings is None else settings[0])
 
         super().__init__(pretrained=pretrained, **kwargs)
 

@@ -45,7 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from spin_eval.export import export_masked_checkpoint
+    from spin_eval.preflight import preflight
 
+    preflight(model=args.model, revision=args.revision, files={"--mask": args.mask})
     result = export_masked_checkpoint(
         args.model,
         args.mask,

@@ -189,6 +189,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _build_on(args: argparse.Namespace, ranks: Any) -> int:
     from spin_eval.modelspec import load_model_and_tokenizer, resolve_model_spec
+    from spin_eval.preflight import preflight
     from spin_eval.spin import build as build_mod
     from spin_eval.spin.config import SpinConfig
     from spin_eval.spin.io import merge_score_files, save_mask, save_score_sums
@@ -197,6 +198,9 @@ def _build_on(args: argparse.Namespace, ranks: Any) -> int:
     from spin_eval.spin.settings import given_settings, make_settings
 
     _check_build_args(args, ranks)
+    preflight(model=args.model, revision=args.revision, device=args.device,
+              files=[("--from-scores", f) for f in args.from_scores or ()],
+              calibration={f"--{n}": getattr(args, f"setting_{n}", None) for n in ("general", "fairness", "privacy")})
     main_rank = ranks is None or ranks.is_main
     spec = resolve_model_spec(args.model, gguf_file=args.gguf_file, revision=args.revision)
     config, options = make_settings(given_settings(args), spec, where="mask build")
@@ -255,6 +259,13 @@ def _build_on(args: argparse.Namespace, ranks: Any) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
+    from spin_eval.cli.pipes import stdout_may_close
+
+    with stdout_may_close():
+        return _print_info(args)
+
+
+def _print_info(args: argparse.Namespace) -> int:
     from spin_eval.spin.io import file_sha256, load_mask
 
     mask = load_mask(args.mask)
@@ -263,24 +274,32 @@ def _info(args: argparse.Namespace) -> int:
         meta["file_sha256"] = file_sha256(args.mask)
         print(json.dumps(meta, indent=2, sort_keys=True))
         return 0
+    from spin_eval.modelspec import display_name
     from spin_eval.safetext import terminal_safe
 
     def say(line: str) -> None:  # metadata is file content: never let it send terminal escape codes
         print(terminal_safe(line))
 
     say(f"mask        {args.mask}")
-    say(f"model       {meta['model_name']} (fingerprint {meta['model_fingerprint'][:16]}...)")
+    say(f"model       {display_name(meta['model_name'])} (fingerprint {meta['model_fingerprint'][:16]}...)")
     say(f"selection   {meta['selection']}" + (f" (control of {meta['control_of']}, seed {meta.get('control_seed')})" if meta.get("control_of") else ""))
     say(f"ratios      p={meta['p']:g} q={meta['q']:g} target={meta['target']} score={meta['score_kind']}")
     for name, cal in sorted(meta["calibration"].items()):
         say(f"calibration {name:9s} {cal['name']} sha256 {cal['sha256'][:12]}... nsamples {cal['nsamples']} seed {cal['seed']}")
     say(f"zeroed      {meta['total']} of {meta['numel_total']} weights ({meta['total'] / max(meta['numel_total'], 1):.3g}) "
         f"in {sum(1 for c in meta['counts'].values() if c)} of {len(meta['counts'])} matrices")
-    for name, count in meta["counts"].items():
+    for name, count in sorted(meta["counts"].items(), key=lambda item: natural_key(item[0])):
         say(f"  {count:8d}  {name}")
     for message in meta.get("warnings", []):
         _warn(message)
     return 0
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key reading digit runs as numbers: layers.2 before layers.10. Pure."""
+    import re
+
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
 
 
 def mask_diff(a, b) -> dict[str, Any]:

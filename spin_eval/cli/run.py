@@ -41,6 +41,27 @@ def _limit(text: str) -> float | str:
     return int(value) if value >= 1 and value.is_integer() else value
 
 
+def _batch_size(text: str) -> int | str:
+    """lm-eval's batch size values: an integer, auto or auto:N."""
+    from spin_eval.errors import InputError
+    from spin_eval.pipeline.run import check_batch_size
+
+    value: int | str = int(text) if text.strip().lstrip("-").isdigit() else text.strip()
+    try:
+        check_batch_size(value)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def _bool(text: str) -> bool:
+    if text.lower() in ("true", "1", "yes"):
+        return True
+    if text.lower() in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"{text}: give true or false")
+
+
 def _csv(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
@@ -74,9 +95,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--controls", type=_csv, default=("magnitude-random",),
                         help=f"comma-separated control masks from {', '.join(ALL_CONTROLS)}, or none "
                              "(default magnitude-random)")
-    parser.add_argument("--batch-size", type=int, default=8, help="lm-eval batch size (default 8)")
+    parser.add_argument("--batch-size", "--batch_size", type=_batch_size, default=8,
+                        help="lm-eval batch size: an integer, auto or auto:N (default 8)")
     parser.add_argument("--bootstrap-iters", type=int, default=1000,
                         help="lm-eval's bootstrap iterations for its stderr (default 1000; the report does its own)")
+    lm = parser.add_argument_group(
+        "lm-eval evaluation options (lm-eval's names and meaning; the underscore spellings work too; recorded "
+        "in the run manifest and the report, and part of the settings a re-run must match)")
+    lm.add_argument("--apply-chat-template", "--apply_chat_template", nargs="?", const=True, default=False,
+                    metavar="TEMPLATE", help="format prompts with the model's chat template (optionally a named "
+                                             "template); recommended for instruct models")
+    lm.add_argument("--fewshot-as-multiturn", "--fewshot_as_multiturn", nargs="?", const=True, default=None,
+                    type=_bool, metavar="BOOL",
+                    help="few-shot examples as a multi-turn conversation (default: on with --apply-chat-template)")
+    lm.add_argument("--system-instruction", "--system_instruction", default=None, metavar="TEXT",
+                    help="system instruction prepended to every prompt")
+    lm.add_argument("--num-fewshot", "--num_fewshot", type=int, default=None, metavar="N",
+                    help="few-shot examples per prompt (default: each task's own, 0 for the shipped tasks)")
+    lm.add_argument("--gen-kwargs", "--gen_kwargs", default=None, metavar="K=V,...",
+                    help="generation arguments for generation tasks, e.g. temperature=0,max_gen_toks=128")
+    lm.add_argument("--model-args", "--model_args", default="", metavar="K=V,...",
+                    help="extra lm-eval hf model_args, e.g. revision=main,trust_remote_code=True,parallelize=True,"
+                         "max_length=4096 (pretrained/dtype/device/batch size come from spin-eval's own flags)")
+    lm.add_argument("--judge", default=None, metavar="SPEC",
+                    help="judge of the generation tasks: builtin (default: rule-based, offline) or a judge model "
+                         "(local folder or hub id, e.g. OpenSafetyLab/MD-Judge-v0_1); lm-eval's --metadata judge")
     parser.add_argument("--include-path", action="append", default=[], metavar="DIR",
                         help="extra lm-eval task folder (repeatable); the shipped tasks are always included")
     parser.add_argument("--device", default="cpu", help="torch device (default cpu)")
@@ -100,7 +143,11 @@ def handle(args: argparse.Namespace) -> int:
         model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, mask=args.mask, **spin,
         controls=controls, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters,
         include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
+        apply_chat_template=args.apply_chat_template, fewshot_as_multiturn=args.fewshot_as_multiturn,
+        system_instruction=args.system_instruction, num_fewshot=args.num_fewshot, gen_kwargs=args.gen_kwargs,
+        model_args=args.model_args, judge=args.judge,
     )
+    _preflight(settings)
     outcome = run_pipeline(settings, args.output, force=args.force, report=not args.no_report)
     print()
     print(outcome.summary)
@@ -114,3 +161,16 @@ def handle(args: argparse.Namespace) -> int:
     for path in outcome.report_files:
         print(f"report: {path}")
     return 0
+
+
+def _preflight(settings) -> None:
+    """Files, device and hub checked before the model loads (spin_eval.preflight)."""
+    from spin_eval.pipeline.run import parse_model_args
+    from spin_eval.preflight import preflight
+
+    judge = settings.judge if settings.judge not in (None, "builtin") else None
+    preflight(model=settings.model, revision=parse_model_args(settings.model_args).get("revision"),
+              device=settings.device, files={"--mask": settings.mask},
+              calibration={"--general": settings.general, "--fairness": settings.fairness,
+                           "--privacy": settings.privacy},
+              models={"--judge": judge})

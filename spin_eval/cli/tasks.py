@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 DESCRIPTION = """\
@@ -50,29 +51,39 @@ def handle_path(args: argparse.Namespace) -> int:
 
 
 def _describe(yaml_path: Path) -> tuple[str, str]:
-    """(name, first comment line) of a task or group YAML, read as text (no !function resolution)."""
-    name, comment = yaml_path.stem, ""
+    """(name, first sentence of the leading comment) of a task or group YAML, read as text (no !function
+    resolution). The sentence may span several comment lines; it ends at a line ending with a full stop."""
+    name, parts, done = yaml_path.stem, [], False
     for line in yaml_path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") and not comment:
-            comment = line.lstrip("# ").strip()
+        if line.startswith("#") and not done:
+            text = line.lstrip("# ").strip()
+            if text:
+                parts.append(text)
+            done = not text or text.endswith((".", ":"))
+        elif parts:
+            done = True
         if line.startswith(("task:", "group:")):
             name = line.split(":", 1)[1].strip()
             break
-    return name, comment
+    text = " ".join(parts).rstrip(":")
+    end = re.search(r"[.!?] (?=[A-Z])", text)  # the first sentence ("et al. 2022" does not end one)
+    return name, text[: end.start() + 1] if end else text
 
 
 def handle_list(args: argparse.Namespace) -> int:
+    from spin_eval.cli.pipes import stdout_may_close
     from spin_eval.paths import tasks_dir
 
     root = tasks_dir()
-    for yaml_path in sorted(root.glob("*/*.yaml")):
-        name, comment = _describe(yaml_path)
-        kind = "group" if yaml_path.parent.name == "groups" else "task"
-        print(f"{name:36s} {kind:5s}  {comment}")
-    for data in sorted(root.glob("*/*.jsonl")):
-        with open(data, "rb") as fh:
-            n = sum(1 for line in fh if line.strip())
-        print(f"{'  data: ' + data.parent.name + '/' + data.name:36s} {n} items")
+    with stdout_may_close():
+        for yaml_path in sorted(root.glob("*/*.yaml")):
+            name, comment = _describe(yaml_path)
+            kind = "group" if yaml_path.parent.name == "groups" else "task"
+            print(f"{name:36s} {kind:5s}  {comment}")
+        for data in sorted(root.glob("*/*.jsonl")):
+            with open(data, "rb") as fh:
+                n = sum(1 for line in fh if line.strip())
+            print(f"{'  data: ' + data.parent.name + '/' + data.name:36s} {n} items")
     return 0
 
 

@@ -89,11 +89,19 @@ class RunSettings:
     chat_template: bool = False
     max_length: int = 1024
     controls: tuple[str, ...] = DEFAULT_CONTROLS
-    batch_size: int = 8
+    batch_size: int | str = 8
     bootstrap_iters: int = 1000
     include_path: tuple[str, ...] = ()
     dtype: str = "float32"
     device: str = "cpu"
+    # lm-eval's evaluation options, passed through with lm-eval's names and semantics (EVAL_OPTIONS).
+    apply_chat_template: bool | str = False
+    fewshot_as_multiturn: bool | None = None
+    system_instruction: str | None = None
+    num_fewshot: int | None = None
+    gen_kwargs: str | None = None
+    model_args: str = ""
+    judge: str | None = None
 
     def __post_init__(self) -> None:
         if not self.tasks:
@@ -108,17 +116,86 @@ class RunSettings:
         for flag, value in (("--limit", self.limit), ("--gen-limit", self.gen_limit)):
             if value is not None and value <= 0:
                 raise InputError(f"{flag} {value}: must be positive (a count, or a fraction < 1), or none")
-        if self.batch_size < 1:
-            raise InputError(f"--batch-size {self.batch_size}: must be >= 1")
+        check_batch_size(self.batch_size)
         if self.bootstrap_iters < 0:
             raise InputError(f"--bootstrap-iters {self.bootstrap_iters}: must be >= 0")
+        if self.num_fewshot is not None and self.num_fewshot < 0:
+            raise InputError(f"--num-fewshot {self.num_fewshot}: must be >= 0")
+        if self.fewshot_as_multiturn and not self.apply_chat_template:
+            raise InputError("--fewshot-as-multiturn needs --apply-chat-template (lm-eval's rule)")
+        parse_model_args(self.model_args)
+        parse_pairs("--gen-kwargs", self.gen_kwargs)
 
     def key(self) -> str:
-        """Hash of the settings that change results (not device / batch sizes)."""
+        """Hash of the settings that change results (not device, batch sizes or placement model_args).
+
+        lm-eval options left at their defaults are left out, so run folders written before they existed
+        keep resuming."""
         data = asdict(self)
         for runtime in ("device", "batch_size", "score_batch_size"):
             data.pop(runtime)
+        data["model_args"] = ",".join(f"{k}={v}" for k, v in parse_model_args(self.model_args).items()
+                                      if k not in RUNTIME_MODEL_ARGS)
+        for name, default in EVAL_OPTION_DEFAULTS.items():
+            if data[name] == default:
+                data.pop(name)
         return sha256_json(data)
+
+    def evaluation_options(self) -> dict[str, Any]:
+        """The lm-eval options that differ from lm-eval's defaults (for the manifest and the results)."""
+        return {k: getattr(self, k) for k, default in EVAL_OPTION_DEFAULTS.items() if getattr(self, k) != default}
+
+
+#: lm-eval evaluation options of RunSettings and their defaults (lm-eval's own).
+EVAL_OPTION_DEFAULTS: dict[str, Any] = {
+    "apply_chat_template": False, "fewshot_as_multiturn": None, "system_instruction": None, "num_fewshot": None,
+    "gen_kwargs": None, "model_args": "", "judge": None,
+}
+#: model_args that place the model (devices, memory) without changing what it computes.
+RUNTIME_MODEL_ARGS = ("parallelize", "device_map", "max_memory_per_gpu", "max_cpu_memory", "offload_folder",
+                      "max_batch_size")
+#: model_args that ``spin-eval run`` sets itself.
+RESERVED_MODEL_ARGS = ("pretrained", "spin", "mask", "dtype", "device", "batch_size")
+
+
+def check_batch_size(value: int | str) -> None:
+    """lm-eval's batch sizes: a positive integer, ``auto`` or ``auto:N``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 1:
+            raise InputError(f"--batch-size {value}: must be >= 1, auto or auto:N")
+        return
+    text = str(value)
+    if text == "auto" or (text.startswith("auto:") and text[5:].isdigit() and int(text[5:]) > 0):
+        return
+    raise InputError(f"--batch-size {value}: give a positive integer, auto or auto:N (lm-eval's values)")
+
+
+def parse_pairs(flag: str, text: str | None) -> dict[str, str]:
+    """lm-eval's ``key=val,key2=val2`` syntax (model_args, gen_kwargs) as a dict, checked. Pure."""
+    out: dict[str, str] = {}
+    for part in (p.strip() for p in (text or "").split(",")):
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(f"{flag} {text}: {part!r} is not key=value (lm-eval's syntax: key=val,key2=val2)")
+        out[key] = value.strip()
+    return out
+
+
+def parse_model_args(text: str) -> dict[str, str]:
+    """Extra lm-eval model_args ``key=val,key2=val2`` (lm-eval's syntax), checked. Pure."""
+    out = parse_pairs("--model-args", text)
+    for key in out:
+        if key in RESERVED_MODEL_ARGS:
+            raise InputError(
+                f"--model-args {key}=...: spin-eval run sets {key} itself; use "
+                f"{'--model' if key == 'pretrained' else '--mask' if key in ('spin', 'mask') else '--' + key.replace('_', '-')}"
+            )
+        if key.startswith("spin_"):
+            raise InputError(f"--model-args {key}=...: give SPIN settings with spin-eval run's own flags (--p, --q, ...)")
+    return dict(sorted(out.items()))
 
 
 @dataclass
@@ -151,9 +228,11 @@ class Manifest:
         self.path = out_dir / RUN_MANIFEST
         existing = None if force else read_json(self.path, fix="delete it or re-run with --force", missing_ok=True)
         if existing is not None and existing.get("settings_key") != settings.key():
+            changed = settings_differences(existing.get("settings") or {}, settings)
             raise InputError(
-                f"{out_dir} holds a run made with other settings ({self.path}); re-run with --force to redo it "
-                "there, or choose another -o folder"
+                f"{out_dir} holds a run made with other settings ({self.path}"
+                + (f"; differs in {changed}" if changed else "")
+                + "); re-run with --force to redo it there, or choose another -o folder"
             )
         self.data: dict[str, Any] = existing or {
             "format_version": MANIFEST_VERSION,
@@ -161,6 +240,7 @@ class Manifest:
             "model_spec": settings.model,
             "settings": _jsonable(asdict(settings)),
             "settings_key": settings.key(),
+            "evaluation_options": _jsonable(settings.evaluation_options()),
             "stages": {},
             "variants": {},
         }
@@ -185,6 +265,17 @@ class Manifest:
         entry = self.data["variants"].setdefault(name, {})
         entry.update(status=status, **info)
         self.save()
+
+
+def settings_differences(recorded: dict[str, Any], settings: RunSettings) -> str:
+    """``name: old -> new`` for every setting that differs from a manifest's recorded ones. Pure."""
+    current = _jsonable(asdict(settings))
+    out = []
+    for name, value in current.items():
+        old = recorded.get(name, EVAL_OPTION_DEFAULTS.get(name))
+        if name not in ("device", "batch_size") and old != value:
+            out.append(f"{name}: {old!r} -> {value!r}")
+    return "; ".join(out)
 
 
 def _now() -> str:
@@ -245,10 +336,14 @@ def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path
     else:
         config = spin_config_for(settings, model_spec)
         if force or not spin_path.is_file():
-            print(f"[masks] building the SPIN mask (p={config.p:g}, q={config.q:g}, nsamples={config.nsamples}) "
-                  "or loading it from the mask cache", file=sys.stderr)
+            print(f"[masks] SPIN mask (p={config.p:g}, q={config.q:g}, nsamples={config.nsamples}): looking in the "
+                  "mask cache, building it on a miss", file=sys.stderr)
+            started = time.time()
             _, cached = load_or_build_masks(model, tokenizer, config, (config.selection,),
                                             batch_size=settings.score_batch_size)[config.selection]
+            built = Path(cached).stat().st_mtime >= started - 1  # a cache hit leaves the file untouched
+            print(f"[masks] SPIN mask {'built and cached' if built else 'loaded from the mask cache'}: {cached}",
+                  file=sys.stderr)
             copy_file_atomic(cached, spin_path)
         spin_mask = load_mask(spin_path)
 
@@ -271,10 +366,25 @@ def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path
 
 
 def _model_args_string(settings: RunSettings, mask_file: Path | None) -> str:
-    """The ``lm_eval --model spin_hf --model_args`` string that reproduces one variant on its own."""
+    """The ``lm_eval --model spin_hf --model_args`` string that reproduces one variant (with the documents
+    recorded in ``config.spin_eval_samples``, see docs/pipeline.md)."""
     args = [f"pretrained={settings.model}", f"dtype={settings.dtype}"]
     args.append(f"mask={mask_file.resolve()}" if mask_file is not None else "spin=none")
+    args += [f"{k}={v}" for k, v in parse_model_args(settings.model_args).items()]
     return ",".join(args)
+
+
+def evaluation_kwargs(settings: RunSettings) -> dict[str, Any]:
+    """lm-eval ``simple_evaluate`` keyword arguments for the run's evaluation options (lm-eval's semantics:
+    ``fewshot_as_multiturn`` follows ``apply_chat_template`` unless given)."""
+    multiturn = settings.fewshot_as_multiturn
+    if multiturn is None:
+        multiturn = bool(settings.apply_chat_template)
+    return dict(
+        num_fewshot=settings.num_fewshot, gen_kwargs=settings.gen_kwargs,
+        apply_chat_template=settings.apply_chat_template, fewshot_as_multiturn=multiturn,
+        system_instruction=settings.system_instruction,
+    )
 
 
 def evaluate_variant(
@@ -304,6 +414,7 @@ def evaluate_variant(
             model=lm, model_args=model_args, tasks=list(settings.tasks), limit=None, samples=documents,
             log_samples=True, evaluation_tracker=tracker, task_manager=task_manager,
             batch_size=settings.batch_size, device=settings.device, bootstrap_iters=settings.bootstrap_iters,
+            **evaluation_kwargs(settings),
         )
     finally:
         lm.clear_mask()
@@ -316,6 +427,12 @@ def evaluate_variant(
     results["config"]["limit"] = settings.limit
     results["config"]["spin_eval_gen_limit"] = settings.gen_limit
     results["config"]["spin_eval_documents"] = "all" if documents is None else "evenly spread per task"
+    # lm_eval --samples JSON: with config.model_args it reproduces this variant on its own.
+    results["config"]["spin_eval_samples"] = documents
+    options = settings.evaluation_options()
+    if "model_args" in options:  # lm-eval's config.model_args is the whole string; keep the extras visible
+        options["spin_eval_model_args"] = options.pop("model_args")
+    results["config"].update(options)
     tracker.save_results_aggregated(results=results, samples=samples)
     for task_name in results["configs"]:
         tracker.save_results_samples(task_name=task_name, samples=samples[task_name])
@@ -372,11 +489,16 @@ def select_documents(
 
 def load_shared_model(settings: RunSettings):
     """The ``spin_hf`` model loaded once with ``spin=none`` (masks are applied per variant)."""
+    from lm_eval.utils import simple_parse_args_string
+
     from spin_eval.adapter.spin_hf import SpinHFLM
 
-    print(f"[model] loading {settings.model} (spin_hf, spin=none, {settings.dtype}, {settings.device})", file=sys.stderr)
+    extra = simple_parse_args_string(",".join(f"{k}={v}" for k, v in parse_model_args(settings.model_args).items()))
+    shown = "".join(f", {k}={v}" for k, v in extra.items())
+    print(f"[model] loading {settings.model} (spin_hf, spin=none, {settings.dtype}, {settings.device}{shown})",
+          file=sys.stderr)
     return SpinHFLM(pretrained=settings.model, spin="none", dtype=settings.dtype, device=settings.device,
-                    batch_size=settings.batch_size)
+                    batch_size=settings.batch_size, **extra)
 
 
 def make_task_manager(settings: RunSettings):
@@ -388,7 +510,9 @@ def make_task_manager(settings: RunSettings):
     for p in settings.include_path:
         if not Path(p).is_dir():
             raise InputError(f"--include-path {p}: no such folder")
-    return TaskManager(include_path=include)
+    # lm-eval's task metadata; the awareness tasks' generation variants read their judge from it.
+    metadata = {"judge": settings.judge} if settings.judge is not None else None
+    return TaskManager(include_path=include, metadata=metadata)
 
 
 def check_tasks_exist(task_manager: Any, tasks: tuple[str, ...]) -> None:

@@ -156,4 +156,3 @@ def compare_runs(
         definitions=dict(DEFINITIONS),
         evaluation=evaluation,
     )
-

@@ -8,7 +8,7 @@ from typing import Any
 
 from spin_eval import stats
 from spin_eval.report.model import MIN_PAIRED_DOCS, EvaluationSettings, RunSetup, Settings, TaskDocs
-from spin_eval.results.load import RunResults
+from spin_eval.results.load import EVAL_OPTION_KEYS, RunResults
 
 
 def min_significant_flips(alpha: float = stats.DEFAULT_ALPHA) -> int:
@@ -61,7 +61,8 @@ def _run_setup(run: RunResults) -> RunSetup:
         if isinstance(info, dict) and isinstance(info.get("nsamples"), (int, float)):
             calib[str(set_name)] = int(info["nsamples"])
     other = {k: "none" if cfg[k] is None else str(cfg[k])
-             for k in ("random_seed", "numpy_seed", "torch_seed", "fewshot_seed", "gen_kwargs") if k in cfg}
+             for k in ("random_seed", "numpy_seed", "torch_seed", "fewshot_seed", "gen_kwargs", *EVAL_OPTION_KEYS)
+             if k in cfg}
     shots = {str(t): str(n) for t, n in sorted(run.n_shot.items())}
     if shots:
         other["n-shot"] = next(iter(shots.values())) if len(set(shots.values())) == 1 else \

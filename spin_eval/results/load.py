@@ -30,8 +30,11 @@ _RESULTS_RE = re.compile(r"^results_(?P<date>.+)\.json$")
 _NON_METRIC_KEYS = {"name", "alias", "sample_len", " ", ""}
 #: ``config`` keys that decide which documents are evaluated and how (compared across runs by the report).
 #: ``spin_eval_*`` keys are written by ``spin-eval run`` (``limit`` is then the user's ``--limit``).
+#: lm-eval evaluation options ``spin-eval run`` records in ``config`` (besides lm-eval's own gen_kwargs).
+EVAL_OPTION_KEYS = ("apply_chat_template", "fewshot_as_multiturn", "system_instruction", "judge",
+                    "spin_eval_model_args")
 EVAL_CONFIG_KEYS = ("limit", "spin_eval_gen_limit", "spin_eval_documents", "gen_kwargs", "random_seed",
-                    "numpy_seed", "torch_seed", "fewshot_seed")
+                    "numpy_seed", "torch_seed", "fewshot_seed", *EVAL_OPTION_KEYS)
 
 
 @dataclass

@@ -63,8 +63,11 @@ def calibration_metadata(sets: dict[str, CalibrationSet], config: SpinConfig) ->
 
 
 def model_name_of(model: Any) -> str:
+    from spin_eval.modelspec import display_name
+
     config = getattr(model, "config", None)
-    return str(getattr(config, "_name_or_path", "") or getattr(model, "name_or_path", "") or type(model).__name__)
+    return display_name(str(getattr(config, "_name_or_path", "") or getattr(model, "name_or_path", "")
+                            or type(model).__name__))
 
 
 def _parse_shard(shard: tuple[int, int] | None) -> tuple[int, int]:

@@ -124,3 +124,23 @@ def write_fake_suite_run(
     }
     (out / RUN_MANIFEST).write_text(json.dumps(manifest))
     return out
+
+
+def write_mc_task(folder: Path, task: str, questions: list[tuple[str, list[str], int]], *, fewshot: bool = False) -> Path:
+    """A multiple-choice lm-eval task ``task`` over ``questions`` ((question, choices, label) triples) in
+    ``folder``: a JSONL file and its YAML (``fewshot``: the test split also serves few-shot examples)."""
+    data = folder / f"{task}.jsonl"
+    data.write_text("".join(json.dumps({"question": q, "choices": c, "label": y}) + "\n" for q, c, y in questions))
+    (folder / f"{task}.yaml").write_text(
+        f"task: {task}\n"
+        "dataset_path: json\n"
+        f"dataset_kwargs:\n  data_files:\n    test: {data}\n"
+        "test_split: test\n" + ("fewshot_split: test\n" if fewshot else "")
+        + "output_type: multiple_choice\n"
+        "doc_to_text: '{{question}}'\n"
+        "doc_to_choice: '{{choices}}'\n"
+        "doc_to_target: '{{label}}'\n"
+        "metric_list:\n  - metric: acc\n    aggregation: mean\n    higher_is_better: true\n"
+        "metadata:\n  version: 1.0\n"
+    )
+    return folder

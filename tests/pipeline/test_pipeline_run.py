@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pipeline_fixtures import write_mc_task
 
 from spin_eval.cli import main
 from spin_eval.errors import InputError
@@ -24,22 +25,7 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def task_dir(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("pipetasks")
-    data = folder / "pipetest.jsonl"
-    data.write_text("".join(json.dumps({"question": q, "choices": c, "label": y}) + "\n" for q, c, y in QUESTIONS))
-    (folder / "pipetest_mc.yaml").write_text(
-        "task: pipetest_mc\n"
-        "dataset_path: json\n"
-        f"dataset_kwargs:\n  data_files:\n    test: {data}\n"
-        "test_split: test\n"
-        "output_type: multiple_choice\n"
-        "doc_to_text: '{{question}}'\n"
-        "doc_to_choice: '{{choices}}'\n"
-        "doc_to_target: '{{label}}'\n"
-        "metric_list:\n  - metric: acc\n    aggregation: mean\n    higher_is_better: true\n"
-        "metadata:\n  version: 1.0\n"
-    )
-    return folder
+    return write_mc_task(tmp_path_factory.mktemp("pipetasks"), "pipetest_mc", QUESTIONS)
 
 
 def _args(model_dir, task_dir, out, *extra):
