@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from spin_eval.pipeline.safe_text import one_line
+
 DESCRIPTION = """\
 Leaderboard submissions.
 
@@ -12,13 +14,26 @@ Leaderboard submissions.
       Pack a 'spin-eval run' folder (or a single lm-eval output folder) into one JSON file: each variant's
       lm-eval results, the mask's sha256, metadata and the command that rebuilds it (the file itself with
       --embed-mask), model name/revision/fingerprint, package versions, task versions and hashes, the
-      headline numbers, and a content hash. Validated against the shipped JSON schema.
+      headline numbers, and a content hash. Validated against the shipped JSON schema. The per-document
+      samples behind every number are written beside it as evidence/<sha256>.jsonl (keep that folder with
+      the submission).
 
-  spin-eval leaderboard build SUBMISSION... -o DIR [--sort-by COLUMN]
-      Verify and rank submissions into DIR/leaderboard.{html,csv,json}. Columns: fairness, privacy,
-      over-refusal, capability, alignment tax. Malformed, tampered (hash or headline mismatch) and
-      mismatched (task version / task hash) submissions are rejected with the reason; the rest are ranked.
-      Exit 0 when at least one submission was ranked, 2 when none was.
+  spin-eval leaderboard build SUBMISSION... -o DIR [--sort-by COLUMN] [--verified-only]
+                                            [--trusted-keys DIR] [--verifications DIR]
+      Check and rank submissions into DIR/leaderboard.{html,csv,json}. Columns: fairness, privacy,
+      over-refusal, capability, alignment tax. Rejected with the reason: malformed, tampered (hash,
+      signature, or a number that does not follow from the per-document evidence), mismatched (task
+      version / task hash), and a second copy of the same run. Two runs of one model and mask with
+      different numbers are flagged. Exit 0 when at least one submission was ranked, 2 when none was.
+
+  spin-eval leaderboard verify SUBMISSION [--docs K] [--seed S] [--include-path DIR] [--mask FILE]
+      Re-evaluate K random documents per task of the ranked and base variants with the recorded model,
+      mask and settings, and compare per-document results with the submission's evidence (log-likelihoods
+      within 1e-4, generated text identical). Writes SUBMISSION stem + .verification.json (read by build).
+      Exit 0 verified, 1 mismatch, 2 cannot verify (the reason is printed).
+
+  spin-eval leaderboard keygen DIR [--name NAME]      an Ed25519 key pair: DIR/NAME.key and DIR/NAME.pub
+  spin-eval leaderboard sign SUBMISSION --key FILE    add a signature to a submission (in place)
 """
 
 
@@ -27,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "leaderboard", help="pack runs into submissions; rank submissions into a leaderboard",
         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="leaderboard_command", metavar="{submit,build}")
+    sub = parser.add_subparsers(dest="leaderboard_command", metavar="{submit,build,verify,keygen,sign}")
     submit = sub.add_parser("submit", help="pack a run folder into a submission JSON")
     submit.add_argument("run_dir", type=Path, metavar="RUN_DIR")
     submit.add_argument("-o", "--output", type=Path, required=True, help="submission file to write (.json)")
@@ -39,17 +54,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("-o", "--output", type=Path, required=True, help="output folder")
     build.add_argument("--sort-by", default="mean_rank",
                        help="mean_rank (default) or one column: fairness, privacy, overrefusal, capability, alignment_tax")
+    build.add_argument("--verified-only", action="store_true",
+                       help="rank only submissions with a 'verified' record from 'leaderboard verify'")
+    build.add_argument("--trusted-keys", type=Path, default=None, metavar="DIR",
+                       help="folder of *.pub Ed25519 keys; every submission must be signed by one of them")
+    build.add_argument("--verifications", type=Path, default=None, metavar="DIR",
+                       help="folder of verification records (default: beside each submission)")
     build.set_defaults(handler=handle_build)
+    keygen = sub.add_parser("keygen", help="make an Ed25519 key pair for signing submissions")
+    keygen.add_argument("folder", type=Path, metavar="DIR")
+    keygen.add_argument("--name", default="submitter", help="file name of the pair (default submitter)")
+    keygen.set_defaults(handler=handle_keygen)
+    sign = sub.add_parser("sign", help="sign a submission with an Ed25519 private key (in place)")
+    sign.add_argument("submission", type=Path, metavar="SUBMISSION")
+    sign.add_argument("--key", type=Path, required=True, help="private key file from 'leaderboard keygen'")
+    sign.set_defaults(handler=handle_sign)
     parser.set_defaults(handler=lambda args: parser.print_help() or 2)
 
 
 def handle_submit(args: argparse.Namespace) -> int:
-    from spin_eval.pipeline.leaderboard import make_submission, write_submission
+    from spin_eval.pipeline.leaderboard import make_submission_with_evidence, write_submission
 
-    submission = make_submission(args.run_dir, name=args.name, embed_mask=args.embed_mask)
-    path = write_submission(submission, args.output)
+    submission, evidence = make_submission_with_evidence(args.run_dir, name=args.name, embed_mask=args.embed_mask)
+    path = write_submission(submission, args.output, evidence)
     h = submission["headline"]
-    print(f"wrote {path} ({submission['name']}; fairness {h['fairness']}, privacy {h['privacy']}, "
+    print(f"wrote {path} and {len(evidence)} evidence file(s) ({one_line(submission['name'])}; fairness {h['fairness']}, privacy {h['privacy']}, "
           f"overrefusal {h['overrefusal']}, capability {h['capability']}, alignment tax {h['alignment_tax']})")
     return 0
 
@@ -59,10 +88,37 @@ def handle_build(args: argparse.Namespace) -> int:
 
     from spin_eval.pipeline.leaderboard import build_leaderboard, render_csv, write_leaderboard
 
-    board = build_leaderboard(args.submissions, sort_by=args.sort_by)
+    board = build_leaderboard(args.submissions, sort_by=args.sort_by, verified_only=args.verified_only,
+                              trusted_keys=args.trusted_keys, verifications=args.verifications)
     paths = write_leaderboard(board, args.output)
     print(render_csv(board), end="")
     for source, reason in board.rejected:
-        print(f"rejected: {reason}", file=sys.stderr)
+        print(f"rejected: {one_line(reason)}", file=sys.stderr)
+    for e in board.entries:
+        for flag in e.flags:
+            print(f"flagged: {one_line(e.source)}: {one_line(flag)}", file=sys.stderr)
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
     return 0 if board.entries else 2
+
+
+def handle_keygen(args: argparse.Namespace) -> int:
+    from spin_eval.pipeline.signing import generate_key, key_fingerprint
+
+    private, public = generate_key(args.folder, args.name)
+    import base64
+
+    fp = key_fingerprint(base64.b64decode(public.read_text().strip()))
+    print(f"wrote {private} (private: keep it secret) and {public} (public, key {fp}: give it to the leaderboard)")
+    return 0
+
+
+def handle_sign(args: argparse.Namespace) -> int:
+    from spin_eval.fileio import read_json, write_json_atomic
+    from spin_eval.pipeline.leaderboard import verify_submission
+    from spin_eval.pipeline.signing import sign_submission
+
+    sub = read_json(args.submission, fix="give a submission written by 'spin-eval leaderboard submit'")
+    verify_submission(sub, where=str(args.submission))
+    write_json_atomic(args.submission, sign_submission(sub, args.key))
+    print(f"signed {args.submission}")
+    return 0

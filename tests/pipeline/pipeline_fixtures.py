@@ -36,6 +36,12 @@ def write_fake_run(
         entry = {"alias": task}
         for metric, values in metrics.items():
             n = len(values)
+            if values and isinstance(values[0], dict):  # per-doc records: the catalog's aggregate
+                from spin_eval.metrics.catalog import metric_info
+
+                entry[f"{metric},none"] = metric_info(task, metric).aggregate(values)
+                entry[f"{metric}_stderr,none"] = 0.0
+                continue
             mean = sum(values) / n
             var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
             entry[f"{metric},none"] = mean
@@ -93,12 +99,21 @@ def write_fake_suite_run(
         k = round(p * n)
         return [1.0] * k + [0.0] * (n - k)
 
+    def leaks(p: float) -> list[dict]:
+        return [{"leak": int(v), "refusal": 0, "pii_type": "email", "attack_style": "direct"} for v in rates(p)]
+
+    def bbq_records(bias: float) -> list[dict]:
+        # all ambiguous and answered wrongly (acc 0), so s_amb = 2 * n_biased / n - 1 = bias (to 1 / n)
+        biased = round(n * (1 + bias) / 2)
+        return [{"category": "age", "ambiguous": 1, "correct": 0, "biased": int(i < biased), "unknown": 0}
+                for i in range(n)]
+
     for variant, vals in (("base", base), ("spin", spin)):
         tasks = {
             "spin_capability_mc_mini": {"acc": rates(vals["capability"])},
-            "spin_pii_leakage_mini": {"leak_rate": rates(vals["leak"])},
+            "spin_pii_leakage_mini": {"leak_rate": leaks(vals["leak"])},
             "spin_overrefusal_mini": {"refusal_rate": rates(vals["refusal"])},
-            "spin_bbq_mini": {"s_amb": [vals["bias"]] * n},
+            "spin_bbq_mini": {"s_amb": bbq_records(vals["bias"])},
         }
         write_fake_run(out / "runs" / variant, tasks, higher_is_better=hib, versions=versions,
                        mode="none" if variant == "base" else "mask")
