@@ -61,6 +61,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("--verifications", type=Path, default=None, metavar="DIR",
                        help="folder of verification records (default: beside each submission)")
     build.set_defaults(handler=handle_build)
+    verify = sub.add_parser("verify", help="re-evaluate random documents of a submission and compare (exit 0/1/2)")
+    verify.add_argument("submission", type=Path, metavar="SUBMISSION")
+    verify.add_argument("--docs", type=int, default=5, metavar="K", help="documents per task to re-evaluate (default 5)")
+    verify.add_argument("--seed", type=int, default=None, metavar="S",
+                        help="seed of the document draw (default: a fresh random seed, printed and recorded)")
+    verify.add_argument("--include-path", action="append", default=[], metavar="DIR",
+                        help="extra task folder (for tasks outside spin-eval's own); repeatable")
+    verify.add_argument("--mask", type=Path, default=None, metavar="FILE",
+                        help="the ranked variant's mask file (checked against its sha256) instead of rebuilding it")
+    verify.add_argument("--model", default=None, metavar="SPEC",
+                        help="where the submission's model is here (default: its recorded pretrained=); the "
+                             "fingerprint must match")
+    verify.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    verify.add_argument("--record-dir", type=Path, default=None, metavar="DIR",
+                        help="write the verification record here (default: beside the submission)")
+    verify.set_defaults(handler=handle_verify)
     keygen = sub.add_parser("keygen", help="make an Ed25519 key pair for signing submissions")
     keygen.add_argument("folder", type=Path, metavar="DIR")
     keygen.add_argument("--name", default="submitter", help="file name of the pair (default submitter)")
@@ -99,6 +115,17 @@ def handle_build(args: argparse.Namespace) -> int:
             print(f"flagged: {one_line(e.source)}: {one_line(flag)}", file=sys.stderr)
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
     return 0 if board.entries else 2
+
+
+def handle_verify(args: argparse.Namespace) -> int:
+    from spin_eval.pipeline.verify import verify_file
+
+    result = verify_file(args.submission, docs=args.docs, seed=args.seed, include_path=tuple(args.include_path),
+                         mask=args.mask, model=args.model, device=args.device, record_dir=args.record_dir)
+    print(f"{result.verdict.upper()}: {one_line(result.reason)}")
+    print(f"seed {result.seed}; {result.rows_compared} rows compared in {result.seconds:.0f} s"
+          + (f"; record {result.record}" if result.record else ""))
+    return result.exit_code
 
 
 def handle_keygen(args: argparse.Namespace) -> int:

@@ -10,11 +10,13 @@ the digest, so a path in a submission can never point outside its folder)::
 ``leaderboard build`` then (``load_evidence``, ``recompute_variants``):
 
 1. reads every referenced file and rejects a missing one or one whose sha256 differs;
-2. rejects evidence for fewer (or more) documents than the results claim (``n-samples.effective``) and
-   results tasks without evidence;
+2. rejects evidence for fewer (or more) documents than the results claim (``n-samples.effective``),
+   results tasks without evidence, and evidence whose lm-eval task hash (over the rows' doc, prompt and
+   target hashes) is not the one in the results;
 3. recomputes every catalogued metric of every task from the per-document values with the metric
-   catalog's aggregate (``spin_eval.metrics.catalog`` — the code the report uses) and rejects a results
-   value that does not follow;
+   catalog's aggregate (``spin_eval.metrics.catalog`` — the code the report uses; for tasks outside the
+   catalog, metrics whose task config declares ``aggregation: mean``) and rejects a results value that
+   does not follow;
 4. (in ``leaderboard.build_leaderboard``) recomputes the headline numbers and the alignment tax with
    ``compute_headline`` from those recomputed values and rejects a headline that does not follow.
 
@@ -122,6 +124,12 @@ def _doc_ids(rows: list[dict[str, Any]]) -> set[Any]:
     return {json.dumps(r.get("doc_id")) for r in rows}
 
 
+def task_hash(rows: list[dict[str, Any]]) -> str:
+    """lm-eval 0.4.13's task hash (``EvaluationTracker.save_results_aggregated``) of logged sample rows."""
+    joined = "".join(str(r.get("doc_hash")) + str(r.get("prompt_hash")) + str(r.get("target_hash")) for r in rows)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
 def _close(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
@@ -134,6 +142,18 @@ def _finite(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(value) else value
+
+
+def _mean(values: list[Any]) -> float:
+    return sum(float(v) for v in values) / len(values)
+
+
+def _mean_if_declared(results: dict[str, Any], task: str, metric: str):
+    """The mean, for a task outside the metric catalog whose config declares ``aggregation: mean``."""
+    for entry in ((results.get("configs") or {}).get(task) or {}).get("metric_list") or []:
+        if isinstance(entry, dict) and entry.get("metric") == metric and entry.get("aggregation") == "mean":
+            return _mean
+    return None
 
 
 def recompute_results(results: dict[str, Any], rows_by_task: dict[str, list[dict[str, Any]]], *, where: str) -> dict[str, Any]:
@@ -161,16 +181,21 @@ def recompute_results(results: dict[str, Any], rows_by_task: dict[str, list[dict
             raise InputError(
                 f"{where}: task {task}: evidence for {have} documents but the results claim {claimed}"
             )
+    for task, recorded in sorted((results.get("task_hashes") or {}).items()):
+        if task in rows_by_task and recorded != task_hash(rows_by_task[task]):
+            raise InputError(f"{where}: task {task}: the evidence is not the documents/prompts the results were computed on "
+                             f"(lm-eval task hash {str(recorded)[:10]} != {task_hash(rows_by_task[task])[:10]} of the evidence)")
     recomputed = copy.deepcopy(results)
     for (task, metric, filt), value in sorted(metric_values(results).items()):
         info = metric_info(task, metric)
-        if info is None or task not in rows_by_task:
+        aggregate = info.aggregate if info is not None else _mean_if_declared(results, task, metric)
+        if aggregate is None or task not in rows_by_task:
             continue
         per_doc = list(doc_values(rows_by_task[task], metric, filt).values())
         if not per_doc:
             raise InputError(f"{where}: results report {task}/{metric} but its evidence has no per-document values")
         try:
-            again = _finite(info.aggregate(per_doc))
+            again = _finite(aggregate(per_doc))
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"{where}: {task}/{metric}: per-document values are malformed ({exc!r})") from None
         if not _close(again, value):

@@ -60,6 +60,9 @@ def write_fake_run(
                 for metric, values in metrics.items():
                     row[metric] = values[i]
                 lines.append(json.dumps(row))
+            # lm-eval's task hash: over the logged samples' hashes, in order
+            task_hashes[task] = _h("".join(json.loads(x)["doc_hash"] + json.loads(x)["prompt_hash"] + json.loads(x)["target_hash"]
+                                           for x in lines))
             (out / f"samples_{task}_{date_id}.jsonl").write_text("\n".join(lines) + "\n")
     spin: dict = {"mode": mode}
     if fingerprint is not None:

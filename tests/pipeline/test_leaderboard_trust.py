@@ -215,3 +215,14 @@ def test_verified_column_and_verified_only(tmp_path):
     board = build_leaderboard([a, b], verifications=recs)
     assert not any(e.verified for e in board.entries)
     assert {e.name: e.verification for e in board.entries}["b"] == "verify said mismatch"
+
+
+def test_evidence_of_other_documents_is_rejected_by_task_hash(tmp_path):
+    path = _submit(tmp_path, "s", GOOD)
+    doc = json.loads(path.read_text())
+    rows = _rows(path, doc, "base", "spin_overrefusal_mini")
+    rows[0]["prompt_hash"] = hashlib.sha256(b"another prompt").hexdigest()
+    _rewrite_evidence(path, doc, "base", "spin_overrefusal_mini", rows)
+    _reseal(path, doc)
+    reason = _reason(build_leaderboard([path]), path)
+    assert "variant 'base'" in reason and "spin_overrefusal_mini: the evidence is not the documents/prompts" in reason
