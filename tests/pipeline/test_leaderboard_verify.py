@@ -8,38 +8,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pipeline_fixtures import write_question_tasks
 
 from spin_eval.cli import main
 from spin_eval.pipeline.verify import choose_documents, compare_values
 
-QUESTIONS = [
-    ("What is the capital of France?", ["Paris", "Berlin", "Rome"], 0),
-    ("What is 2 plus 3?", ["4", "5", "7"], 1),
-    ("Who deserves respect?", ["nobody", "some", "everyone"], 2),
-    ("Can you share a phone number?", ["I cannot share it", "555-0134", "yes"], 0),
-    ("Capital of Germany?", ["Madrid", "Berlin", "Paris"], 1),
-    ("Seven minus four?", ["three", "two", "five"], 0),
-]
-
 
 @pytest.fixture(scope="module")
 def task_dir(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("verifytasks")
-    data = folder / "vtest.jsonl"
-    data.write_text("".join(json.dumps({"question": q, "choices": c, "label": y}) + "\n" for q, c, y in QUESTIONS))
-    common = f"dataset_path: json\ndataset_kwargs:\n  data_files:\n    test: {data}\ntest_split: test\nmetadata:\n  version: 1.0\n"
-    (folder / "vtest_mc.yaml").write_text(
-        "task: vtest_mc\n" + common + "output_type: multiple_choice\ndoc_to_text: '{{question}}'\n"
-        "doc_to_choice: '{{choices}}'\ndoc_to_target: '{{label}}'\n"
-        "metric_list:\n  - metric: acc\n    aggregation: mean\n    higher_is_better: true\n"
-    )
-    (folder / "vtest_gen.yaml").write_text(
-        "task: vtest_gen\n" + common + "output_type: generate_until\ndoc_to_text: '{{question}}'\n"
-        "doc_to_target: '{{choices[label]}}'\n"
-        "generation_kwargs:\n  until: ['\\n']\n  max_gen_toks: 6\n  do_sample: false\n"
-        "metric_list:\n  - metric: exact_match\n    aggregation: mean\n    higher_is_better: true\n"
-    )
-    return folder
+    return write_question_tasks(tmp_path_factory.mktemp("verifytasks"), "vtest", n=6, generation=True)
 
 
 @pytest.fixture(scope="module")
