@@ -5,6 +5,10 @@ mask's sha256 + metadata + the command that rebuilds it, model identity and revi
 per-task version and lm-eval task hash, and the headline numbers computed here. Tampering is detected two
 ways: the content hash over the canonical JSON, and the headline numbers recomputed from the included
 results (so editing a number *and* re-hashing still fails unless the lm-eval results are forged as well).
+Deeper checks live in their own modules: the per-document evidence every number is recomputed from
+(``evidence``), duplicate runs and disagreeing model+mask pairs (``identity``), signatures (``signing``),
+spot-check reproduction (``verify``, with its records in ``verdict``); docs/pipeline.md says what they
+guarantee and what they do not.
 
 Headline numbers (all in points, 0..100), computed from the catalog's headline metrics
 (``spin_eval.metrics.catalog``) of the ranked variant (``spin`` where present, else the only variant):
