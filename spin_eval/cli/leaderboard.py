@@ -123,7 +123,8 @@ def handle_verify(args: argparse.Namespace) -> int:
     result = verify_file(args.submission, docs=args.docs, seed=args.seed, include_path=tuple(args.include_path),
                          mask=args.mask, model=args.model, device=args.device, record_dir=args.record_dir)
     print(f"{result.verdict.upper()}: {one_line(result.reason)}")
-    print(f"seed {result.seed}; {result.rows_compared} rows compared in {result.seconds:.0f} s"
+    print(f"seed {result.seed}; {result.rows_compared} rows compared in {result.seconds:.0f} s "
+          f"({result.cpu_seconds:.0f} CPU-s)"
           + (f"; record {result.record}" if result.record else ""))
     return result.exit_code
 

@@ -64,6 +64,8 @@ class VerifyResult:
     variants: list[str] = field(default_factory=list)
     rows_compared: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    """CPU time of this process, all threads (comparable across machine loads, unlike ``seconds``)."""
     record: Path | None = None
 
     @property
@@ -353,7 +355,7 @@ def verify_file(
     path = Path(path)
     seed = secrets.randbelow(2**31) if seed is None else seed
     out = VerifyResult("cannot-verify", "", seed)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     sub = None
     mask_path = Path(mask) if mask is not None else None
     if mask_path is not None and not mask_path.is_file():
@@ -374,13 +376,14 @@ def verify_file(
     except CannotVerify as exc:
         out.verdict, out.reason = "cannot-verify", str(exc)
     out.seconds = time.perf_counter() - start
+    out.cpu_seconds = time.process_time() - cpu_start
     if write and isinstance(sub, dict) and isinstance(sub.get("integrity"), dict) and sub["integrity"].get("content_sha256"):
         from spin_eval import __version__
 
         out.record = write_record(record_path(path, record_dir), sub, out.verdict, {
             "reason": out.reason, "seed": seed, "documents_per_task": docs, "documents": out.documents,
             "variants": out.variants, "rows_compared": out.rows_compared, "spin_eval": __version__,
-            "device": device, "seconds": round(out.seconds, 1),
+            "device": device, "seconds": round(out.seconds, 1), "cpu_seconds": round(out.cpu_seconds, 1),
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         })
     return out
