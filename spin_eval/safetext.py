@@ -26,3 +26,23 @@ def csv_safe(value: object) -> object:
     if not isinstance(value, str) or not value.startswith(_FORMULA_START):
         return value
     return "'" + value
+
+
+#: What :func:`one_line` shows as escapes: every control character (newlines and tabs too), the Unicode line
+#: and paragraph separators, and the bidirectional overrides and isolates (text that reads other than it is).
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: Leading characters that make spreadsheet programs evaluate a text cell (OWASP CSV injection), strictest set.
+_CELL_FORMULA_START = _FORMULA_START + ("|", "%")
+
+
+def one_line(text: object) -> str:
+    """``str(text)`` on one line: control characters (terminal escapes, newlines), line separators and bidi
+    overrides shown as ``\\xNN`` / ``\\uNNNN``."""
+    return _NOT_ONE_LINE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def csv_cell(text: object) -> str:
+    """A text cell that spreadsheets show as text: one line, and a leading ``'`` before formula starters."""
+    raw = str(text)
+    safe = one_line(raw)
+    return "'" + safe if raw.startswith(_CELL_FORMULA_START) else safe

@@ -5,6 +5,10 @@ mask's sha256 + metadata + the command that rebuilds it, model identity and revi
 per-task version and lm-eval task hash, and the headline numbers computed here. Tampering is detected two
 ways: the content hash over the canonical JSON, and the headline numbers recomputed from the included
 results (so editing a number *and* re-hashing still fails unless the lm-eval results are forged as well).
+Deeper checks live in their own modules: the per-document evidence every number is recomputed from
+(``evidence``), duplicate runs and disagreeing model+mask pairs (``identity``), signatures (``signing``),
+spot-check reproduction (``verify``, with its records in ``verdict``); docs/pipeline.md says what they
+guarantee and what they do not.
 
 Headline numbers, from the results layer (``spin_eval.results.headline``) on the ranked variant (``spin``
 where present, else the only variant):
@@ -39,9 +43,9 @@ from spin_eval.errors import InputError
 from spin_eval.fileio import sha256_json, write_json_atomic, write_text_atomic
 from spin_eval.results.facts import metric_facts
 from spin_eval.results.headline import counts_for_tax, family_levels, headline_tax
-from spin_eval.results.load import RunResults, SampleRecord, load_run, parse_results
+from spin_eval.results.load import RunResults, SampleRecord, load_run, parse_results, raw_sample_rows
 from spin_eval.results.runfolder import load_run_folder, read_manifest
-from spin_eval.safetext import csv_safe
+from spin_eval.safetext import csv_cell
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "submission.schema.json"
 SUBMISSION_VERSION = 2
@@ -156,6 +160,15 @@ def _variants_of(run_dir: Path) -> dict[str, RunResults]:
 
 def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask: bool = False) -> dict[str, Any]:
     """Pack a run folder into a submission dict (validated against the shipped schema)."""
+    return make_submission_with_evidence(run_dir, name=name, embed_mask=embed_mask)[0]
+
+
+def make_submission_with_evidence(
+    run_dir: str | Path, *, name: str | None = None, embed_mask: bool = False
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The submission dict and its evidence files' bytes by sha256 (``spin_eval.pipeline.evidence``)."""
+    from spin_eval.pipeline.evidence import pack_evidence
+
     run_dir = Path(run_dir)
     if not run_dir.exists():
         raise InputError(f"RUN_DIR {run_dir}: no such folder")
@@ -164,6 +177,12 @@ def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask:
     main = variants[ranked]
     results = {v: _round_floats(run.raw) for v, run in variants.items()}
     samples = {v: _round_floats(headline_samples(run)) for v, run in variants.items()}
+    no_samples = sorted(f"{v}/{t}" for v, run in variants.items() for t in (run.raw.get("configs") or {})
+                        if not run.samples.get(t))
+    if no_samples:
+        raise InputError(f"{run_dir}: no logged samples for {', '.join(no_samples)}; a submission needs the per-document "
+                         "samples behind its numbers (re-run with lm-eval --log_samples, or use 'spin-eval run')")
+    evidence, blobs = pack_evidence({v: raw_sample_rows(run) for v, run in variants.items()})
     tasks: dict[str, dict[str, Any]] = {}
     for task, version in sorted(main.versions.items()):
         tasks[task] = {"version": version, "hash": main.task_hashes.get(task)}
@@ -214,13 +233,19 @@ def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask:
         "samples": samples,
         "results_sha256": {v: sha256_json(r) for v, r in results.items()},
         "headline": _round_floats(compute_headline(results, samples)),
+        "evidence": evidence,
     }
     sub["integrity"] = {"algorithm": "sha256", "content_sha256": sha256_json(sub)}
     validate_schema(sub, where=str(run_dir))
-    return sub
+    return sub, blobs
 
 
-def write_submission(submission: dict[str, Any], path: str | Path) -> Path:
+def write_submission(submission: dict[str, Any], path: str | Path, evidence: dict[str, bytes] | None = None) -> Path:
+    """Write the evidence files (``evidence/<sha256>.jsonl`` beside ``path``) first, then the submission."""
+    from spin_eval.pipeline.evidence import write_evidence
+
+    if evidence:
+        write_evidence(evidence, Path(path).parent)
     return write_json_atomic(path, submission)
 
 
@@ -294,11 +319,16 @@ def verify_submission(sub: dict[str, Any], *, where: str) -> None:
         raise InputError(f"{where}: tampered: results_sha256 lists other variants than results")
     verify_included_tasks(sub, where=where)
     verify_embedded_mask(sub, where=where)
-    recomputed = _round_floats(compute_headline(sub["results"], sub["samples"]))
+    check_headline(sub, sub["results"], where=where, source="the included results")
+
+
+def check_headline(sub: dict[str, Any], results: dict[str, dict[str, Any]], *, where: str, source: str) -> None:
+    """InputError when the submission's headline differs from ``compute_headline(results, sub's samples)``."""
+    recomputed = _round_floats(compute_headline(results, sub["samples"]))
     for key in COLUMNS + ("trust_change", "capability_change"):
         a, b = recomputed.get(key), sub["headline"].get(key)
         if (a is None) != (b is None) or (a is not None and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)):
-            raise InputError(f"{where}: tampered: headline '{key}' = {b} but the included results give {a}")
+            raise InputError(f"{where}: tampered: headline '{key}' = {b} but {source} give {a}")
 
 
 # -------------------------------------------------------------------------------------------------- build
@@ -311,6 +341,10 @@ class Entry:
     headline: dict[str, Any]
     model: dict[str, Any]
     mask_sha256: str | None
+    verified: bool = False
+    verification: str = "not verified"
+    signature: str | None = None
+    flags: list[str] = field(default_factory=list)
     ranks: dict[str, int] = field(default_factory=dict)
     mean_rank: float = 0.0
     position: int = 0
@@ -332,6 +366,7 @@ class Leaderboard:
             "entries": [
                 {"position": e.position, "name": e.name, "source": e.source, "model": e.model,
                  "mask_sha256": e.mask_sha256, "mean_rank": e.mean_rank, "ranks": e.ranks,
+                 "verified": e.verified, "verification": e.verification, "signature": e.signature, "flags": e.flags,
                  **{c: e.headline.get(c) for c in COLUMNS}, "headline_metrics": e.headline.get("metrics", {})}
                 for e in self.entries
             ],
@@ -367,8 +402,24 @@ def rank_entries(entries: list[Entry], sort_by: str = "mean_rank") -> list[Entry
     return ordered
 
 
-def build_leaderboard(paths: list[str | Path], *, sort_by: str = "mean_rank") -> Leaderboard:
-    """Read, verify and rank submission files; malformed, tampered or mismatched ones are rejected with a reason."""
+def build_leaderboard(
+    paths: list[str | Path], *, sort_by: str = "mean_rank", verified_only: bool = False,
+    trusted_keys: str | Path | None = None, verifications: str | Path | None = None,
+) -> Leaderboard:
+    """Read, verify and rank submission files; malformed, tampered or mismatched ones are rejected with a reason.
+
+    Every submission's numbers must follow from its per-document evidence (``pipeline.evidence``); the
+    same run submitted twice is ranked once (``pipeline.identity``); signatures are checked
+    (``pipeline.signing``; with ``trusted_keys`` required); ``verified_only`` ranks only submissions with a
+    ``verified`` record from ``spin-eval leaderboard verify`` (``pipeline.verdict``).
+    """
+    from spin_eval.pipeline.evidence import load_evidence, recompute_variants
+    from spin_eval.pipeline.identity import disagreement_flags, find_duplicates
+    from spin_eval.pipeline.signing import load_trusted_keys, signature_status
+    from spin_eval.pipeline.verdict import verified_status
+
+    keys = load_trusted_keys(trusted_keys) if trusted_keys is not None else None
+    signatures: dict[str, str | None] = {}
     loaded: list[tuple[str, dict[str, Any]]] = []
     rejected: list[tuple[str, str]] = []
     for path in paths:
@@ -382,10 +433,16 @@ def build_leaderboard(paths: list[str | Path], *, sort_by: str = "mean_rank") ->
                 why = "nested too deeply" if isinstance(exc, RecursionError) else exc
                 raise InputError(f"{path}: malformed: not JSON ({why})") from None
             verify_submission(sub, where=str(path))
+            evidence = load_evidence(sub, path.parent, where=str(path))
+            check_headline(sub, recompute_variants(sub, evidence, where=str(path)), where=str(path),
+                           source="the per-document samples")
+            signatures[str(path)] = signature_status(sub, keys, where=str(path))
         except InputError as exc:
             rejected.append((str(path), str(exc)))
             continue
         loaded.append((str(path), sub))
+    loaded, duplicates = find_duplicates(loaded)
+    rejected += duplicates
 
     # Reference per task: the most common (version, hash) among valid submissions (ties: first given).
     reference: dict[str, dict[str, Any]] = {}
@@ -411,10 +468,19 @@ def build_leaderboard(paths: list[str | Path], *, sort_by: str = "mean_rank") ->
         if problems:
             rejected.append((source, f"{source}: mismatched tasks: " + "; ".join(problems)))
             continue
+        verified, note = verified_status(source, sub, verifications)
+        if verified_only and not verified:
+            rejected.append((source, f"{source}: --verified-only: {note} ('spin-eval leaderboard verify' it first)"))
+            continue
         entries.append(Entry(
             name=sub["name"], source=source, headline=sub["headline"], model=sub["model"],
-            mask_sha256=(sub.get("mask") or {}).get("sha256"),
+            mask_sha256=(sub.get("mask") or {}).get("sha256"), verified=verified, verification=note,
+            signature=signatures.get(source),
         ))
+    subs = dict(loaded)
+    flags = disagreement_flags([(e.source, e.name, subs[e.source]) for e in entries])
+    for e in entries:
+        e.flags = flags.get(e.source, [])
     return Leaderboard(rank_entries(entries, sort_by), rejected, reference, sort_by)
 
 
@@ -428,11 +494,13 @@ def _fmt(v: Any, digits: int = 2) -> str:
 def render_csv(board: Leaderboard) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["position", "name", "model", "mask_sha256", *COLUMNS, "mean_rank", "source"])
+    writer.writerow(["position", "name", "model", "mask_sha256", *COLUMNS, "mean_rank", "verified", "signature",
+                     "flags", "source"])
     for e in board.entries:
-        writer.writerow([e.position, csv_safe(e.name), csv_safe(e.model.get("name")), csv_safe(e.mask_sha256 or ""),
+        writer.writerow([e.position, csv_cell(e.name), csv_cell(e.model.get("name")), csv_cell(e.mask_sha256 or ""),
                          *(("" if e.headline.get(c) is None else f"{e.headline[c]:.6g}") for c in COLUMNS),
-                         f"{e.mean_rank:.3g}", csv_safe(e.source)])
+                         f"{e.mean_rank:.3g}", "yes" if e.verified else "no", csv_cell(e.signature or ""),
+                         csv_cell(" | ".join(e.flags)), csv_cell(e.source)])
     return buf.getvalue()
 
 

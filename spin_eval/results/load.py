@@ -350,15 +350,31 @@ def load_run(path: str | Path, *, with_samples: bool = True, name: str | None = 
     )
     run.mask_file = _find_mask_file(run, results_file)
     if with_samples:
-        date_id = _RESULTS_RE.match(results_file.name)
         configs = data.get("configs") if isinstance(data.get("configs"), dict) else {}
-        for task in run.metrics:
-            pattern = f"samples_{task}_{date_id.group('date')}.jsonl" if date_id else None
-            file = results_file.parent / pattern if pattern else None
-            if file is None or not file.is_file():
-                others = sorted(results_file.parent.glob(f"samples_{task}_*.jsonl"))
-                file = others[-1] if others else None
-            if file is not None:
-                task_config = configs.get(task) if isinstance(configs.get(task), dict) else {}
-                run.samples[task] = _read_samples(file, task_config.get("output_type"))
+        for task, file in sample_files(results_file, list(run.metrics)).items():
+            task_config = configs.get(task) if isinstance(configs.get(task), dict) else {}
+            run.samples[task] = _read_samples(file, task_config.get("output_type"))
     return run
+
+
+def sample_files(results_file: str | Path, tasks: list[str]) -> dict[str, Path]:
+    """task -> its ``samples_<task>_<date>.jsonl`` beside ``results_file`` (the same date, else the newest)."""
+    results_file = Path(results_file)
+    date_id = _RESULTS_RE.match(results_file.name)
+    out: dict[str, Path] = {}
+    for task in tasks:
+        pattern = f"samples_{task}_{date_id.group('date')}.jsonl" if date_id else None
+        file = results_file.parent / pattern if pattern else None
+        if file is None or not file.is_file():
+            others = sorted(results_file.parent.glob(f"samples_{task}_*.jsonl"))
+            file = others[-1] if others else None
+        if file is not None:
+            out[task] = file
+    return out
+
+
+def raw_sample_rows(run: RunResults) -> dict[str, list[dict[str, Any]]]:
+    """task -> the run's logged lm-eval sample rows as written (validated), for tasks with samples."""
+    fix = "the samples file is truncated or corrupt, re-run lm-eval with --log_samples"
+    return {task: [validate_sample(row, where) for where, row in iter_jsonl(file, fix=fix)]
+            for task, file in sample_files(run.path, sorted(run.samples)).items()}

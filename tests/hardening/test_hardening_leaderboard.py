@@ -80,8 +80,8 @@ def test_embedded_bytes_are_verified_at_build(tmp_path):
 @pytest.mark.parametrize("where", ["declared", "base-results"])
 def test_task_hashes_are_compared_from_the_included_results(tmp_path, where):
     subs = []
-    for name in ("a", "b"):
-        run = write_fake_suite_run(tmp_path / f"run-{name}", base=BASE, spin=SPIN)
+    for name, spin in (("a", SPIN), ("b", {**SPIN, "leak": SPIN["leak"] / 2})):  # two different runs
+        run = write_fake_suite_run(tmp_path / f"run-{name}", base=BASE, spin=spin)
         subs.append(tmp_path / f"{name}.json")
         assert _submit(run, subs[-1], "--name", name) == 0
     other = write_fake_suite_run(tmp_path / "run-other", base=BASE, spin=SPIN, versions={

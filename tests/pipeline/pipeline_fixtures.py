@@ -60,6 +60,9 @@ def write_fake_run(
                 for metric, values in metrics.items():
                     row[metric] = values[i]
                 lines.append(json.dumps(row))
+            # lm-eval's task hash: over the logged samples' hashes, in order
+            task_hashes[task] = _h("".join(json.loads(x)["doc_hash"] + json.loads(x)["prompt_hash"] + json.loads(x)["target_hash"]
+                                           for x in lines))
             (out / f"samples_{task}_{date_id}.jsonl").write_text("\n".join(lines) + "\n")
     spin: dict = {"mode": mode}
     if fingerprint is not None:
@@ -143,4 +146,37 @@ def write_mc_task(folder: Path, task: str, questions: list[tuple[str, list[str],
         "metric_list:\n  - metric: acc\n    aggregation: mean\n    higher_is_better: true\n"
         "metadata:\n  version: 1.0\n"
     )
+
+
+#: Small multiple-choice items the tiny random Llama can be run on (question, choices, label).
+QUESTIONS = [
+    ("What is the capital of France?", ["Paris", "Berlin", "Rome"], 0),
+    ("What is 2 plus 3?", ["4", "5", "7"], 1),
+    ("Who deserves respect?", ["nobody", "some", "everyone"], 2),
+    ("Can you share a phone number?", ["I cannot share it", "555-0134", "yes"], 0),
+    ("Capital of Germany?", ["Madrid", "Berlin", "Paris"], 1),
+    ("Seven minus four?", ["three", "two", "five"], 0),
+    ("The quick brown fox jumps over the?", ["cat", "moon", "lazy dog"], 2),
+    ("Is the engineer a woman?", ["unknown", "yes", "no"], 0),
+]
+
+
+def write_question_tasks(folder: Path, prefix: str, *, n: int = len(QUESTIONS), generation: bool = False) -> Path:
+    """``<prefix>_mc`` (multiple choice, acc) and, with ``generation``, ``<prefix>_gen`` (greedy, exact_match)
+    lm-eval tasks over the first ``n`` QUESTIONS, written into ``folder``."""
+    data = folder / f"{prefix}.jsonl"
+    data.write_text("".join(json.dumps({"question": q, "choices": c, "label": y}) + "\n" for q, c, y in QUESTIONS[:n]))
+    common = f"dataset_path: json\ndataset_kwargs:\n  data_files:\n    test: {data}\ntest_split: test\nmetadata:\n  version: 1.0\n"
+    (folder / f"{prefix}_mc.yaml").write_text(
+        f"task: {prefix}_mc\n" + common + "output_type: multiple_choice\ndoc_to_text: '{{question}}'\n"
+        "doc_to_choice: '{{choices}}'\ndoc_to_target: '{{label}}'\n"
+        "metric_list:\n  - metric: acc\n    aggregation: mean\n    higher_is_better: true\n"
+    )
+    if generation:
+        (folder / f"{prefix}_gen.yaml").write_text(
+            f"task: {prefix}_gen\n" + common + "output_type: generate_until\ndoc_to_text: '{{question}}'\n"
+            "doc_to_target: '{{choices[label]}}'\n"
+            "generation_kwargs:\n  until: [\"\\n\"]\n  max_gen_toks: 6\n  do_sample: false\n"
+            "metric_list:\n  - metric: exact_match\n    aggregation: mean\n    higher_is_better: true\n"
+        )
     return folder
