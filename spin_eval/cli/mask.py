@@ -306,20 +306,22 @@ def mask_diff(a, b) -> dict[str, Any]:
     """Per-module and total counts, intersection and Jaccard overlap of two SpinMasks (pure)."""
     import torch
 
+    from spin_eval.stats import mask_jaccard
+
     modules = {}
-    inter_total = union_total = 0
+    inter_total = 0
     for name in sorted(set(a.indices) | set(b.indices)):
         ia = a.indices.get(name, torch.empty(0, dtype=torch.int64))
         ib = b.indices.get(name, torch.empty(0, dtype=torch.int64))
         inter = int(torch.isin(ia, ib).sum())
-        union = ia.numel() + ib.numel() - inter
+        both_empty = ia.numel() == 0 and ib.numel() == 0
         modules[name] = {"a": ia.numel(), "b": ib.numel(), "intersection": inter,
-                         "jaccard": (inter / union) if union else None}
+                         "jaccard": None if both_empty else mask_jaccard({name: ia.numpy()}, {name: ib.numpy()})}
         inter_total += inter
-        union_total += union
     return {
         "a_total": a.total, "b_total": b.total, "intersection": inter_total,
-        "jaccard": (inter_total / union_total) if union_total else None,
+        "jaccard": None if a.total == 0 and b.total == 0 else mask_jaccard(
+            {k: v.numpy() for k, v in a.indices.items()}, {k: v.numpy() for k, v in b.indices.items()}),
         "same_model": a.metadata.get("model_fingerprint") == b.metadata.get("model_fingerprint"),
         "modules": modules,
     }

@@ -679,11 +679,7 @@ def _run_pipeline_locked(
             outcome.report_files = [out_dir / f"report.{f}" for f in REPORT_FORMATS]
             tax_lines = manifest.data["stages"]["report"].get("tax")
         else:
-            try:
-                outcome.report_files, tax_lines = write_reports(out_dir, names)
-            except ImportError as exc:
-                print(f"report skipped: spin_eval.report is not available ({exc}); re-run to write it", file=sys.stderr)
-            else:
-                manifest.mark("report", "done", files=[p.name for p in outcome.report_files], tax=tax_lines)
+            outcome.report_files, tax_lines = write_reports(out_dir, names)
+            manifest.mark("report", "done", files=[p.name for p in outcome.report_files], tax=tax_lines)
     outcome.summary = summarize(out_dir, names)
     return outcome
