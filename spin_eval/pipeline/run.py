@@ -441,7 +441,7 @@ def check_tasks_exist(task_manager: Any, tasks: tuple[str, ...]) -> None:
 # -------------------------------------------------------------------------------------------------- summary
 
 
-def summarize(out_dir: Path, variant_names: list[str]) -> str:
+def summarize(out_dir: Path, variant_names: list[str], answer: list[str] | None = None) -> str:
     """The final summary table (family levels in points per variant) with one alignment-tax line per variant.
 
     The tax lines are the report's (``spin_eval.results.headline.headline_tax`` with the report's default
@@ -459,7 +459,9 @@ def summarize(out_dir: Path, variant_names: list[str]) -> str:
         levels, _ = family_levels(runs[v])
         lines.append(f"{v:<28}" + "".join(f"{'n/a' if levels[c] is None else f'{levels[c]:.1f}':>15}" for c in cols))
     lines.append("")
-    if "base" in runs:
+    if answer:  # the report's answer block: trust, capability, tax, perplexities, verdict per control
+        lines += ["answer (as in the report):"] + [f"  {line}" for line in answer]
+    elif "base" in runs:
         lines += [f"alignment tax: {tax_summary(v, headline_tax(runs['base'], runs[v]))}"
                   for v in variant_names if v != "base"]
     lines.append("Points: mean goodness of the catalog's headline metrics (see docs/pipeline.md); the alignment tax "
@@ -483,7 +485,9 @@ def write_reports(
         path = out_dir / f"report.{fmt}"
         write_report(comparison, path, fmt)
         paths.append(path)
-    return paths, [entry.summary for entry in comparison.tax]
+    from spin_eval.report.answer import answer_lines
+
+    return paths, answer_lines(comparison.answer)
 
 
 def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = False, report: bool = True) -> RunOutcome:
@@ -572,5 +576,5 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
                 print(f"report skipped: spin_eval.report is not available ({exc}); re-run to write it", file=sys.stderr)
             else:
                 manifest.mark("report", "done", files=[p.name for p in outcome.report_files], tax=tax_lines)
-    outcome.summary = summarize(out_dir, names)
+    outcome.summary = summarize(out_dir, names, tax_lines)
     return outcome

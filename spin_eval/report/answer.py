@@ -129,3 +129,42 @@ def fmt_mde(check: HeadlineCheck) -> str:
     if check.mde is None or not math.isfinite(check.mde):
         return "n/a"
     return f"{check.mde * check.scale:.2f}" if check.scale != 1.0 else f"{check.mde:.4g}"
+
+
+def _num(x: float | None, scale: float) -> str:
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x * scale:.2f}" if scale != 1.0 else f"{x:.4g}"
+
+
+def _signed(x: float | None, scale: float) -> str:
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x * scale:+.2f}" if scale != 1.0 else f"{x:+.4g}"
+
+
+def _fc(fc) -> str:
+    if fc.points is None:
+        return "n/a"
+    return f"{fc.points:+.2f} pts [{fc.ci_low:+.2f}, {fc.ci_high:+.2f}]"
+
+
+def answer_lines(answer: Answer) -> list[str]:
+    """The answer as plain text lines (``spin-eval run``'s summary): statements, then one line per variant
+    with trust, capability, tax, the capability metrics not in points and the verdict per control."""
+    lines = [f"note: {s}" for s in answer.statements]
+    for v in answer.variants:
+        tax = ("undefined (no significant trust gain)" if v.status == "no-trust-gain"
+               else "undefined (missing metrics)" if v.tax_per_point is None
+               else f"{v.tax_per_point:.2f} [{v.tax_ci_low:.2f}, {v.tax_ci_high:.2f}]")
+        parts = [f"{v.variant} ({v.kind}): trust {_fc(v.trust)}, capability {_fc(v.capability)}, tax {tax}"]
+        for u in v.unitless:
+            mark = " significant" if u.significant else ""
+            parts.append(f"{u.metric.split('/')[-1]} {_num(u.baseline, u.scale)} -> {_num(u.value, u.scale)} "
+                         f"({_signed(u.delta, u.scale)} [{_signed(u.ci_low, u.scale)}, {_signed(u.ci_high, u.scale)}],"
+                         f" p={'n/a' if u.p_value is None else f'{u.p_value:.3g}'}{mark})")
+        for s in v.specificity:
+            parts.append(f"vs {s.control or 'no control'}: {s.outcome}"
+                         + (" at this sample size" if s.outcome == "undetermined" else ""))
+        lines.append("; ".join(parts))
+    return lines
