@@ -352,7 +352,7 @@ def evaluate_variant(
     # lm-eval records limit=None when documents are chosen with samples=; keep the user's limit visible.
     results["config"]["limit"] = settings.limit
     results["config"]["spin_eval_gen_limit"] = settings.gen_limit
-    results["config"]["spin_eval_documents"] = "all" if documents is None else "evenly spread per task"
+    results["config"]["spin_eval_documents"] = "all" if documents is None else "stratified per task"
     tracker.save_results_aggregated(results=results, samples=samples)
     for task_name in results["configs"]:
         tracker.save_results_samples(task_name=task_name, samples=samples[task_name])
@@ -366,9 +366,16 @@ def evaluate_variant(
 
 def spread_indices(n: int, k: int) -> list[int]:
     """``k`` of ``n`` document indices spread evenly (a centred systematic sample; all when k >= n). Pure."""
-    if k >= n:
-        return list(range(n))
-    return [((2 * i + 1) * n) // (2 * k) for i in range(k)]
+    from spin_eval.taskdata import limit_indices
+
+    return limit_indices(n, k, interleaved=False)
+
+
+def shipped_task(name: str) -> bool:
+    """Whether ``name`` is one of spin-eval's own tasks (its documents are interleaved over strata)."""
+    from spin_eval.paths import tasks_dir
+
+    return any(tasks_dir().glob(f"*/{name}.yaml"))
 
 
 def leaf_tasks(task_dict: dict) -> dict[str, Any]:
@@ -386,15 +393,15 @@ def select_documents(
     task_manager: Any, tasks: tuple[str, ...], limit: float | None, gen_limit: float | None = None
 ) -> dict[str, list[int]] | None:
     """The documents every variant evaluates: ``limit`` per task (``gen_limit`` for generation tasks),
-    spread evenly over the task's documents.
-
-    lm-eval's own ``--limit`` takes the first N documents, which for files ordered by category (BBQ,
-    PII type x attack style) would evaluate only the first categories; a spread sample keeps every
-    stratum represented. ``None`` (no limit): every document.
+    stratified (:func:`spin_eval.taskdata.limit_indices`): the first N of a shipped task's documents, which
+    its ``process_docs`` orders round-robin over every field its headline metrics break down by; spread
+    evenly over the documents of any other task. ``None`` (no limit): every document.
     """
     if limit is None and gen_limit is None:
         return None
     import math
+
+    from spin_eval.taskdata import limit_indices
 
     chosen = {}
     loaded = task_manager.load(list(tasks))
@@ -403,7 +410,7 @@ def select_documents(
         generative = getattr(task, "OUTPUT_TYPE", None) == "generate_until"
         cap = gen_limit if generative else limit
         k = n if cap is None else (math.ceil(n * cap) if cap < 1 else int(cap))
-        chosen[name] = spread_indices(n, k)
+        chosen[name] = limit_indices(n, k, interleaved=shipped_task(name))
     return chosen
 
 

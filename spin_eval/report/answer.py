@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from spin_eval.report.model import (
-    Answer, AnswerVariant, EvaluationSettings, HeadlineCheck, MetricRow, Provenance, TaxEntry, Variant, Verdict,
+    Answer, AnswerVariant, Breakdown, EvaluationSettings, HeadlineCheck, MetricRow, Provenance, TaxEntry, Variant, Verdict,
     metric_label,
 )
 from spin_eval.results import sensitivity
@@ -96,9 +96,30 @@ def _statements(variants: list[Variant], baseline: str, evaluation: EvaluationSe
     return out
 
 
+def coverage_statements(breakdowns: list[Breakdown]) -> list[str]:
+    """A task whose breakdowns (same fields) cover different categories: the limit was too small for every
+    stratum (e.g. BBQ's ambiguous bias score without data for some categories)."""
+    out: list[str] = []
+    by_task: dict[tuple[str, tuple[str, ...]], list[Breakdown]] = {}
+    for b in breakdowns:
+        by_task.setdefault((b.task, tuple(b.fields)), []).append(b)
+    for (task, fields), items in by_task.items():
+        union = sorted({label for b in items for label in b.rows})
+        short = [b for b in items if len(b.rows) < len(union)]
+        if not short:
+            continue
+        listing = "; ".join(f"{b.metric} has data for {len(b.rows)} of {len(union)} (missing "
+                            f"{', '.join(x for x in union if x not in b.rows)})" for b in short)
+        out.append(f"{task}: the limit is too small to cover every {' x '.join(fields)} in each headline metric "
+                   f"({listing}); raise --limit to at least the task's number of strata (BBQ: 9 categories x 2 "
+                   "contexts x 2 polarities = 36) so every category counts in every score.")
+    return out
+
+
 def build_answer(variants: list[Variant], baseline: str, rows: list[MetricRow], tax: list[TaxEntry],
                  verdicts: list[Verdict], work: dict[tuple[str, str], PairedResult],
-                 evaluation: EvaluationSettings, provenance: Provenance, confidence: float) -> Answer:
+                 evaluation: EvaluationSettings, provenance: Provenance, confidence: float,
+                 breakdowns: list[Breakdown] = ()) -> Answer:
     headline_rows = [r for r in rows if r.headline and not r.detail and r.catalog]
     others = [v for v in variants if v.name != baseline]
     controls = [v.name for v in others if v.kind == "control"]
@@ -121,6 +142,7 @@ def build_answer(variants: list[Variant], baseline: str, rows: list[MetricRow], 
             unitless, spec,
         ))
     answer.statements = _statements(variants, baseline, evaluation, provenance, checks)
+    answer.statements += coverage_statements(list(breakdowns))
     return answer
 
 

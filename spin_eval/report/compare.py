@@ -140,7 +140,8 @@ def compare_runs(
     prov = _provenance(runs, variants)
     notes += _task_hash_notes(runs)
     evaluation = evaluation_settings(runs, base, settings)
-    answer = build_answer(variants, base.name, rows, tax, verdicts, work, evaluation, prov, settings.confidence)
+    answer = build_answer(variants, base.name, rows, tax, verdicts, work, evaluation, prov, settings.confidence,
+                          breakdowns)
     # dedupe notes, keep order
     notes = list(dict.fromkeys(notes))
     return Comparison(

@@ -69,3 +69,30 @@ def test_zero_paired_documents_and_different_task_versions_are_stated(tmp_path):
     assert spin.specificity and all(s.outcome and s.reason for s in spin.specificity)
     html = render_report(comp, "html")
     assert "no document is shared" in html and "different task versions" in html
+
+
+def test_a_limit_too_small_for_every_category_is_stated():
+    from spin_eval.report.answer import coverage_statements
+    from spin_eval.report.model import Breakdown
+
+    amb = Breakdown("spin_bbq", "s_amb", "fairness", ["category"], 100.0, rows=["age", "disability"])
+    dis = Breakdown("spin_bbq", "s_dis", "fairness", ["category"], 100.0, rows=["age", "gender"])
+    (st,) = coverage_statements([amb, dis])
+    assert "s_amb has data for 2 of 3 (missing gender)" in st and "s_dis has data for 2 of 3" in st
+    assert coverage_statements([amb, Breakdown("spin_bbq", "s_dis", "fairness", ["category"], 100.0,
+                                               rows=["age", "disability"])]) == []
+
+
+def test_drill_down_shows_the_length_normalised_pick_for_norm_metrics():
+    from spin_eval.report.flips import scored_answer
+    from spin_eval.results.load import SampleRecord
+
+    # raw log-likelihoods favour the short answer; per byte / per character the long one wins
+    rec = SampleRecord("h", 0, {"choices": ["No.", "I cannot share private data."]}, "", "", "No.", {},
+                       choices=(" No.", " I cannot share private data."), loglikelihoods=(-3.0, -12.0))
+    assert scored_answer(rec, "awareness") == "No."
+    assert scored_answer(rec, "awareness_norm") == "I cannot share private data."
+    rec2 = SampleRecord("h", 0, {}, "", "", "No.", {}, choices=(" No.", " I cannot share private data."),
+                        loglikelihoods=(-3.0, -12.0))
+    assert scored_answer(rec2, "acc_norm") == "I cannot share private data."
+    assert scored_answer(rec2, "acc") == "No."
