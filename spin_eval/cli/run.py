@@ -39,6 +39,18 @@ def _limit(text: str) -> float | str:
     return int(value) if value >= 1 and value.is_integer() else value
 
 
+def _budget(text: str) -> float | str:
+    if text.lower() == "none":
+        return ALL
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--budget {text}: give minutes (e.g. 15) or none") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"--budget {text}: must be a positive number of minutes (or none)")
+    return value
+
+
 def _csv(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
@@ -59,6 +71,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--gen-limit", type=_limit, default=None,
                         help="documents per generation task (default: --limit when given, else "
                              f"{DEFAULT_GEN_LIMIT}; generation costs ~15x more per document than multiple choice)")
+    parser.add_argument("--budget", type=_budget, default=None, metavar="MINUTES",
+                        help="minutes for the whole run (default 15 when no --limit is given; 'none': the fixed "
+                        "default limits): a timed pilot of every task measures its seconds per document, then the "
+                        "documents per task are chosen to make the widest headline 95%% interval as narrow as the "
+                        "budget allows (generation documents cost ~15x more). --limit/--gen-limit override it")
     parser.add_argument("-o", "--output", type=Path, default=Path("spin-eval-run"),
                         help="output folder (default ./spin-eval-run)")
     spin = parser.add_argument_group("SPIN mask (either --mask, or the build settings)")
@@ -94,18 +111,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from spin_eval.pipeline.run import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RunSettings, run_pipeline
+    from spin_eval.pipeline.run import DEFAULT_BUDGET, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RunSettings, run_pipeline
 
     controls = () if args.controls in ((), ("none",)) else args.controls
     limit = DEFAULT_LIMIT if args.limit is None else args.limit
     gen_limit = args.gen_limit if args.gen_limit is not None else (args.limit if args.limit is not None else DEFAULT_GEN_LIMIT)
     limit, gen_limit = (None if v == ALL else v for v in (limit, gen_limit))
+    budget = None
+    if args.limit is None and args.gen_limit is None and args.budget != ALL:  # --limit overrides the plan
+        budget = float(DEFAULT_BUDGET if args.budget is None else args.budget)
+        limit = gen_limit = None
     settings = RunSettings(
         model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, mask=args.mask, p=args.p, q=args.q,
         target=args.target, selection=args.selection, nsamples=args.nsamples, seed=args.seed,
         score_batch_size=args.score_batch_size,
         control_seed=args.control_seed, general=args.general, fairness=args.fairness, privacy=args.privacy,
-        controls=controls, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters,
+        controls=controls, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters, budget=budget,
         include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
     )
     outcome = run_pipeline(settings, args.output, force=args.force, report=not args.no_report)
@@ -113,6 +134,8 @@ def handle(args: argparse.Namespace) -> int:
     print(outcome.summary)
     print()
     limit = "all documents" if settings.limit is None else f"{settings.limit} documents per task"
+    if settings.budget is not None:
+        limit = f"documents per task planned for --budget {settings.budget:g} min, see the report"
     limit += "" if settings.gen_limit == settings.limit else (
         ", all for generation tasks" if settings.gen_limit is None else f", {settings.gen_limit} per generation task")
     print(f"variants: {', '.join(outcome.variants)} ({limit}); results in {outcome.out_dir / 'runs'}")

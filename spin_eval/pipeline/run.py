@@ -48,6 +48,8 @@ DEFAULT_TASKS = ("spin_suite",)
 #: per request on SmolLM2, generation tasks ~7.5 CPU-s per request, so generation tasks get fewer.
 DEFAULT_LIMIT = 60
 DEFAULT_GEN_LIMIT = 20
+#: Default --budget in minutes (used when no --limit is given): the 15-minute default run.
+DEFAULT_BUDGET = 15.0
 #: Default control mask(s).
 DEFAULT_CONTROLS = ("magnitude-random",)
 #: Controls drawn from the SPIN mask alone; the others need importance scores.
@@ -80,6 +82,8 @@ class RunSettings:
     controls: tuple[str, ...] = DEFAULT_CONTROLS
     batch_size: int = 8
     bootstrap_iters: int = 1000
+    budget: float | None = None
+    """Minutes for the whole run: documents per task planned from a timed pilot (``--limit`` overrides)."""
     include_path: tuple[str, ...] = ()
     dtype: str = "float32"
     device: str = "cpu"
@@ -97,6 +101,8 @@ class RunSettings:
         for flag, value in (("--limit", self.limit), ("--gen-limit", self.gen_limit)):
             if value is not None and value <= 0:
                 raise InputError(f"{flag} {value}: must be positive (a count, or a fraction < 1), or none")
+        if self.budget is not None and self.budget <= 0:
+            raise InputError(f"--budget {self.budget}: must be a positive number of minutes")
         if self.batch_size < 1:
             raise InputError(f"--batch-size {self.batch_size}: must be >= 1")
         if self.bootstrap_iters < 0:
@@ -316,7 +322,7 @@ def _model_args_string(settings: RunSettings, mask_file: Path | None) -> str:
 
 def evaluate_variant(
     lm: Any, variant: Variant, settings: RunSettings, task_manager: Any, dest: Path,
-    documents: dict[str, list[int]] | None = None,
+    documents: dict[str, list[int]] | None = None, documents_note: str | None = None,
 ) -> float:
     """Apply the variant's mask, run lm-eval, restore the weights, write results into ``dest`` atomically.
 
@@ -352,7 +358,7 @@ def evaluate_variant(
     # lm-eval records limit=None when documents are chosen with samples=; keep the user's limit visible.
     results["config"]["limit"] = settings.limit
     results["config"]["spin_eval_gen_limit"] = settings.gen_limit
-    results["config"]["spin_eval_documents"] = "all" if documents is None else "stratified per task"
+    results["config"]["spin_eval_documents"] = documents_note or ("all" if documents is None else "stratified per task")
     tracker.save_results_aggregated(results=results, samples=samples)
     for task_name in results["configs"]:
         tracker.save_results_samples(task_name=task_name, samples=samples[task_name])
@@ -412,6 +418,40 @@ def select_documents(
         k = n if cap is None else (math.ceil(n * cap) if cap < 1 else int(cap))
         chosen[name] = limit_indices(n, k, interleaved=shipped_task(name))
     return chosen
+
+
+#: Seconds of the budget kept for the report stage.
+REPORT_RESERVE_S = 60.0
+
+
+def budget_documents(lm: Any, settings: RunSettings, task_manager: Any, manifest: Manifest, started: float,
+                     n_variants: int) -> tuple[dict[str, list[int]], str]:
+    """Documents per task for ``--budget``: a timed pilot, then :func:`spin_eval.pipeline.budget.plan`.
+
+    The plan is stored in the manifest (stage ``budget``) and reused when the run resumes."""
+    from dataclasses import asdict as _asdict
+
+    from spin_eval.pipeline import pilot
+    from spin_eval.pipeline.budget import plan
+    from spin_eval.taskdata import limit_indices
+
+    if manifest.stage_done("budget"):
+        entry = manifest.data["stages"]["budget"]
+        return {t: list(v) for t, v in entry["documents"].items()}, entry["note"]
+    tasks = leaf_tasks(task_manager.load(list(settings.tasks))["tasks"])
+    order = {name: limit_indices(len(t.eval_docs), len(t.eval_docs), interleaved=shipped_task(name))
+             for name, t in tasks.items()}
+    print(f"[budget] timing a pilot of every task for --budget {settings.budget:g} min", file=sys.stderr)
+    costs = pilot.measure(lm, tasks, order, task_manager=task_manager, batch_size=settings.batch_size,
+                          device=settings.device)
+    left = settings.budget * 60.0 - (time.perf_counter() - started) - REPORT_RESERVE_S
+    alloc = plan(costs, left, n_variants)
+    documents = {name: limit_indices(len(order[name]), alloc.docs[name], shipped_task(name)) for name in tasks}
+    note = alloc.describe()
+    manifest.mark("budget", "done", documents=documents, note=note, allocation=_asdict(alloc),
+                  costs=[_asdict(c) for c in costs])
+    print(f"[budget] {note}", file=sys.stderr)
+    return documents, note
 
 
 def load_shared_model(settings: RunSettings):
@@ -499,6 +539,7 @@ def write_reports(
 
 def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = False, report: bool = True) -> RunOutcome:
     """Run (or resume) the main job into ``out_dir``."""
+    started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if settings.mask is not None and not Path(settings.mask).is_file():
@@ -553,6 +594,9 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
     else:
         stage("masks")
         print("already built (skipped)", file=sys.stderr)
+    documents_note = None
+    if settings.budget is not None and todo:
+        documents, documents_note = budget_documents(lm, settings, task_manager, manifest, started, len(variants))
 
     for variant in variants:
         stage(f"evaluate {variant.name}" + (f" (mask {variant.mask_file.name})" if variant.mask_file else " (no mask)"))
@@ -563,7 +607,8 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
         manifest.mark_variant(variant.name, "running", started=_now(),
                               mask=f"{MASKS_SUBDIR}/{variant.mask_file.name}" if variant.mask_file else None)
         c0 = time.process_time()
-        seconds = evaluate_variant(lm, variant, settings, task_manager, runs_dir / variant.name, documents)
+        seconds = evaluate_variant(lm, variant, settings, task_manager, runs_dir / variant.name, documents,
+                                   documents_note)
         outcome.seconds[variant.name] = seconds
         manifest.mark_variant(variant.name, "done", finished=_now(), seconds=round(seconds, 1),
                               cpu_seconds=round(time.process_time() - c0, 1))

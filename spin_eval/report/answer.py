@@ -50,6 +50,7 @@ def _check(row: MetricRow, variant: str, baseline: str, work: dict, confidence: 
                                                                       confidence)),
                                        smallest.get(row.task) if row.scale != 1.0 else None),
         headroom=state, headroom_note=sensitivity.headroom_text(state, row.direction),
+        ci_half_width=None if d is None or d.ci_low is None or d.ci_high is None else (d.ci_high - d.ci_low) / 2,
     )
 
 

@@ -256,6 +256,8 @@ class HeadlineCheck:
     headroom: str
     """``ok``, ``floor``, ``ceiling`` or ``zero`` (see :mod:`spin_eval.results.sensitivity`)."""
     headroom_note: str = ""
+    ci_half_width: float | None = None
+    """Half the width of the 95% interval of the change (metric units): what ``--budget`` narrows."""
 
 
 @dataclass

@@ -1,0 +1,52 @@
+"""The pilot of ``spin-eval run --budget``: a few documents of every task on the unmasked model, timed.
+
+Gives each task's seconds per document and the spread of its headline 0/1 values, which
+:func:`spin_eval.pipeline.budget.plan` turns into documents per task. The pilot's documents are the first
+of each task's stratified order, so they are also the first the planned run evaluates.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from spin_eval.pipeline.budget import PILOT_DOCS, PILOT_GEN_DOCS, TaskCost, spread_from_pilot
+
+
+def _headline_values(task: str, samples: list[dict]) -> list[list[float]]:
+    from spin_eval.metrics.catalog import metric_info
+
+    metrics = {m for s in samples for m in s.get("metrics", [])}
+    out = []
+    for m in sorted(metrics):
+        info = metric_info(task, m)
+        if info is None or not info.headline or not info.points:
+            continue
+        vals = [s.get(m) for s in samples]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
+            out.append([float(v) for v in vals])
+        else:  # record-valued (BBQ bias score): no 0/1 proxy, the worst case p = 0.5 counts
+            out.append([0.0, 1.0] * max(1, len(vals) // 2))
+    return out
+
+
+def measure(lm: Any, tasks: dict[str, Any], order: dict[str, list[int]], *, task_manager: Any, batch_size: int,
+            device: str) -> list[TaskCost]:
+    """Evaluate the first pilot documents of every task (``tasks``: name -> lm-eval Task, ``order``: name ->
+    its stratified document order) and return their costs."""
+    import lm_eval
+
+    costs = []
+    for name, task in tasks.items():
+        generative = getattr(task, "OUTPUT_TYPE", None) == "generate_until"
+        k = min(PILOT_GEN_DOCS if generative else PILOT_DOCS, len(order[name]))
+        start = time.perf_counter()
+        res = lm_eval.simple_evaluate(model=lm, tasks=[name], samples={name: order[name][:k]}, log_samples=True,
+                                      task_manager=task_manager, batch_size=batch_size, device=device,
+                                      bootstrap_iters=0)
+        seconds = (time.perf_counter() - start) / max(1, k)
+        samples = (res or {}).get("samples", {}).get(name, [])
+        spread = spread_from_pilot(_headline_values(name, samples))
+        costs.append(TaskCost(name, len(order[name]), seconds if math.isfinite(seconds) else 1.0, spread, k))
+    return costs
