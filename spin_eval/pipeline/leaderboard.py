@@ -38,8 +38,8 @@ from spin_eval.fileio import file_sha256, sha256_json, write_json_atomic, write_
 from spin_eval.results.facts import metric_facts
 from spin_eval.results.headline import counts_for_tax, family_levels, headline_tax
 from spin_eval.results.load import RunResults, SampleRecord, load_run, parse_results
-from spin_eval.results.runfolder import load_run_folder, read_manifest
 from spin_eval.results.paired import paired_delta
+from spin_eval.results.runfolder import load_run_folder, read_manifest
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "submission.schema.json"
 SUBMISSION_VERSION = 2

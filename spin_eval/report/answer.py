@@ -15,7 +15,16 @@ import math
 import numpy as np
 
 from spin_eval.report.model import (
-    Answer, AnswerVariant, Breakdown, EvaluationSettings, HeadlineCheck, MetricRow, Provenance, TaxEntry, Variant, Verdict,
+    Answer,
+    AnswerVariant,
+    Breakdown,
+    EvaluationSettings,
+    HeadlineCheck,
+    MetricRow,
+    Provenance,
+    TaxEntry,
+    Variant,
+    Verdict,
     metric_label,
 )
 from spin_eval.results import sensitivity
@@ -126,11 +135,13 @@ def build_answer(variants: list[Variant], baseline: str, rows: list[MetricRow], 
     controls = [v.name for v in others if v.kind == "control"]
     smallest = {td.task: td.min_flips_points / 100.0 for td in evaluation.tasks if td.min_flips_points is not None}
     checks = [_check(r, v.name, baseline, work, confidence, smallest) for v in others for r in headline_rows]
+    # capability metrics not in points (word perplexity, bits per byte), headline or not: never in the tax
+    unitless_rows = [r for r in rows if r.family == "capability" and r.scale == 1.0 and r.catalog and not r.detail]
     answer = Answer(sensitivity=checks)
     by_variant = {t.variant: t for t in tax}
     for v in others:
         t = by_variant[v.name]
-        unitless = [c for c in checks if c.variant == v.name and c.scale == 1.0 and c.family == "capability"]
+        unitless = [_check(r, v.name, baseline, work, confidence, smallest) for r in unitless_rows]
         spec: list[Specificity] = []
         if v.kind == "spin":
             if not controls:

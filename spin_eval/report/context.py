@@ -14,7 +14,14 @@ from spin_eval.report.answer import fmt_mde
 from spin_eval.report.charts import bar_chart, heat_map
 from spin_eval.report.evaluation import fmt_calibration
 from spin_eval.report.model import (
-    FAMILIES, Answer, Comparison, Delta, EvaluationSettings, FamilyChange, HeadlineCheck, MetricRow,
+    FAMILIES,
+    Answer,
+    Comparison,
+    Delta,
+    EvaluationSettings,
+    FamilyChange,
+    HeadlineCheck,
+    MetricRow,
 )
 
 #: Colour per variant column (the baseline is always grey). No red and no green: those mean "significant
