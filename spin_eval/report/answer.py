@@ -10,10 +10,9 @@ of different task versions) become plain statements, never an empty verdict.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from spin_eval.report.context import fmt_num, fmt_signed
 from spin_eval.report.model import (
     Answer,
     AnswerVariant,
@@ -27,6 +26,7 @@ from spin_eval.report.model import (
     Verdict,
     metric_label,
 )
+from spin_eval.report.tax import fmt_change_line
 from spin_eval.results import sensitivity
 from spin_eval.results.paired import PairedResult
 from spin_eval.results.specificity import MetricEvidence, Specificity, specificity
@@ -158,31 +158,6 @@ def build_answer(variants: list[Variant], baseline: str, rows: list[MetricRow], 
     return answer
 
 
-def fmt_mde(check: HeadlineCheck) -> str:
-    """The MDE as shown (points for metrics in points)."""
-    if check.mde is None or not math.isfinite(check.mde):
-        return "n/a"
-    return f"{check.mde * check.scale:.2f}" if check.scale != 1.0 else f"{check.mde:.4g}"
-
-
-def _num(x: float | None, scale: float) -> str:
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    return f"{x * scale:.2f}" if scale != 1.0 else f"{x:.4g}"
-
-
-def _signed(x: float | None, scale: float) -> str:
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    return f"{x * scale:+.2f}" if scale != 1.0 else f"{x:+.4g}"
-
-
-def _fc(fc) -> str:
-    if fc.points is None:
-        return "n/a"
-    return f"{fc.points:+.2f} pts [{fc.ci_low:+.2f}, {fc.ci_high:+.2f}]"
-
-
 def answer_lines(answer: Answer) -> list[str]:
     """The answer as plain text lines (``spin-eval run``'s summary): statements, then one line per variant
     with trust, capability, tax, the capability metrics not in points and the verdict per control."""
@@ -191,11 +166,13 @@ def answer_lines(answer: Answer) -> list[str]:
         tax = ("undefined (no significant trust gain)" if v.status == "no-trust-gain"
                else "undefined (missing metrics)" if v.tax_per_point is None
                else f"{v.tax_per_point:.2f} [{v.tax_ci_low:.2f}, {v.tax_ci_high:.2f}]")
-        parts = [f"{v.variant} ({v.kind}): trust {_fc(v.trust)}, capability {_fc(v.capability)}, tax {tax}"]
+        parts = [f"{v.variant} ({v.kind}): trust {fmt_change_line(v.trust)}, "
+                 f"capability {fmt_change_line(v.capability)}, tax {tax}"]
         for u in v.unitless:
             mark = " significant" if u.significant else ""
-            parts.append(f"{u.metric.split('/')[-1]} {_num(u.baseline, u.scale)} -> {_num(u.value, u.scale)} "
-                         f"({_signed(u.delta, u.scale)} [{_signed(u.ci_low, u.scale)}, {_signed(u.ci_high, u.scale)}],"
+            parts.append(f"{u.metric.split('/')[-1]} {fmt_num(u.baseline, u.scale)} -> {fmt_num(u.value, u.scale)} "
+                         f"({fmt_signed(u.delta, u.scale)} [{fmt_signed(u.ci_low, u.scale)}, "
+                         f"{fmt_signed(u.ci_high, u.scale)}],"
                          f" p={'n/a' if u.p_value is None else f'{u.p_value:.3g}'}{mark})")
         for s in v.specificity:
             parts.append(f"vs {s.control or 'no control'}: {s.outcome}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from spin_eval.report.answer import fmt_mde
 from spin_eval.report.charts import bar_chart, heat_map
 from spin_eval.report.evaluation import fmt_calibration
 from spin_eval.report.model import (
@@ -125,6 +124,13 @@ def _layer_sort_key(layer: str) -> tuple[int, Any]:
 
 
 # ------------------------------------------------------------------------------------------ context
+
+def fmt_mde(check: HeadlineCheck) -> str:
+    """The MDE as shown (points for metrics in points)."""
+    if check.mde is None or not math.isfinite(check.mde):
+        return "n/a"
+    return f"{check.mde * check.scale:.2f}" if check.scale != 1.0 else f"{check.mde:.4g}"
+
 
 OUTCOME_CSS = {"specific": "better", "not specific": "ns", "undetermined": "muted"}
 

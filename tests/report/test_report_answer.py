@@ -96,3 +96,14 @@ def test_drill_down_shows_the_length_normalised_pick_for_norm_metrics():
                         loglikelihoods=(-3.0, -12.0))
     assert scored_answer(rec2, "acc_norm") == "I cannot share private data."
     assert scored_answer(rec2, "acc") == "No."
+
+
+def test_answer_lines_for_the_run_summary(fixture_runs):
+    from spin_eval.report.answer import answer_lines
+
+    comp = compare_runs(_runs(fixture_runs), "base", settings=FAST)
+    lines = answer_lines(comp.answer)
+    spin = next(line for line in lines if line.startswith("spin (spin)"))
+    tax = next(t for t in comp.tax if t.variant == "spin")
+    assert f"trust {tax.trust.points:+.2f} pts" in spin and "vs random: specific" in spin
+    assert any(line.startswith("random (control)") and "tax undefined" in line for line in lines)
