@@ -31,6 +31,38 @@ def _headline_values(task: str, samples: list[dict]) -> list[list[float]]:
     return out
 
 
+#: The model calls lm-eval makes per request type; the pilot times only these (not task loading).
+REQUEST_METHODS = ("loglikelihood", "loglikelihood_rolling", "generate_until")
+
+
+class _ModelClock:
+    """Times the model's request methods on one instance while active (the per-document cost, without
+    lm-eval's per-call overhead of building the task, which a full run pays once, not per document)."""
+
+    def __init__(self, lm: Any) -> None:
+        self.lm, self.seconds = lm, 0.0
+
+    def __enter__(self) -> _ModelClock:
+        for name in REQUEST_METHODS:
+            original = getattr(self.lm, name, None)
+            if original is None:
+                continue
+
+            def timed(*args, _original=original, **kwargs):
+                start = time.perf_counter()
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    self.seconds += time.perf_counter() - start
+
+            setattr(self.lm, name, timed)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name in REQUEST_METHODS:
+            self.lm.__dict__.pop(name, None)
+
+
 def measure(lm: Any, tasks: dict[str, Any], order: dict[str, list[int]], *, task_manager: Any, batch_size: int,
             device: str) -> list[TaskCost]:
     """Evaluate the first pilot documents of every task (``tasks``: name -> lm-eval Task, ``order``: name ->
@@ -41,11 +73,11 @@ def measure(lm: Any, tasks: dict[str, Any], order: dict[str, list[int]], *, task
     for name, task in tasks.items():
         generative = getattr(task, "OUTPUT_TYPE", None) == "generate_until"
         k = min(PILOT_GEN_DOCS if generative else PILOT_DOCS, len(order[name]))
-        start = time.perf_counter()
-        res = lm_eval.simple_evaluate(model=lm, tasks=[name], samples={name: order[name][:k]}, log_samples=True,
-                                      task_manager=task_manager, batch_size=batch_size, device=device,
-                                      bootstrap_iters=0)
-        seconds = (time.perf_counter() - start) / max(1, k)
+        with _ModelClock(lm) as clock:
+            res = lm_eval.simple_evaluate(model=lm, tasks=[name], samples={name: order[name][:k]},
+                                          log_samples=True, task_manager=task_manager, batch_size=batch_size,
+                                          device=device, bootstrap_iters=0)
+        seconds = clock.seconds / max(1, k)
         samples = (res or {}).get("samples", {}).get(name, [])
         spread = spread_from_pilot(_headline_values(name, samples))
         costs.append(TaskCost(name, len(order[name]), seconds if math.isfinite(seconds) else 1.0, spread, k))

@@ -44,3 +44,20 @@ def test_spread_from_pilot():
     # the widest of several metrics counts; no values: worst case p = 0.5
     assert spread_from_pilot([[0] * 8, [1, 0, 1, 0]]) == pytest.approx(spread_from_pilot([1, 0, 1, 0]))
     assert spread_from_pilot([]) == pytest.approx(Z95 * math.sqrt(0.5))
+
+
+def test_model_clock_times_only_the_request_methods_and_restores_them():
+    import time as _time
+
+    from spin_eval.pipeline.pilot import _ModelClock
+
+    class LM:
+        def loglikelihood(self, requests):
+            _time.sleep(0.01)
+            return [(-1.0, False)] * len(requests)
+
+    lm = LM()
+    with _ModelClock(lm) as clock:
+        assert lm.loglikelihood([1, 2]) == [(-1.0, False)] * 2
+    assert clock.seconds > 0
+    assert "loglikelihood" not in lm.__dict__ and lm.loglikelihood.__func__ is LM.loglikelihood
