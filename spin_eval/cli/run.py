@@ -12,14 +12,16 @@ The main job. With no arguments it runs the embedded default end to end, offline
      and the control mask(s) with the same number of zeroed weights per matrix (--controls);
   2. evaluates the base model, the SPIN model and every control through lm-eval (model spin_hf, loaded
      once; identical tasks, limit, seeds and batch size; samples logged), into OUT/runs/<variant>/;
-  3. writes the comparative report OUT/report.{html,md,json} (baseline: base) and prints a summary
-     table with the alignment-tax line.
+  3. writes the comparative report OUT/report.{html,md,json} (baseline: base; the answer first) and
+     prints a summary table with the answer: trust and capability change, alignment tax, perplexity,
+     and whether SPIN's effect is specific versus each control.
 
 Resumable: OUT/spin-eval-run.json records finished stages; re-running the same command skips them
 (Ctrl-C leaves no half-written file). --force redoes everything. Re-running into OUT with other
 settings is refused (use --force or another -o).
 
-Defaults: --model smollm2 --tasks spin_suite --limit 60 --gen-limit 20 --controls magnitude-random --nsamples 32;
+Defaults: --model smollm2 --tasks spin_suite --budget 15 --controls magnitude-random --nsamples 32 (documents per
+task planned from a timed pilot to fit 15 minutes; --limit N / --gen-limit N, or --budget none for 60 / 20, instead);
 p = q = the measured default for the embedded SmolLM2 (the paper's 5e-7 for other models).
 """
 

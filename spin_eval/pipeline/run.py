@@ -113,6 +113,8 @@ class RunSettings:
         data = asdict(self)
         for runtime in ("device", "batch_size"):
             data.pop(runtime)
+        if data.get("budget") is None:  # runs made before --budget existed keep their key (resumable)
+            data.pop("budget", None)
         return sha256_json(data)
 
 
