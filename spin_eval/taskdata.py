@@ -168,6 +168,24 @@ def select_docs(dataset, strata: Sequence[str], per_stratum: int | None = None, 
     return dataset.select(select_stratified(keys, per_stratum, seed=seed))
 
 
+def limit_indices(n: int, k: int, interleaved: bool) -> list[int]:
+    """The ``k`` of ``n`` documents a limited run evaluates (all when ``k >= n``). Pure.
+
+    ``interleaved``: the documents come from :func:`select_docs` (every shipped task), ordered round-robin
+    over the task's strata (BBQ: category x context_condition x question_polarity), so the first ``k`` are
+    the stratified sample: every stratum once before any twice, each category in both BBQ scores as soon as
+    ``k`` reaches the number of strata. Otherwise (a task of another suite, possibly sorted by category) the
+    ``k`` documents are spread evenly over the file (a centred systematic sample). A systematic sample of an
+    interleaved order would alias with the strata (at 60 of BBQ's 2,592 documents it hit the ambiguous
+    context of only 5 of 9 categories), hence the two cases.
+    """
+    if k >= n:
+        return list(range(n))
+    if interleaved:
+        return list(range(k))
+    return [((2 * i + 1) * n) // (2 * k) for i in range(k)]
+
+
 def write_jsonl(rows: Iterable[dict], path: str | Path) -> Path:
     """Write ``rows`` as JSONL (:func:`jsonl_bytes`: sorted keys, ``\\n`` line ends, UTF-8) atomically;
     returns the path."""

@@ -12,14 +12,16 @@ The main job. With no arguments it runs the embedded default end to end, offline
      and the control mask(s) with the same number of zeroed weights per matrix (--controls);
   2. evaluates the base model, the SPIN model and every control through lm-eval (model spin_hf, loaded
      once; identical tasks, limit, seeds and batch size; samples logged), into OUT/runs/<variant>/;
-  3. writes the comparative report OUT/report.{html,md,json} (baseline: base) and prints a summary
-     table with the alignment-tax line.
+  3. writes the comparative report OUT/report.{html,md,json} (baseline: base; the answer first) and
+     prints a summary table with the answer: trust and capability change, alignment tax, perplexity,
+     and whether SPIN's effect is specific versus each control.
 
 Resumable: OUT/spin-eval-run.json records finished stages; re-running the same command skips them
 (Ctrl-C leaves no half-written file). --force redoes everything. Re-running into OUT with other
 settings is refused (use --force or another -o).
 
-Defaults: --model smollm2 --tasks spin_suite --limit 60 --gen-limit 20 --controls magnitude-random --nsamples 32;
+Defaults: --model smollm2 --tasks spin_suite --budget 15 --controls magnitude-random --nsamples 32 (documents per
+task planned from a timed pilot to fit 15 minutes; --limit N / --gen-limit N, or --budget none for 60 / 20, instead);
 p = the measured default for the embedded SmolLM2 (the paper's 5e-7 for other models), q = p. The SPIN
 flags are the same as `spin-eval mask build`'s and the spin_hf model_args spin_*, so a mask built here
 is reused from the mask cache by `spin=auto` with the same settings (the batch sizes are not part of it).
@@ -62,6 +64,18 @@ def _bool(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"{text}: give true or false")
 
 
+def _budget(text: str) -> float | str:
+    if text.lower() == "none":
+        return ALL
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--budget {text}: give minutes (e.g. 15) or none") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"--budget {text}: must be a positive number of minutes (or none)")
+    return value
+
+
 def _csv(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
@@ -84,6 +98,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--gen-limit", type=_limit, default=None,
                         help="documents per generation task (default: --limit when given, else "
                              f"{DEFAULT_GEN_LIMIT}; generation costs ~15x more per document than multiple choice)")
+    parser.add_argument("--budget", type=_budget, default=None, metavar="MINUTES",
+                        help="minutes for the whole run (default 15 when no --limit is given; 'none': the fixed "
+                        "default limits): a timed pilot of every task measures its seconds per document, then the "
+                        "documents per task are chosen to make the widest headline 95%% interval as narrow as the "
+                        "budget allows (generation documents cost ~15x more). --limit/--gen-limit override it")
     parser.add_argument("-o", "--output", type=Path, default=Path("spin-eval-run"),
                         help="output folder (default ./spin-eval-run)")
     spin = parser.add_argument_group("SPIN mask (either --mask, or the build settings)")
@@ -130,18 +149,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from spin_eval.pipeline.run import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RunSettings, run_pipeline
+    from spin_eval.pipeline.run import DEFAULT_BUDGET, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RunSettings, run_pipeline
 
     controls = () if args.controls in ((), ("none",)) else args.controls
     limit = DEFAULT_LIMIT if args.limit is None else args.limit
     gen_limit = args.gen_limit if args.gen_limit is not None else (args.limit if args.limit is not None else DEFAULT_GEN_LIMIT)
     limit, gen_limit = (None if v == ALL else v for v in (limit, gen_limit))
+    budget = None
+    if args.limit is None and args.gen_limit is None and args.budget != ALL:  # --limit overrides the plan
+        budget = float(DEFAULT_BUDGET if args.budget is None else args.budget)
+        limit = gen_limit = None
     from spin_eval.spin.settings import given_settings
 
     spin = {("score_batch_size" if k == "batch_size" else k): v for k, v in given_settings(args).items()}
     settings = RunSettings(
         model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, mask=args.mask, **spin,
-        controls=controls, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters,
+        controls=controls, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters, budget=budget,
         include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
         apply_chat_template=args.apply_chat_template, fewshot_as_multiturn=args.fewshot_as_multiturn,
         system_instruction=args.system_instruction, num_fewshot=args.num_fewshot, gen_kwargs=args.gen_kwargs,
@@ -153,6 +176,8 @@ def handle(args: argparse.Namespace) -> int:
     print(outcome.summary)
     print()
     limit = "all documents" if settings.limit is None else f"{settings.limit} documents per task"
+    if settings.budget is not None:
+        limit = f"documents per task planned for --budget {settings.budget:g} min, see the report"
     limit += "" if settings.gen_limit == settings.limit else (
         ", all for generation tasks" if settings.gen_limit is None else f", {settings.gen_limit} per generation task")
     print(f"variants: {', '.join(outcome.variants)} ({limit}); results in {outcome.out_dir / 'runs'}")

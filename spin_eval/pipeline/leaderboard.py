@@ -44,6 +44,7 @@ from spin_eval.fileio import sha256_json, write_json_atomic, write_text_atomic
 from spin_eval.results.facts import metric_facts
 from spin_eval.results.headline import counts_for_tax, family_levels, headline_tax
 from spin_eval.results.load import RunResults, SampleRecord, load_run, parse_results, raw_sample_rows
+from spin_eval.results.paired import paired_delta
 from spin_eval.results.runfolder import load_run_folder, read_manifest
 from spin_eval.safetext import csv_cell
 
@@ -73,7 +74,7 @@ def headline_samples(run: RunResults) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for task, by_filter in sorted(run.samples.items()):
         metrics = [m for m in (k.partition(",")[0] for k in run.metrics.get(task, {}))
-                   if counts_for_tax(metric_facts(task, m), "none")]
+                   if counts_for_tax(metric_facts(task, m), "none") or _unitless_capability(metric_facts(task, m))]
         records = by_filter.get("none") or {}
         if not metrics or not records:
             continue
@@ -81,6 +82,36 @@ def headline_samples(run: RunResults) -> dict[str, dict[str, Any]]:
             key: {"values": {m: rec.values[m] for m in metrics if m in rec.values}, "cluster_id": rec.cluster}
             for key, rec in sorted(records.items())
         }
+    return out
+
+
+def _unitless_capability(facts) -> bool:
+    """A capability headline metric not in points (word perplexity, bits per byte): not in the tax, but shown."""
+    return facts.headline and facts.family == "capability" and facts.points is False
+
+
+def _paired(ref: RunResults, other: RunResults, facts) -> dict[str, Any]:
+    d = paired_delta(ref, other, facts, "none").delta
+    return {"delta": d.delta, "ci": [d.ci_low, d.ci_high], "p": d.p_value, "significant": d.significant,
+            "source": d.source}
+
+
+def unitless_changes(runs: dict[str, RunResults], variant: str) -> dict[str, Any]:
+    """Capability headline metrics not in points of ``variant``: value, paired change against ``base`` with
+    CI and p, and the paired comparison with every ``control-*`` variant (p unadjusted; the report's
+    verdicts adjust over all metrics of a pair)."""
+    out: dict[str, Any] = {}
+    base, var = runs["base"], runs[variant]
+    controls = sorted(v for v in runs if v.startswith("control"))
+    for task in sorted(set(base.metrics) & set(var.metrics)):
+        for key in sorted(set(base.metrics[task]) & set(var.metrics[task])):
+            metric, _, filt = key.partition(",")
+            facts = metric_facts(task, metric)
+            if filt != "none" or not _unitless_capability(facts):
+                continue
+            entry = {"baseline": base.metrics[task][key], "value": var.metrics[task][key], **_paired(base, var, facts)}
+            entry["vs_controls"] = {c: _paired(runs[c], var, facts) for c in controls if key in runs[c].metrics.get(task, {})}
+            out[f"{task}/{metric}"] = entry
     return out
 
 
@@ -102,6 +133,7 @@ def compute_headline(
             tax_status=tax.status,
             alignment_tax_ci=None if tax.tax_per_point is None else [tax.tax_ci_low, tax.tax_ci_high],
             trust_change_ci=None if tax.trust.points is None else [tax.trust.ci_low, tax.trust.ci_high],
+            capability_not_in_points=unitless_changes(runs, variant),
         )
     return headline
 
@@ -367,7 +399,8 @@ class Leaderboard:
                 {"position": e.position, "name": e.name, "source": e.source, "model": e.model,
                  "mask_sha256": e.mask_sha256, "mean_rank": e.mean_rank, "ranks": e.ranks,
                  "verified": e.verified, "verification": e.verification, "signature": e.signature, "flags": e.flags,
-                 **{c: e.headline.get(c) for c in COLUMNS}, "headline_metrics": e.headline.get("metrics", {})}
+                 **{c: e.headline.get(c) for c in COLUMNS}, "headline_metrics": e.headline.get("metrics", {}),
+                 "capability_not_in_points": e.headline.get("capability_not_in_points", {})}
                 for e in self.entries
             ],
             "rejected": [{"source": s, "reason": r} for s, r in self.rejected],

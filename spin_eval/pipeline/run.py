@@ -49,6 +49,8 @@ DEFAULT_TASKS = ("spin_suite",)
 #: per request on SmolLM2, generation tasks ~7.5 CPU-s per request, so generation tasks get fewer.
 DEFAULT_LIMIT = 60
 DEFAULT_GEN_LIMIT = 20
+#: Default --budget in minutes (used when no --limit is given): the 15-minute default run.
+DEFAULT_BUDGET = 15.0
 #: Default control mask(s).
 DEFAULT_CONTROLS = ("magnitude-random",)
 #: Controls drawn from the SPIN mask alone; the others need importance scores.
@@ -91,6 +93,8 @@ class RunSettings:
     controls: tuple[str, ...] = DEFAULT_CONTROLS
     batch_size: int | str = 8
     bootstrap_iters: int = 1000
+    budget: float | None = None
+    """Minutes for the whole run: documents per task planned from a timed pilot (``--limit`` overrides)."""
     include_path: tuple[str, ...] = ()
     dtype: str = "float32"
     device: str = "cpu"
@@ -116,6 +120,8 @@ class RunSettings:
         for flag, value in (("--limit", self.limit), ("--gen-limit", self.gen_limit)):
             if value is not None and value <= 0:
                 raise InputError(f"{flag} {value}: must be positive (a count, or a fraction < 1), or none")
+        if self.budget is not None and self.budget <= 0:
+            raise InputError(f"--budget {self.budget}: must be a positive number of minutes")
         check_batch_size(self.batch_size)
         if self.bootstrap_iters < 0:
             raise InputError(f"--bootstrap-iters {self.bootstrap_iters}: must be >= 0")
@@ -139,6 +145,8 @@ class RunSettings:
         for name, default in EVAL_OPTION_DEFAULTS.items():
             if data[name] == default:
                 data.pop(name)
+        if data.get("budget") is None:  # runs made before --budget existed keep their key (resumable)
+            data.pop("budget", None)
         return sha256_json(data)
 
     def evaluation_options(self) -> dict[str, Any]:
@@ -389,7 +397,7 @@ def evaluation_kwargs(settings: RunSettings) -> dict[str, Any]:
 
 def evaluate_variant(
     lm: Any, variant: Variant, settings: RunSettings, task_manager: Any, dest: Path,
-    documents: dict[str, list[int]] | None = None,
+    documents: dict[str, list[int]] | None = None, documents_note: str | None = None,
 ) -> float:
     """Apply the variant's mask, run lm-eval, restore the weights, write results into ``dest`` atomically.
 
@@ -426,7 +434,7 @@ def evaluate_variant(
     # lm-eval records limit=None when documents are chosen with samples=; keep the user's limit visible.
     results["config"]["limit"] = settings.limit
     results["config"]["spin_eval_gen_limit"] = settings.gen_limit
-    results["config"]["spin_eval_documents"] = "all" if documents is None else "evenly spread per task"
+    results["config"]["spin_eval_documents"] = documents_note or ("all" if documents is None else "stratified per task")
     # lm_eval --samples JSON: with config.model_args it reproduces this variant on its own.
     results["config"]["spin_eval_samples"] = documents
     options = settings.evaluation_options()
@@ -446,9 +454,16 @@ def evaluate_variant(
 
 def spread_indices(n: int, k: int) -> list[int]:
     """``k`` of ``n`` document indices spread evenly (a centred systematic sample; all when k >= n). Pure."""
-    if k >= n:
-        return list(range(n))
-    return [((2 * i + 1) * n) // (2 * k) for i in range(k)]
+    from spin_eval.taskdata import limit_indices
+
+    return limit_indices(n, k, interleaved=False)
+
+
+def shipped_task(name: str) -> bool:
+    """Whether ``name`` is one of spin-eval's own tasks (its documents are interleaved over strata)."""
+    from spin_eval.paths import tasks_dir
+
+    return any(tasks_dir().glob(f"*/{name}.yaml"))
 
 
 def leaf_tasks(task_dict: dict) -> dict[str, Any]:
@@ -466,15 +481,15 @@ def select_documents(
     task_manager: Any, tasks: tuple[str, ...], limit: float | None, gen_limit: float | None = None
 ) -> dict[str, list[int]] | None:
     """The documents every variant evaluates: ``limit`` per task (``gen_limit`` for generation tasks),
-    spread evenly over the task's documents.
-
-    lm-eval's own ``--limit`` takes the first N documents, which for files ordered by category (BBQ,
-    PII type x attack style) would evaluate only the first categories; a spread sample keeps every
-    stratum represented. ``None`` (no limit): every document.
+    stratified (:func:`spin_eval.taskdata.limit_indices`): the first N of a shipped task's documents, which
+    its ``process_docs`` orders round-robin over every field its headline metrics break down by; spread
+    evenly over the documents of any other task. ``None`` (no limit): every document.
     """
     if limit is None and gen_limit is None:
         return None
     import math
+
+    from spin_eval.taskdata import limit_indices
 
     chosen = {}
     loaded = task_manager.load(list(tasks))
@@ -483,8 +498,42 @@ def select_documents(
         generative = getattr(task, "OUTPUT_TYPE", None) == "generate_until"
         cap = gen_limit if generative else limit
         k = n if cap is None else (math.ceil(n * cap) if cap < 1 else int(cap))
-        chosen[name] = spread_indices(n, k)
+        chosen[name] = limit_indices(n, k, interleaved=shipped_task(name))
     return chosen
+
+
+#: Seconds of the budget kept for the report stage.
+REPORT_RESERVE_S = 60.0
+
+
+def budget_documents(lm: Any, settings: RunSettings, task_manager: Any, manifest: Manifest, started: float,
+                     n_variants: int) -> tuple[dict[str, list[int]], str]:
+    """Documents per task for ``--budget``: a timed pilot, then :func:`spin_eval.pipeline.budget.plan`.
+
+    The plan is stored in the manifest (stage ``budget``) and reused when the run resumes."""
+    from dataclasses import asdict as _asdict
+
+    from spin_eval.pipeline import pilot
+    from spin_eval.pipeline.budget import plan
+    from spin_eval.taskdata import limit_indices
+
+    if manifest.stage_done("budget"):
+        entry = manifest.data["stages"]["budget"]
+        return {t: list(v) for t, v in entry["documents"].items()}, entry["note"]
+    tasks = leaf_tasks(task_manager.load(list(settings.tasks))["tasks"])
+    order = {name: limit_indices(len(t.eval_docs), len(t.eval_docs), interleaved=shipped_task(name))
+             for name, t in tasks.items()}
+    print(f"[budget] timing a pilot of every task for --budget {settings.budget:g} min", file=sys.stderr)
+    costs = pilot.measure(lm, tasks, order, task_manager=task_manager, batch_size=settings.batch_size,
+                          device=settings.device)
+    left = settings.budget * 60.0 - (time.perf_counter() - started) - REPORT_RESERVE_S
+    alloc = plan(costs, left, n_variants)
+    documents = {name: limit_indices(len(order[name]), alloc.docs[name], shipped_task(name)) for name in tasks}
+    note = alloc.describe()
+    manifest.mark("budget", "done", documents=documents, note=note, allocation=_asdict(alloc),
+                  costs=[_asdict(c) for c in costs])
+    print(f"[budget] {note}", file=sys.stderr)
+    return documents, note
 
 
 def load_shared_model(settings: RunSettings):
@@ -528,7 +577,7 @@ def check_tasks_exist(task_manager: Any, tasks: tuple[str, ...]) -> None:
 # -------------------------------------------------------------------------------------------------- summary
 
 
-def summarize(out_dir: Path, variant_names: list[str]) -> str:
+def summarize(out_dir: Path, variant_names: list[str], answer: list[str] | None = None) -> str:
     """The final summary table (family levels in points per variant) with one alignment-tax line per variant.
 
     The tax lines are the report's (``spin_eval.results.headline.headline_tax`` with the report's default
@@ -546,7 +595,9 @@ def summarize(out_dir: Path, variant_names: list[str]) -> str:
         levels, _ = family_levels(runs[v])
         lines.append(f"{v:<28}" + "".join(f"{'n/a' if levels[c] is None else f'{levels[c]:.1f}':>15}" for c in cols))
     lines.append("")
-    if "base" in runs:
+    if answer:  # the report's answer block: trust, capability, tax, perplexities, verdict per control
+        lines += ["answer (as in the report):"] + [f"  {line}" for line in answer]
+    elif "base" in runs:
         lines += [f"alignment tax: {tax_summary(v, headline_tax(runs['base'], runs[v]))}"
                   for v in variant_names if v != "base"]
     lines.append("Points: mean goodness of the catalog's headline metrics (see docs/pipeline.md); the alignment tax "
@@ -570,7 +621,9 @@ def write_reports(
         path = out_dir / f"report.{fmt}"
         write_report(comparison, path, fmt)
         paths.append(path)
-    return paths, [entry.summary for entry in comparison.tax]
+    from spin_eval.report.answer import answer_lines
+
+    return paths, answer_lines(comparison.answer)
 
 
 def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = False, report: bool = True) -> RunOutcome:
@@ -578,6 +631,7 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
     the previous manifest recorded, and no input may be an output (``spin_eval.pipeline.rundir_safety``)."""
     from spin_eval.pipeline import rundir_safety as safety
 
+    started = time.perf_counter()
     out_dir = Path(out_dir)
     outputs = safety.planned_outputs(
         ["base", "spin", *(f"control-{c}" for c in settings.controls)],
@@ -599,11 +653,11 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
                 logger.info("--force: removed %s", out_dir / rel)
             recorded = []
         safety.refuse_foreign_files(out_dir, outputs, recorded)
-        return _run_pipeline_locked(settings, out_dir, outputs, force=force, report=report)
+        return _run_pipeline_locked(settings, out_dir, outputs, force=force, report=report, started=started)
 
 
 def _run_pipeline_locked(
-    settings: RunSettings, out_dir: Path, outputs: list[str], *, force: bool, report: bool
+    settings: RunSettings, out_dir: Path, outputs: list[str], *, force: bool, report: bool, started: float
 ) -> RunOutcome:
     out_dir.mkdir(parents=True, exist_ok=True)
     if settings.mask is not None and not Path(settings.mask).is_file():
@@ -655,6 +709,9 @@ def _run_pipeline_locked(
     else:
         stage("masks")
         print("already built (skipped)", file=sys.stderr)
+    documents_note = None
+    if settings.budget is not None and todo:
+        documents, documents_note = budget_documents(lm, settings, task_manager, manifest, started, len(variants))
 
     for variant in variants:
         stage(f"evaluate {variant.name}" + (f" (mask {variant.mask_file.name})" if variant.mask_file else " (no mask)"))
@@ -665,7 +722,8 @@ def _run_pipeline_locked(
         manifest.mark_variant(variant.name, "running", started=_now(),
                               mask=f"{MASKS_SUBDIR}/{variant.mask_file.name}" if variant.mask_file else None)
         c0 = time.process_time()
-        seconds = evaluate_variant(lm, variant, settings, task_manager, runs_dir / variant.name, documents)
+        seconds = evaluate_variant(lm, variant, settings, task_manager, runs_dir / variant.name, documents,
+                                   documents_note)
         outcome.seconds[variant.name] = seconds
         manifest.mark_variant(variant.name, "done", finished=_now(), seconds=round(seconds, 1),
                               cpu_seconds=round(time.process_time() - c0, 1))
@@ -681,5 +739,5 @@ def _run_pipeline_locked(
         else:
             outcome.report_files, tax_lines = write_reports(out_dir, names)
             manifest.mark("report", "done", files=[p.name for p in outcome.report_files], tax=tax_lines)
-    outcome.summary = summarize(out_dir, names)
+    outcome.summary = summarize(out_dir, names, tax_lines)
     return outcome

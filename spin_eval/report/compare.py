@@ -16,11 +16,12 @@ from datetime import datetime, timezone
 
 from spin_eval import __version__
 from spin_eval.errors import InputError
+from spin_eval.report.answer import build_answer
 from spin_eval.report.breakdowns import breakdowns as _breakdowns
 from spin_eval.report.evaluation import evaluation_settings
 from spin_eval.report.flips import flips as _flips
 from spin_eval.report.masks import mask_panel
-from spin_eval.report.model import DEFINITIONS, Comparison, Provenance, Settings
+from spin_eval.report.model import DEFINITIONS, Comparison, Provenance, Settings, metric_label
 from spin_eval.report.rows import baseline_deltas, metric_rows
 from spin_eval.report.tax import tax_entry
 from spin_eval.report.variants import pick_baseline, variant_from_run
@@ -126,10 +127,10 @@ def compare_runs(
     rows, facts_of = metric_rows(runs, notes)
     work = baseline_deltas(rows, facts_of, runs, base, settings, notes)
     tax = [tax_entry(v, rows, facts_of, work, settings.confidence) for v in variants if v.name != base.name]
-    unitless = sorted({rw.key for rw in rows if rw.headline and rw.scale == 1.0})
+    unitless = sorted({metric_label(rw) for rw in rows if rw.headline and rw.scale == 1.0})
     if unitless:
         notes.append(
-            "headline metrics not in points are left out of the alignment-tax averages (see their rows): "
+            "headline metrics not in points are left out of the alignment-tax averages (they are in the answer and their rows): "
             + ", ".join(unitless)
         )
     verdicts = _verdicts(variants, rows, facts_of, by_name, settings, notes)
@@ -139,10 +140,13 @@ def compare_runs(
     prov = _provenance(runs, variants)
     notes += _task_hash_notes(runs)
     evaluation = evaluation_settings(runs, base, settings)
+    answer = build_answer(variants, base.name, rows, tax, verdicts, work, evaluation, prov, settings.confidence,
+                          breakdowns)
     # dedupe notes, keep order
     notes = list(dict.fromkeys(notes))
     return Comparison(
         baseline=base.name,
+        answer=answer,
         variants=variants,
         rows=rows,
         tax=tax,

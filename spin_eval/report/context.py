@@ -12,10 +12,20 @@ from typing import Any
 
 from spin_eval.report.charts import bar_chart, heat_map
 from spin_eval.report.evaluation import fmt_calibration
-from spin_eval.report.model import FAMILIES, Comparison, Delta, EvaluationSettings, FamilyChange, MetricRow
+from spin_eval.report.model import (
+    FAMILIES,
+    Answer,
+    Comparison,
+    Delta,
+    EvaluationSettings,
+    FamilyChange,
+    HeadlineCheck,
+    MetricRow,
+)
 
-#: Colour per variant column (the baseline is always grey).
-PALETTE = ("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#be185d", "#4d7c0f")
+#: Colour per variant column (the baseline is always grey). No red and no green: those mean "significant
+#: regression" and "significant improvement" in the tables, a variant's colour must not read as either.
+PALETTE = ("#2563eb", "#d97706", "#7c3aed", "#0891b2", "#be185d", "#78716c", "#1e3a8a", "#a16207")
 BASELINE_COLOUR = "#6b7280"
 #: Plain-language hints for well-known metric names (shown next to breakdown titles).
 METRIC_HINTS = {
@@ -115,6 +125,60 @@ def _layer_sort_key(layer: str) -> tuple[int, Any]:
 
 # ------------------------------------------------------------------------------------------ context
 
+def fmt_mde(check: HeadlineCheck) -> str:
+    """The MDE as shown (points for metrics in points)."""
+    if check.mde is None or not math.isfinite(check.mde):
+        return "n/a"
+    return f"{check.mde * check.scale:.2f}" if check.scale != 1.0 else f"{check.mde:.4g}"
+
+
+OUTCOME_CSS = {"specific": "better", "not specific": "ns", "undetermined": "muted"}
+
+
+def _change_css(fc: FamilyChange) -> str:
+    """``better``/``worse`` when the interval excludes 0, else ''."""
+    if fc.ci_low is None or fc.ci_high is None or not (math.isfinite(fc.ci_low) and math.isfinite(fc.ci_high)):
+        return ""
+    return "better" if fc.ci_low > 0 else "worse" if fc.ci_high < 0 else ""
+
+
+def check_context(c: HeadlineCheck) -> dict:
+    """One headline metric of one variant: baseline -> value, change [CI], p, MDE, headroom."""
+    css = ""
+    if c.significant and c.improvement is not None:
+        css = "better" if c.improvement > 0 else "worse" if c.improvement < 0 else ""
+    return {
+        "metric": c.metric, "variant": c.variant, "family": c.family,
+        "baseline": fmt_num(c.baseline, c.scale), "value": fmt_num(c.value, c.scale),
+        "delta": fmt_signed(c.delta, c.scale), "ci": fmt_ci(c.ci_low, c.ci_high, c.scale),
+        "p": fmt_p(c.p_value), "css": css, "unit": "pts" if c.scale != 1.0 else "",
+        "mde": fmt_mde(c), "n": c.n_paired if c.n_paired else "n/a", "headroom": c.headroom, "headroom_note": c.headroom_note,
+        "below_mde": c.mde is not None and c.delta is not None and abs(c.delta) < c.mde,
+    }
+
+
+def answer_context(a: Answer, colour) -> dict:
+    """The answer block: one row per variant, one verdict per SPIN x control, the plain statements."""
+    rows = []
+    for v in a.variants:
+        rows.append({
+            "variant": v.variant, "kind": v.kind, "colour": colour(v.variant),
+            "trust": fmt_change(v.trust), "trust_css": _change_css(v.trust),
+            "capability": fmt_change(v.capability), "capability_css": _change_css(v.capability),
+            "tax": "undefined" if v.tax_per_point is None else f"{v.tax_per_point:.2f}",
+            "tax_ci": "" if v.tax_ci_low is None or v.tax_ci_high is None
+            else f"[{v.tax_ci_low:.2f}, {v.tax_ci_high:.2f}]",
+            "tax_why": {"defined": "", "missing": "no capability or trust metric",
+                        "no-trust-gain": "no significant trust gain"}.get(v.status, v.status),
+            "unitless": [check_context(c) for c in v.unitless],
+            "specificity": [{"control": s.control, "outcome": s.outcome, "reason": s.reason,
+                             "css": OUTCOME_CSS[s.outcome]} for s in v.specificity],
+        })
+    return {"rows": rows, "statements": a.statements,
+            "sensitivity": [check_context(c) for c in a.sensitivity],
+            "flagged": [check_context(c) for c in a.sensitivity if c.headroom != "ok"]}
+
+
 
 def _per_run(values: dict[str, int | None]) -> str:
     """One number when every run agrees, else ``name n`` pairs."""
@@ -193,6 +257,7 @@ def build_context(comparison: Comparison) -> dict:
                 "key": r.key,
                 "task": r.task,
                 "metric": r.metric if r.filter == "none" else f"{r.metric} ({r.filter})",
+                "group": r.task,
                 "arrow": ARROWS.get(r.direction, ""),
                 "direction": r.direction,
                 "headline": r.headline,
@@ -236,9 +301,12 @@ def build_context(comparison: Comparison) -> dict:
             tax_groups.append({"label": f"{t.variant} ({t.kind})", "bars": bars})
     tax_chart = bar_chart(tax_groups, unit=" pts") if tax_groups else None
 
-    verdicts = [{"text": v.text, "significant": v.significant, "headline": v.headline, "metric": v.metric, "spin": v.spin,
-                 "control": v.control, "delta": fmt_signed(v.delta, v.scale), "ci": fmt_ci(v.ci_low, v.ci_high, v.scale),
-                 "p": fmt_p(v.p_value)} for v in c.verdicts]
+    verdicts = [{"text": v.text, "significant": v.significant, "headline": v.headline,
+                 "metric": v.metric.replace(",none", ""), "spin": v.spin, "control": v.control,
+                 "delta": fmt_signed(v.delta, v.scale), "ci": fmt_ci(v.ci_low, v.ci_high, v.scale),
+                 "p": fmt_p(v.p_value), "p_holm": fmt_p(v.p_holm),
+                 "better": v.improvement is not None and v.improvement > 0,
+                 "vs_base": v.spin_vs_baseline_significant} for v in c.verdicts]
 
     breakdowns = []
     for b in c.breakdowns:
@@ -323,6 +391,7 @@ def build_context(comparison: Comparison) -> dict:
         task_hashes.append({"task": t, "hashes": [h or "n/a" for h in hashes], "same": len(present) <= 1})
 
     return {
+        "answer": answer_context(c.answer, lambda n: _colour(c, n)),
         "task_hashes": task_hashes,
         "title": f"spin-eval report: {len(names)} variants vs {c.baseline}",
         "baseline": c.baseline,

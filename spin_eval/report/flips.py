@@ -18,6 +18,23 @@ def _show_value(v: Any) -> str:
     return str(v)
 
 
+def scored_answer(rec, metric: str) -> str:
+    """The answer the metric itself scored: for a length-normalised metric (``acc_norm``: log-likelihood per
+    character, lm-eval's convention; ``awareness_norm``: per UTF-8 byte) the choice with the best normalised
+    log-likelihood, else the logged answer (the raw log-likelihood pick, or the generated text)."""
+    lls = rec.loglikelihoods
+    if not metric.endswith("_norm") or not lls or len(lls) != len(rec.choices):
+        return rec.answer
+    doc_choices = rec.doc.get("choices") if isinstance(rec.doc, dict) else None
+    if isinstance(doc_choices, list) and len(doc_choices) == len(lls):
+        texts = [str(c) for c in doc_choices]
+    else:  # lm-eval logs continuations with the target delimiter; acc_norm measures the bare choice
+        texts = [c[1:] if c.startswith(" ") else c for c in rec.choices]
+    per_byte = metric.startswith("awareness")
+    scores = [ll / max(1, len(t.encode("utf-8")) if per_byte else len(t)) for ll, t in zip(lls, texts)]
+    return texts[max(range(len(scores)), key=scores.__getitem__)].strip()
+
+
 def _doc_better(facts: MetricFacts, x: Any, y: Any) -> bool | None:
     try:
         sa, sb = facts.compute([x]), facts.compute([y])
@@ -66,7 +83,8 @@ def flips(rows, facts_of, runs, base, settings) -> list[FlipSummary]:
                     fs.shown.append(Flip(
                         task=pick.task, metric=pick.metric, variant=r.name, doc_id=sa[k].doc_id,
                         prompt=sa[k].prompt[:2000], target=sa[k].target[:500],
-                        baseline_answer=sa[k].answer[:1000], variant_answer=sb[k].answer[:1000],
+                        baseline_answer=scored_answer(sa[k], pick.metric)[:1000],
+                        variant_answer=scored_answer(sb[k], pick.metric)[:1000],
                         baseline_score=_show_value(x), variant_score=_show_value(y), better=better,
                     ))
             out.append(fs)

@@ -16,6 +16,7 @@ from spin_eval import stats
 from spin_eval.results.facts import FAMILIES
 from spin_eval.results.headline import AlignmentTax, FamilyChange
 from spin_eval.results.paired import Delta, PairedSettings
+from spin_eval.results.specificity import Specificity
 
 __all__ = ["FAMILIES", "Delta", "FamilyChange"]  # re-exported: the report's vocabulary
 
@@ -80,6 +81,11 @@ class MetricRow:
         return f"{self.task}/{self.metric},{self.filter}"
 
 
+def metric_label(row: MetricRow) -> str:
+    """``task/metric`` as readers see it; a filter other than lm-eval's default ``none`` in parentheses."""
+    return f"{row.task}/{row.metric}" + ("" if row.filter == "none" else f" ({row.filter})")
+
+
 @dataclass
 class TaxEntry(AlignmentTax):
     """The results layer's alignment tax of one variant, with the variant and its one-line summary."""
@@ -106,6 +112,8 @@ class Verdict:
     headline: bool = False
     p_holm: float | None = None
     """Holm-adjusted p over all metrics of this SPIN-control pair; ``significant`` uses it."""
+    improvement: float | None = None
+    """SPIN minus control oriented so that positive means SPIN is better."""
 
 
 @dataclass
@@ -226,6 +234,62 @@ class EvaluationSettings:
 
 
 @dataclass
+class HeadlineCheck:
+    """One headline metric of one variant: the observed change next to what the run could detect."""
+
+    metric: str
+    """``task/metric`` (a filter other than lm-eval's ``none`` is appended in parentheses)."""
+    variant: str
+    baseline: float | None
+    value: float | None
+    delta: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    significant: bool
+    improvement: float | None
+    scale: float
+    family: str
+    n_paired: int
+    mde: float | None
+    """Minimal detectable effect (power 0.8, two-sided alpha 0.05, paired), in metric units."""
+    headroom: str
+    """``ok``, ``floor``, ``ceiling`` or ``zero`` (see :mod:`spin_eval.results.sensitivity`)."""
+    headroom_note: str = ""
+    ci_half_width: float | None = None
+    """Half the width of the 95% interval of the change (metric units): what ``--budget`` narrows."""
+
+
+@dataclass
+class AnswerVariant:
+    """The answer for one variant against the baseline."""
+
+    variant: str
+    kind: str
+    capability: FamilyChange
+    trust: FamilyChange
+    tax_per_point: float | None
+    tax_ci_low: float | None
+    tax_ci_high: float | None
+    status: str
+    unitless: list[HeadlineCheck] = field(default_factory=list)
+    """Capability headline metrics not in points (perplexity, bits per byte), with change, CI, p."""
+    specificity: list[Specificity] = field(default_factory=list)
+    """One verdict per control (SPIN variants only)."""
+
+
+@dataclass
+class Answer:
+    """What the report answers first: per variant the changes, the tax and specificity; plain statements
+    for inputs that cannot answer (a single run, no paired documents, differing task versions)."""
+
+    variants: list[AnswerVariant] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
+    sensitivity: list[HeadlineCheck] = field(default_factory=list)
+    """Every headline metric of every variant: change, MDE and the baseline's headroom."""
+
+
+@dataclass
 class Settings:
     n_resamples: int = 1000
     confidence: float = stats.DEFAULT_CONFIDENCE
@@ -242,9 +306,10 @@ class Settings:
 
 @dataclass
 class Comparison:
-    """Everything a report shows; ``to_dict()`` is the JSON format."""
+    """Everything a report shows; ``to_dict()`` is the JSON format (the answer first)."""
 
     baseline: str
+    answer: Answer
     variants: list[Variant]
     rows: list[MetricRow]
     tax: list[TaxEntry]

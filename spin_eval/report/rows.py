@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from spin_eval.report.model import Cell, MetricRow, Settings
+from spin_eval.report.model import Cell, MetricRow, Settings, metric_label
 from spin_eval.results.facts import FAMILIES, MetricFacts, metric_facts
 from spin_eval.results.load import RunResults
 from spin_eval.results.paired import PairedResult, detail_delta, paired_delta
@@ -51,7 +51,7 @@ def metric_rows(runs: Sequence[RunResults], notes: list[str]) -> tuple[list[Metr
     undefined = [rw for rw in rows
                  if not any(c.value is not None and math.isfinite(c.value) for c in rw.values.values())]
     if undefined:
-        names = ", ".join(rw.key for rw in undefined[:6]) + (" ..." if len(undefined) > 6 else "")
+        names = ", ".join(metric_label(rw) for rw in undefined[:6]) + (" ..." if len(undefined) > 6 else "")
         notes.append(
             f"{len(undefined)} metrics are undefined (NaN) in every run and are left out, e.g. categories with "
             f"no evaluated document: {names}"

@@ -20,7 +20,8 @@ def fmt_p(p: float | None) -> str:
     return "p<0.001" if p < 0.001 else f"p={p:.3f}"
 
 
-def _fmt_change(fc: FamilyChange) -> str:
+def fmt_change_line(fc: FamilyChange) -> str:
+    """``+1.23 pts [-0.50, +2.90]`` (``n/a`` without a value)."""
     if fc.points is None:
         return "n/a"
     return f"{fc.points:+.2f} pts [{fc.ci_low:+.2f}, {fc.ci_high:+.2f}]"
@@ -30,12 +31,12 @@ def tax_summary(name: str, tax: AlignmentTax) -> str:
     """One line: capability and trust changes with intervals, and the tax or why it is undefined."""
     cap, trust = tax.capability, tax.trust
     if tax.status == "missing":
-        return (f"{name}: not enough metrics for an alignment tax (capability {_fmt_change(cap)}, "
-                f"trust {_fmt_change(trust)})")
+        return (f"{name}: not enough metrics for an alignment tax (capability {fmt_change_line(cap)}, "
+                f"trust {fmt_change_line(trust)})")
     if tax.status != "defined":
-        return (f"{name}: capability {_fmt_change(cap)}, trust {_fmt_change(trust)}; tax undefined: no "
+        return (f"{name}: capability {fmt_change_line(cap)}, trust {fmt_change_line(trust)}; tax undefined: no "
                 "significant trust gain (the trust change's interval does not lie above 0)")
-    return (f"{name}: capability {_fmt_change(cap)}, trust {_fmt_change(trust)}; "
+    return (f"{name}: capability {fmt_change_line(cap)}, trust {fmt_change_line(trust)}; "
             f"tax {tax.tax_per_point:.2f} capability pts per trust pt [{tax.tax_ci_low:.2f}, {tax.tax_ci_high:.2f}]")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from spin_eval import stats
-from spin_eval.report.model import Delta, MetricRow, Verdict
+from spin_eval.report.model import Delta, MetricRow, Verdict, metric_label
 from spin_eval.report.tax import fmt_p as _fmt_p
 from spin_eval.results.paired import paired_delta
 
@@ -38,6 +38,7 @@ def verdicts(variants, rows, facts_of, by_name, settings, notes) -> list[Verdict
             for (row, d, vs_base), p_holm in zip(pair, adjusted):
                 p_holm = p_holm if math.isfinite(p_holm) else None
                 significant = p_holm is not None and p_holm < settings.alpha
+                label = metric_label(row)
                 shown = f"{d.delta * row.scale:+.2f}"
                 ci = (
                     f" [{d.ci_low * row.scale:+.2f}, {d.ci_high * row.scale:+.2f}]"
@@ -51,18 +52,18 @@ def verdicts(variants, rows, facts_of, by_name, settings, notes) -> list[Verdict
                 if significant:
                     better = (d.improvement or 0) > 0
                     text = (
-                        f"{row.key}: SPIN ({s.name}) differs significantly from control {c.name} "
+                        f"{label}: SPIN ({s.name}) differs significantly from control {c.name} "
                         f"(delta {shown}{ci}, {ptxt}{fb}); SPIN is {'better' if better else 'worse'} than the "
                         f"control, so the effect is specific to the selected weights.{base_txt}"
                     )
                 else:
                     text = (
-                        f"{row.key}: SPIN ({s.name}) does not differ significantly from control {c.name} "
+                        f"{label}: SPIN ({s.name}) does not differ significantly from control {c.name} "
                         f"(delta {shown}{ci}, {ptxt}{fb}); the effect is not specific to SPIN.{base_txt}"
                     )
                 out.append(
                     Verdict(row.key, s.name, c.name, d.delta, d.ci_low, d.ci_high, d.p_value, d.test,
-                            row.scale, vs_base, significant, text, row.headline, p_holm)
+                            row.scale, vs_base, significant, text, row.headline, p_holm, d.improvement)
                 )
     out.sort(key=lambda v: not v.headline)  # stable: headline metrics first, then row order
     return out

@@ -50,6 +50,10 @@ class SampleRecord:
     answer: str
     values: dict[str, Any]
     """Per-document metric values as logged (numbers, or tuples/lists for corpus-level metrics)."""
+    choices: tuple[str, ...] = ()
+    """Multiple choice: the continuations as logged (lm-eval's ``arg_1``, target delimiter included)."""
+    loglikelihoods: tuple[float, ...] = ()
+    """Multiple choice: the summed log-likelihood of each continuation."""
 
     @property
     def cluster(self) -> str | None:
@@ -195,6 +199,13 @@ def _answer_from_sample(sample: dict, output_type: str | None) -> tuple[str, str
     return prompt, answer
 
 
+def _loglikelihoods(sample: dict) -> tuple[float, ...]:
+    try:
+        return tuple(float(r[0]) for r in sample.get("filtered_resps") or [])
+    except (TypeError, ValueError, IndexError):
+        return ()
+
+
 def _target_text(sample: dict, arg_list_choices: list[str]) -> str:
     target = str(sample.get("target", ""))
     if target.isdigit() and arg_list_choices and int(target) < len(arg_list_choices):
@@ -235,6 +246,8 @@ def _read_samples(file: Path, output_type: str | None) -> dict[str, dict[str, Sa
                 prompt=prompt,
                 answer=answer,
                 values={m: sample.get(m) for m in metrics if m in sample},
+                choices=tuple(choices),
+                loglikelihoods=_loglikelihoods(sample) if choices else (),
             )
         except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a field of an unexpected shape
             raise InputError(f"{where}: a field has an unexpected type ({type(exc).__name__}: {exc}); {fix}") from None

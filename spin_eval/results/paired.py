@@ -103,7 +103,7 @@ def paired_delta(
 ) -> PairedResult:
     """``other - ref`` for one metric with its interval and p-value (see the module docstring)."""
     notes = notes if notes is not None else []
-    key = f"{facts.task}/{facts.metric},{filt}"
+    key = f"{facts.task}/{facts.metric}" + ("" if filt == "none" else f" ({filt})")  # as readers see it
     paired = paired_values(ref, other, facts.task, facts.metric, filt)
     agg = facts.aggregate
     if paired is not None and agg is None and not (stats.is_numeric_vector(paired[1]) and stats.is_numeric_vector(paired[2])):

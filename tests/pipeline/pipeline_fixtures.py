@@ -146,6 +146,7 @@ def write_mc_task(folder: Path, task: str, questions: list[tuple[str, list[str],
         "metric_list:\n  - metric: acc\n    aggregation: mean\n    higher_is_better: true\n"
         "metadata:\n  version: 1.0\n"
     )
+    return folder
 
 
 #: Small multiple-choice items the tiny random Llama can be run on (question, choices, label).

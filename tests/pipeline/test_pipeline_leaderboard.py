@@ -108,3 +108,26 @@ def test_compute_headline_no_base_has_no_tax(tmp_path):
     assert compute_headline(results)["alignment_tax"] is None
     with pytest.raises(InputError):
         verify_submission({"schema_version": 1}, where="x")
+
+
+def test_perplexity_change_with_ci_and_control_comparison_reaches_the_entry(tmp_path):
+    from pipeline_fixtures import write_fake_run
+
+    from spin_eval.pipeline.leaderboard import unitless_changes
+    from spin_eval.results.load import load_run
+
+    task = "spin_capability_ppl_mini"
+    n = 30
+    # (log-likelihood, words) per document; SPIN loses 0.3 nats per word everywhere, the control nothing
+    base = [[-4.0 * 10 - (i % 3), 10] for i in range(n)]
+    spin = [[ll - 3.0, w] for ll, w in base]
+    runs = {}
+    for name, vals in (("base", base), ("spin", spin), ("control-random", base)):
+        write_fake_run(tmp_path / name, {task: {"word_perplexity": vals}},
+                       higher_is_better={task: {"word_perplexity": False}})
+        runs[name] = load_run(tmp_path / name, name=name)
+    out = unitless_changes(runs, "spin")
+    entry = out[f"{task}/word_perplexity"]
+    assert entry["value"] > entry["baseline"] and entry["delta"] == pytest.approx(entry["value"] - entry["baseline"])
+    assert entry["ci"][0] is not None and entry["ci"][0] > 0 and entry["significant"]
+    assert entry["vs_controls"]["control-random"]["significant"]

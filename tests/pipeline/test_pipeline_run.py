@@ -202,3 +202,24 @@ def test_select_documents_uses_gen_limit_for_generation_tasks():
     docs = select_documents(FakeManager(), ("suite",), 0.5, None)
     assert len(docs["mc"]) == 50 and docs["gen"] == list(range(50))
     assert select_documents(FakeManager(), ("suite",), None, None) is None
+
+
+def test_budget_plans_documents_from_a_timed_pilot_and_limit_overrides_it(tiny_model_dir, task_dir, tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setenv("SPIN_EVAL_CACHE", str(tmp_path / "cache"))
+    base = ["run", "--model", str(tiny_model_dir), "--tasks", "pipetest_mc", "--include-path", str(task_dir),
+            "--p", "0.05", "--q", "0.05", "--nsamples", "3", "--batch-size", "4", "--bootstrap-iters", "0",
+            "--controls", "random"]
+    out = tmp_path / "budget"
+    assert main([*base, "--budget", "30", "-o", str(out)]) == 0
+    manifest = json.loads((out / "spin-eval-run.json").read_text())
+    plan = manifest["stages"]["budget"]
+    assert plan["status"] == "done" and plan["costs"][0]["task"] == "pipetest_mc"
+    assert plan["costs"][0]["seconds_per_doc"] > 0 and plan["documents"]["pipetest_mc"] == list(range(len(QUESTIONS)))
+    report = json.loads((out / "report.json").read_text())
+    assert "allocated by --budget" in report["evaluation"]["runs"][0]["documents"]
+    assert all(c["ci_half_width"] is not None for c in report["answer"]["sensitivity"])
+    out2 = tmp_path / "limited"
+    assert main([*base, "--budget", "30", "--limit", "4", "-o", str(out2)]) == 0
+    manifest = json.loads((out2 / "spin-eval-run.json").read_text())
+    assert "budget" not in manifest["stages"] and manifest["settings"]["budget"] is None

@@ -66,3 +66,49 @@ def test_report_renders_in_chromium(fixture_runs, tmp_path):
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(keep) / "report.png")
+
+
+#: The first screen the answer block must fit in (issue 11: "answer first").
+FOLD_W, FOLD_H = 1300, 900
+#: A test-only page: the report (script-free) in a 1300x900 iframe; this page's script measures the
+#: answer block's box inside it and prints it, so ``--dump-dom`` returns the layout Chromium computed.
+_MEASURE_PAGE = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="report.html" style="width:{w}px;height:{h}px;border:0"></iframe><pre id="out">pending</pre>
+<script>
+document.getElementById('f').addEventListener('load', function () {{
+  var d = this.contentDocument, out = {{}};
+  ['answer', 'answer-table', 'sensitivity', 'evaluation-settings'].forEach(function (id) {{
+    var el = d.getElementById(id);
+    if (el) {{ var r = el.getBoundingClientRect(); out[id] = [r.left, r.top, r.right, r.bottom]; }}
+  }});
+  var svg = d.querySelector('#answer svg');
+  if (svg) {{ var r = svg.getBoundingClientRect(); out['answer-chart'] = [r.left, r.top, r.right, r.bottom]; }}
+  document.getElementById('out').textContent = 'BOXES' + JSON.stringify(out) + 'XEND';
+}});
+</script></body></html>"""
+
+
+def _answer_boxes(tmp_path: Path, comp) -> dict:
+    import json
+    import re
+
+    write_report(comp, tmp_path / "report.html")
+    page = tmp_path / "measure.html"
+    page.write_text(_MEASURE_PAGE.format(w=FOLD_W, h=FOLD_H), encoding="utf-8")
+    res = _chromium(tmp_path, "--allow-file-access-from-files", "--virtual-time-budget=10000",
+                    f"--window-size={FOLD_W + 100},{FOLD_H + 100}", "--dump-dom", page.resolve().as_uri())
+    assert res.returncode == 0, res.stderr[-2000:]
+    found = re.search(r"BOXES(\{.*?\})XEND", res.stdout)
+    assert found, res.stdout[-2000:]
+    return json.loads(found.group(1))
+
+
+def test_answer_block_is_above_the_fold(fixture_runs, tmp_path):
+    comp = compare_runs([load_run(fixture_runs[n]) for n in ("base", "spin", "random")], "base",
+                        settings=Settings(n_resamples=200))
+    boxes = _answer_boxes(tmp_path, comp)
+    for part in ("answer", "answer-table", "answer-chart"):
+        left, top, right, bottom = boxes[part]
+        assert 0 <= left and right <= FOLD_W and 0 <= top and bottom <= FOLD_H, (part, boxes[part])
+    # the settings come after the answer, not before it
+    assert boxes["evaluation-settings"][1] > boxes["answer"][3]

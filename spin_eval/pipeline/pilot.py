@@ -1,0 +1,84 @@
+"""The pilot of ``spin-eval run --budget``: a few documents of every task on the unmasked model, timed.
+
+Gives each task's seconds per document and the spread of its headline 0/1 values, which
+:func:`spin_eval.pipeline.budget.plan` turns into documents per task. The pilot's documents are the first
+of each task's stratified order, so they are also the first the planned run evaluates.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from spin_eval.pipeline.budget import PILOT_DOCS, PILOT_GEN_DOCS, TaskCost, spread_from_pilot
+
+
+def _headline_values(task: str, samples: list[dict]) -> list[list[float]]:
+    from spin_eval.metrics.catalog import metric_info
+
+    metrics = {m for s in samples for m in s.get("metrics", [])}
+    out = []
+    for m in sorted(metrics):
+        info = metric_info(task, m)
+        if info is None or not info.headline or not info.points:
+            continue
+        vals = [s.get(m) for s in samples]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
+            out.append([float(v) for v in vals])
+        else:  # record-valued (BBQ bias score): no 0/1 proxy, the worst case p = 0.5 counts
+            out.append([0.0, 1.0] * max(1, len(vals) // 2))
+    return out
+
+
+#: The model calls lm-eval makes per request type; the pilot times only these (not task loading).
+REQUEST_METHODS = ("loglikelihood", "loglikelihood_rolling", "generate_until")
+
+
+class _ModelClock:
+    """Times the model's request methods on one instance while active (the per-document cost, without
+    lm-eval's per-call overhead of building the task, which a full run pays once, not per document)."""
+
+    def __init__(self, lm: Any) -> None:
+        self.lm, self.seconds = lm, 0.0
+
+    def __enter__(self) -> _ModelClock:
+        for name in REQUEST_METHODS:
+            original = getattr(self.lm, name, None)
+            if original is None:
+                continue
+
+            def timed(*args, _original=original, **kwargs):
+                start = time.perf_counter()
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    self.seconds += time.perf_counter() - start
+
+            setattr(self.lm, name, timed)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name in REQUEST_METHODS:
+            self.lm.__dict__.pop(name, None)
+
+
+def measure(lm: Any, tasks: dict[str, Any], order: dict[str, list[int]], *, task_manager: Any, batch_size: int,
+            device: str) -> list[TaskCost]:
+    """Evaluate the first pilot documents of every task (``tasks``: name -> lm-eval Task, ``order``: name ->
+    its stratified document order) and return their costs."""
+    import lm_eval
+
+    costs = []
+    for name, task in tasks.items():
+        generative = getattr(task, "OUTPUT_TYPE", None) == "generate_until"
+        k = min(PILOT_GEN_DOCS if generative else PILOT_DOCS, len(order[name]))
+        with _ModelClock(lm) as clock:
+            res = lm_eval.simple_evaluate(model=lm, tasks=[name], samples={name: order[name][:k]},
+                                          log_samples=True, task_manager=task_manager, batch_size=batch_size,
+                                          device=device, bootstrap_iters=0)
+        seconds = clock.seconds / max(1, k)
+        samples = (res or {}).get("samples", {}).get(name, [])
+        spread = spread_from_pilot(_headline_values(name, samples))
+        costs.append(TaskCost(name, len(order[name]), seconds if math.isfinite(seconds) else 1.0, spread, k))
+    return costs
