@@ -152,5 +152,7 @@ def test_console_script_reports_bad_model_args(tiny_model_dir, tiny_task_dir, tm
         check=False,
     )
     assert proc.returncode != 0
-    assert "InputError" in proc.stderr and "spin=auto conflict" in proc.stderr
+    # one line naming the argument and the fix, no traceback (spin_hf's excepthook under lm_eval)
+    assert "lm_eval: error:" in proc.stderr and "spin=auto conflict" in proc.stderr
+    assert "Traceback" not in proc.stderr
     assert not list(tmp_path.rglob("results_*.json"))
