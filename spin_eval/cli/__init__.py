@@ -18,7 +18,7 @@ from spin_eval import __version__
 from spin_eval.errors import SpinEvalError
 
 #: Sub-command modules, in the order ``--help`` lists them.
-SUBCOMMAND_MODULES = ("run", "mask", "export", "tasks", "report", "check", "leaderboard")
+SUBCOMMAND_MODULES = ("run", "sweep", "mask", "export", "tasks", "report", "check", "leaderboard")
 
 
 def build_parser() -> argparse.ArgumentParser:

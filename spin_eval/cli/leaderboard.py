@@ -33,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     submit.add_argument("-o", "--output", type=Path, required=True, help="submission file to write (.json)")
     submit.add_argument("--name", default=None, help="label on the leaderboard (default: model [variant])")
     submit.add_argument("--embed-mask", action="store_true", help="include the mask file itself (base64)")
+    submit.add_argument("--variant", default=None, metavar="NAME",
+                        help="submit only this variant (with base), e.g. one sweep point: --variant spin-p0.0001")
     submit.set_defaults(handler=handle_submit)
     build = sub.add_parser("build", help="verify and rank submissions into HTML, CSV and JSON")
     build.add_argument("submissions", type=Path, nargs="+", metavar="SUBMISSION")
@@ -46,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle_submit(args: argparse.Namespace) -> int:
     from spin_eval.pipeline.leaderboard import make_submission, write_submission
 
-    submission = make_submission(args.run_dir, name=args.name, embed_mask=args.embed_mask)
+    submission = make_submission(args.run_dir, name=args.name, embed_mask=args.embed_mask, variant=args.variant)
     path = write_submission(submission, args.output)
     h = submission["headline"]
     print(f"wrote {path} ({submission['name']}; fairness {h['fairness']}, privacy {h['privacy']}, "
