@@ -82,6 +82,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from spin_eval.errors import InputError
+    from spin_eval.pipeline.run import RunSettings
     from spin_eval.pipeline.sweep import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, SweepSettings, normalize_ratios, run_sweep
 
     if not args.allowance >= 0:
@@ -95,14 +96,15 @@ def handle(args: argparse.Namespace) -> int:
     limit = DEFAULT_LIMIT if args.limit is None else args.limit
     gen_limit = args.gen_limit if args.gen_limit is not None else (args.limit if args.limit is not None else DEFAULT_GEN_LIMIT)
     limit, gen_limit = (None if v == ALL else v for v in (limit, gen_limit))
-    settings = SweepSettings(
-        model=args.model, ratios=ratios, q_ratios=q_ratios, controls=controls, tasks=args.tasks, limit=limit,
-        gen_limit=gen_limit, target=args.target, nsamples=args.nsamples, score_batch_size=args.score_batch_size,
-        seed=args.seed, control_seed=args.control_seed, general=args.general, fairness=args.fairness,
-        privacy=args.privacy, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters,
+    run = RunSettings(
+        model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, target=args.target,
+        nsamples=args.nsamples, score_batch_size=args.score_batch_size, seed=args.seed,
+        control_seed=args.control_seed, general=args.general, fairness=args.fairness, privacy=args.privacy,
+        controls=(), batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters,
         include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
-        from_scores=tuple(str(Path(f)) for f in args.from_scores),
     )
+    settings = SweepSettings(run=run, ratios=ratios, q_ratios=q_ratios, controls=controls,
+                             from_scores=tuple(str(Path(f)) for f in args.from_scores))
     outcome = run_sweep(settings, args.output, force=args.force, report=not args.no_report, notes=notes,
                         allowance=args.allowance)
     print(f"variants: {', '.join(outcome.variants)}; results in {outcome.out_dir / 'runs'}")

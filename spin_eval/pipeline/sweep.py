@@ -34,7 +34,6 @@ from spin_eval.errors import InputError
 from spin_eval.fileio import sha256_json
 from spin_eval.pipeline.run import (
     ALL_CONTROLS,
-    DEFAULT_TASKS,
     REPORT_FORMATS,
     Manifest,
     RunSettings,
@@ -90,28 +89,16 @@ def point_name(selection: str, p: float, q: float) -> str:
 
 @dataclass(frozen=True)
 class SweepSettings:
-    """Everything that decides what a sweep computes; its hash guards resuming into an existing folder."""
+    """Everything that decides what a sweep computes; its hash guards resuming into an existing folder.
 
-    model: str = "smollm2"
+    ``run`` holds what every variant is evaluated with, exactly as ``spin-eval run`` takes it (its
+    ``controls``, ``mask``, ``p``, ``q`` are unused: the sweep's grid and controls are below)."""
+
+    run: RunSettings = field(default_factory=lambda: RunSettings(limit=DEFAULT_LIMIT, gen_limit=DEFAULT_GEN_LIMIT,
+                                                                 controls=()))
     ratios: tuple[float, ...] = DEFAULT_RATIOS
     q_ratios: tuple[float, ...] | None = None
     controls: tuple[str, ...] = DEFAULT_CONTROLS
-    tasks: tuple[str, ...] = DEFAULT_TASKS
-    limit: float | None = DEFAULT_LIMIT
-    gen_limit: float | None = DEFAULT_GEN_LIMIT
-    target: str = "mlp"
-    nsamples: int = 32
-    score_batch_size: int = 8
-    seed: int = 0
-    control_seed: int = 0
-    general: str | None = None
-    fairness: str | None = None
-    privacy: str | None = None
-    batch_size: int = 8
-    bootstrap_iters: int = 1000
-    include_path: tuple[str, ...] = ()
-    dtype: str = "float32"
-    device: str = "cpu"
     from_scores: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -124,7 +111,10 @@ class SweepSettings:
                 raise InputError(f"--controls {c}: unknown control; choose from {', '.join(ALL_CONTROLS)} or none")
         if len(set(self.controls)) != len(self.controls):
             raise InputError(f"--controls {','.join(self.controls)}: a control is named twice")
-        self.run_settings()  # validates tasks, limits, batch size, bootstrap iterations
+
+    @property
+    def model(self) -> str:
+        return self.run.model
 
     def points(self) -> list[tuple[float, float]]:
         """The (p, q) grid: p = q for each ratio, or every p with every ``q_ratios`` value."""
@@ -132,28 +122,19 @@ class SweepSettings:
             return [(r, r) for r in self.ratios]
         return [(p, q) for p in self.ratios for q in self.q_ratios]
 
-    def run_settings(self) -> RunSettings:
-        """The settings every variant is evaluated with (shared with ``spin-eval run``)."""
-        return RunSettings(
-            model=self.model, tasks=self.tasks, limit=self.limit, gen_limit=self.gen_limit, target=self.target,
-            nsamples=self.nsamples, score_batch_size=self.score_batch_size, seed=self.seed,
-            control_seed=self.control_seed, general=self.general, fairness=self.fairness, privacy=self.privacy,
-            controls=(), batch_size=self.batch_size, bootstrap_iters=self.bootstrap_iters,
-            include_path=self.include_path, dtype=self.dtype, device=self.device,
-        )
-
     def spin_config(self, p: float, q: float, selection: str = "paper"):
         from spin_eval.spin.config import SpinConfig
 
-        return SpinConfig(p=p, q=q, target=self.target, selection=selection, nsamples=self.nsamples,
-                          seed=self.seed, general=self.general, fairness=self.fairness, privacy=self.privacy,
-                          control_seed=self.control_seed, batch_size=self.score_batch_size)
+        r = self.run
+        return SpinConfig(p=p, q=q, target=r.target, selection=selection, nsamples=r.nsamples, seed=r.seed,
+                          general=r.general, fairness=r.fairness, privacy=r.privacy, control_seed=r.control_seed,
+                          batch_size=r.score_batch_size)
 
     def key(self) -> str:
-        """Hash of the settings that change results (not device, batch size or where the scores came from)."""
+        """Hash of the settings that change results (the run's key; not where the scores came from)."""
         data = asdict(self)
-        for runtime in ("device", "batch_size", "from_scores"):
-            data.pop(runtime)
+        data["run"] = self.run.key()
+        data.pop("from_scores")
         return sha256_json(data)
 
 
@@ -235,9 +216,9 @@ def point_masks(model: Any, sums: dict, meta: dict, settings: SweepSettings, p: 
 def overlaps(spin_masks: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     """Jaccard overlap of consecutive SPIN masks (ordered by weights zeroed) and the share of the smaller
     mask that the larger one contains. Pure."""
-    from spin_eval.stats import mask_jaccard
-
     import numpy as np
+
+    from spin_eval.stats import mask_jaccard
 
     ordered = sorted(spin_masks, key=lambda item: item[1].total)
     out = []
@@ -332,7 +313,7 @@ def run_sweep(settings: SweepSettings, out_dir: str | Path, *, force: bool = Fal
             (out_dir / f"report.{fmt}").unlink(missing_ok=True)
     runs_dir.mkdir(parents=True, exist_ok=True)
     notes = list(notes or [])
-    run_settings = settings.run_settings()
+    run_settings = settings.run
 
     masks_ready = manifest.stage_done("masks") and "sweep" in manifest.data and all(
         v.mask_file.is_file() for v in sweep_variants(manifest, masks_dir) if v.mask_file)

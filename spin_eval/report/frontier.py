@@ -82,8 +82,7 @@ def sweep_to_dict(report: SweepReport) -> dict[str, Any]:
         "baseline": f.baseline, "points": [asdict(p) for p in f.points], "trends": [asdict(t) for t in f.trends],
         "differences": [asdict(d) for d in f.differences], "best": asdict(f.best), "notes": f.notes,
         "sweep": report.sweep, "unevaluated": report.unevaluated,
-        "settings": {k: report.settings.get(k) for k in ("ratios", "q_ratios", "controls", "tasks", "limit", "gen_limit",
-                                                         "nsamples", "seed", "control_seed")},
+        "settings": report.settings,
     })
 
 
@@ -134,7 +133,7 @@ def frontier_context(report: SweepReport) -> dict[str, Any]:
     points = [{"ratio": _ratio_label(pt["p"], pt["q"]), "weights": pt["weights_zeroed"][pt["spin"]],
                "empty": f"{pt['empty_matrices']} of {pt['matrices']}", "warnings": pt.get("warnings", [])}
               for pt in report.sweep.get("points", [])]
-    s = report.settings
+    s = report.settings.get("run") or report.settings
     return {
         "title": f"spin-eval sweep frontier: {report.model}", "model": report.model, "folder": report.folder,
         "baseline": f.baseline, "chart": chart, "rows": rows, "trends": trends,

@@ -238,8 +238,8 @@ def best_ratio(points: list[FrontierPoint], allowance: float) -> BestRatio:
     gained = [pt for pt in spin if pt.trust.ci_low is not None and pt.trust.ci_low > 0]
     if not gained:
         return BestRatio(allowance, None, None, None, None, None,
-                         f"No SPIN ratio's trust change is distinguishable from zero (no 95% interval lies above 0), "
-                         f"so none is named best.")
+                         "No SPIN ratio's trust change is distinguishable from zero (no 95% interval lies above 0), "
+                         "so none is named best.")
     within = [pt for pt in gained if pt.capability.points is not None and pt.capability.points >= -allowance]
     if not within:
         return BestRatio(allowance, None, None, None, None, None,

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from test_pipeline_run import monkeypatch_module  # noqa: F401  (fixture)
 
 from spin_eval.cli import main
-
-from test_pipeline_run import monkeypatch_module, task_dir  # noqa: F401  (fixtures)
 
 RATIOS = "0.1,0.02,0.1"  # unsorted and repeated on purpose: sorted and de-duplicated with a note
 
 
-def _args(model_dir, task_dir, out, *extra):
+def _args(model_dir, out, *extra):
     return ["sweep", "--model", str(model_dir), "--tasks", "spin_capability_mc_mini,spin_bbq_mini",
             "--limit", "6", "--ratios", RATIOS, "--nsamples", "3", "--batch-size", "4", "--bootstrap-iters", "0",
             "--controls", "magnitude-random,random", "-o", str(out), *extra]
 
 
 @pytest.fixture(scope="module")
-def finished_sweep(tiny_model_dir, task_dir, tmp_path_factory, monkeypatch_module):  # noqa: F811
+def finished_sweep(tiny_model_dir, tmp_path_factory, monkeypatch_module):  # noqa: F811
     """A sweep interrupted during its fourth variant, then the same command again."""
     import spin_eval.pipeline.sweep as sweep_mod
 
@@ -40,7 +38,7 @@ def finished_sweep(tiny_model_dir, task_dir, tmp_path_factory, monkeypatch_modul
         return real(lm, variant, *a, **k)
 
     monkeypatch_module.setattr(sweep_mod, "evaluate_variant", interrupted)
-    assert main(_args(tiny_model_dir, task_dir, out)) == 130
+    assert main(_args(tiny_model_dir, out)) == 130
     first = list(calls)
     monkeypatch_module.setattr(sweep_mod, "evaluate_variant", real)
     resumed = []
@@ -50,7 +48,7 @@ def finished_sweep(tiny_model_dir, task_dir, tmp_path_factory, monkeypatch_modul
         return real(lm, variant, *a, **k)
 
     monkeypatch_module.setattr(sweep_mod, "evaluate_variant", tracking)
-    assert main(_args(tiny_model_dir, task_dir, out)) == 0
+    assert main(_args(tiny_model_dir, out)) == 0
     monkeypatch_module.setattr(sweep_mod, "evaluate_variant", real)
     return {"out": out, "first": first, "resumed": resumed}
 
@@ -130,16 +128,16 @@ def test_one_sweep_point_is_gated_and_submitted(finished_sweep, tmp_path, capsys
     assert data["variants"] == ["base", "spin-p0.1"] and data["headline"]["variant"] == "spin-p0.1"
 
 
-def test_resume_with_other_settings_is_refused(finished_sweep, tiny_model_dir, task_dir, capsys):  # noqa: F811
+def test_resume_with_other_settings_is_refused(finished_sweep, tiny_model_dir, capsys):  # noqa: F811
     out = finished_sweep["out"]
-    assert main(_args(tiny_model_dir, task_dir, out, "--nsamples", "2")) == 2
+    assert main(_args(tiny_model_dir, out, "--nsamples", "2")) == 2
     assert "other settings" in capsys.readouterr().err
 
 
-def test_ratio_selecting_nothing_is_reported_and_skipped(tiny_model_dir, task_dir, tmp_path, monkeypatch):  # noqa: F811
+def test_ratio_selecting_nothing_is_reported_and_skipped(tiny_model_dir, tmp_path, monkeypatch):  # noqa: F811
     monkeypatch.setenv("SPIN_EVAL_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "out"
-    args = _args(tiny_model_dir, task_dir, out, "--no-report", "--controls", "none")
+    args = _args(tiny_model_dir, out, "--no-report", "--controls", "none")
     args[args.index("--ratios") + 1] = "1e-9,0.1"
     assert main(args) == 0
     manifest = json.loads((out / "spin-eval-run.json").read_text())
@@ -147,18 +145,18 @@ def test_ratio_selecting_nothing_is_reported_and_skipped(tiny_model_dir, task_di
     assert any("p=1e-09" in n and "nothing" in n for n in manifest["sweep"]["notes"])
 
 
-def test_from_scores_of_another_calibration_set_is_refused(tiny_model_dir, task_dir, tmp_path, monkeypatch, capsys):  # noqa: F811
+def test_from_scores_of_another_calibration_set_is_refused(tiny_model_dir, tmp_path, monkeypatch, capsys):  # noqa: F811
     monkeypatch.setenv("SPIN_EVAL_CACHE", str(tmp_path / "cache"))
     scores = tmp_path / "scores"
     assert main(["mask", "build", "--model", str(tiny_model_dir), "--nsamples", "2", "--p", "0.1",
                  "--save-scores", str(scores), "-o", str(tmp_path / "m.safetensors")]) == 0
     (score_file,) = scores.glob("*.safetensors")
     out = tmp_path / "out"
-    assert main(_args(tiny_model_dir, task_dir, out, "--from-scores", str(score_file))) == 2
+    assert main(_args(tiny_model_dir, out, "--from-scores", str(score_file))) == 2
     assert "config.nsamples" in capsys.readouterr().err
     # the same scoring settings are accepted and reused
     out = tmp_path / "out2"
-    args = _args(tiny_model_dir, task_dir, out, "--from-scores", str(score_file), "--no-report", "--controls", "none")
+    args = _args(tiny_model_dir, out, "--from-scores", str(score_file), "--no-report", "--controls", "none")
     args[args.index("--nsamples") + 1] = "2"
     args[args.index("--ratios") + 1] = "0.1"
     assert main(args) == 0
@@ -174,3 +172,16 @@ def test_bad_ratios_are_refused(ratios, tmp_path, capsys):
     except SystemExit as exc:  # argparse type errors exit 2
         code = exc.code
     assert code == 2
+
+
+@pytest.mark.slow
+def test_smollm2_sweep_end_to_end(tmp_path):
+    """Two ratios on the embedded SmolLM2, tiny limits: masks nest in size, the frontier report is written."""
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--ratios", "1e-4,1e-3", "--tasks", "spin_capability_mc_mini,spin_bbq_mini",
+                 "--limit", "4", "--nsamples", "4", "-o", str(out)]) == 0
+    data = json.loads((out / "report.json").read_text())
+    spin = sorted((p for p in data["points"] if p["curve"] == "spin"), key=lambda p: p["p"])
+    assert len(spin) == 2 and 0 < spin[0]["weights_zeroed"] < spin[1]["weights_zeroed"]
+    assert any(t["curve"] == "magnitude-random" for t in data["trends"])
+    assert "<svg" in (out / "report.html").read_text()
