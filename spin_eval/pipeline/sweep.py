@@ -45,16 +45,19 @@ from spin_eval.pipeline.run import (
     make_task_manager,
     select_documents,
 )
+from spin_eval.pipeline.run import DEFAULT_GEN_LIMIT as RUN_DEFAULT_GEN_LIMIT
+from spin_eval.pipeline.run import DEFAULT_LIMIT as RUN_DEFAULT_LIMIT
 from spin_eval.results.runfolder import MASKS_SUBDIR, RUNS_SUBDIR
 
 #: Default ratios for the embedded SmolLM2 (weights zeroed measured: 343 at 3e-5, 1,173 at 1e-4,
 #: 11,202 at 1e-3; docs/sweep.md). Three points keep the default sweep within the 15-minute target.
 DEFAULT_RATIOS = (3e-5, 1e-4, 1e-3)
 DEFAULT_CONTROLS = ("magnitude-random",)
-#: Default documents per task and variant (generation tasks: DEFAULT_GEN_LIMIT): 1 + 2 x 3 variants must fit
-#: the 15-minute target that ``spin-eval run`` meets with 3 variants at 60 / 20 (docs/sweep.md).
-DEFAULT_LIMIT = 24
-DEFAULT_GEN_LIMIT = 8
+#: Default documents per task and variant: those of ``spin-eval run`` (60, generation tasks 20), so a sweep
+#: point is read with the run's statistical power. Estimated at ~9 minutes for 1 + 2 x 3 variants plus
+#: scoring on a quiet 2-core machine, from the run's measured stage costs (docs/sweep.md "Cost").
+DEFAULT_LIMIT = RUN_DEFAULT_LIMIT
+DEFAULT_GEN_LIMIT = RUN_DEFAULT_GEN_LIMIT
 SCORES_FILE = "score_sums.safetensors"
 #: Config fields that decide the score sums; a ``--from-scores`` file must agree on each.
 SCORING_FIELDS = ("target", "nsamples", "seed", "chat_template", "general", "fairness", "privacy", "max_length")
