@@ -240,18 +240,37 @@ def sweep_masks(lm: Any, settings: SweepSettings, masks_dir: Path, manifest: Man
                 notes: list[str]) -> None:
     """Stages ``scores`` and ``masks``: the score sums once, then every point's masks (existing files reused)."""
     from spin_eval.spin.io import file_sha256, load_mask, save_mask
+    from spin_eval.spin.mask import model_fingerprint
 
     masks_dir.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    sums, meta, source = load_or_score(lm, settings, masks_dir, force=force)
-    manifest.mark("scores", "done", path=f"{MASKS_SUBDIR}/{SCORES_FILE}", source=source,
-                  seconds=round(time.perf_counter() - t0, 1))
+    fingerprint = model_fingerprint(lm.model, settings.run.target)
+    scored: list = []
+
+    def sums_and_meta():  # the score sums are read (or computed) only when some point's masks are missing
+        if not scored:
+            t0 = time.perf_counter()
+            sums, meta, source = load_or_score(lm, settings, masks_dir, force=force)
+            manifest.mark("scores", "done", path=f"{MASKS_SUBDIR}/{SCORES_FILE}", source=source,
+                          seconds=round(time.perf_counter() - t0, 1))
+            scored.extend([sums, meta])
+        return scored
+
+    def reusable(path: Path, selection: str, p: float, q: float) -> bool:
+        """An existing mask file of exactly this model, ratio, selection and calibration (else rebuilt)."""
+        if force or not path.is_file():
+            return False
+        meta = load_mask(path).metadata
+        return (meta.get("model_fingerprint") == fingerprint
+                and meta.get("config") == settings.spin_config(p, q, selection).to_dict())
+
     points, spins = [], []
     for p, q in settings.points():
         t1 = time.perf_counter()
-        names = [point_name(s, p, q) for s in ("paper",) + tuple(settings.controls)]
+        selections = ("paper",) + tuple(settings.controls)
+        names = [point_name(s, p, q) for s in selections]
         paths = {n: masks_dir / f"{n}.safetensors" for n in names}
-        if force or not all(f.is_file() for f in paths.values()):
+        if not all(reusable(paths[n], s, p, q) for n, s in zip(names, selections)):
+            sums, meta = sums_and_meta()
             for name, mask in point_masks(lm.model, sums, meta, settings, p, q).items():
                 save_mask(mask, paths[name])
         masks = {n: load_mask(f) for n, f in paths.items()}
