@@ -9,7 +9,7 @@ DESCRIPTION = """\
 Compare a candidate run with a baseline run and fail on regressions, per a policy.
 
 BASELINE / CANDIDATE may be a 'spin-eval run' output folder (the variant given by --variant is used,
-default 'spin'), an lm-eval --output_path folder written with --log_samples, or a results_*.json file.
+default 'spin'), a 'spin-eval sweep' folder (one point: --variant spin-p0.0001), an lm-eval --output_path folder written with --log_samples, or a results_*.json file.
 
 For every metric of the baseline: delta = candidate - baseline with a 95% paired bootstrap CI and a
 paired p-value over the documents both runs share. Every aggregate judged is recomputed from the logged

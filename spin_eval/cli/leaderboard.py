@@ -49,6 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     submit.add_argument("-o", "--output", type=Path, required=True, help="submission file to write (.json)")
     submit.add_argument("--name", default=None, help="label on the leaderboard (default: model [variant])")
     submit.add_argument("--embed-mask", action="store_true", help="include the mask file itself (base64)")
+    submit.add_argument("--variant", default=None, metavar="NAME",
+                        help="submit only this variant (with base), e.g. one sweep point: --variant spin-p0.0001")
     submit.set_defaults(handler=handle_submit)
     build = sub.add_parser("build", help="verify and rank submissions into HTML, CSV and JSON")
     build.add_argument("submissions", type=Path, nargs="+", metavar="SUBMISSION")
@@ -96,7 +98,8 @@ def handle_submit(args: argparse.Namespace) -> int:
     check_output_file(args.output, "-o")
     if Path(args.output).resolve().is_relative_to(Path(args.run_dir).resolve()):
         raise InputError(f"-o {args.output}: is inside RUN_DIR {args.run_dir}, an input; write the submission elsewhere")
-    submission, evidence = make_submission_with_evidence(args.run_dir, name=args.name, embed_mask=args.embed_mask)
+    submission, evidence = make_submission_with_evidence(args.run_dir, name=args.name, embed_mask=args.embed_mask,
+                                                         variant=args.variant)
     path = write_submission(submission, args.output, evidence)
     h = submission["headline"]
     print(f"wrote {path} and {len(evidence)} evidence file(s) ({one_line(submission['name'])}; fairness {h['fairness']}, privacy {h['privacy']}, "

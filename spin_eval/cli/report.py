@@ -17,6 +17,7 @@ score flipped, and provenance (lm-eval / spin-eval versions, model fingerprints,
 RUN is an lm-eval --output_path folder (run lm-eval with --log_samples for paired statistics; without
 samples the report falls back to lm-eval's stderr and says so), the model sub-folder lm-eval writes
 inside it, a results_*.json file, or a 'spin-eval run' output folder (all its finished variants).
+A single 'spin-eval sweep' folder gives the sweep's frontier report instead (docs/sweep.md).
 
 Examples:
   spin-eval report runs/base runs/spin runs/random -o report.html
@@ -79,6 +80,16 @@ def handle(args: argparse.Namespace) -> int:
     if args.max_flips < 0:
         raise InputError(f"--max-flips {args.max_flips}: must be 0 or more")
     check_output_file(args.output, "-o", inputs=tuple(report_inputs(list(args.runs))))
+    from spin_eval.report.frontier import is_sweep_folder
+
+    if len(args.runs) == 1 and is_sweep_folder(args.runs[0]):  # a 'spin-eval sweep' folder: the frontier report
+        from spin_eval.report.frontier import load_sweep, write_frontier_report
+        from spin_eval.results.paired import PairedSettings
+
+        sweep = load_sweep(args.runs[0], settings=PairedSettings(n_resamples=args.resamples, seed=args.seed))
+        path = write_frontier_report(sweep, args.output, args.format)
+        print(f"frontier report: {path} ({len(sweep.frontier.points)} sweep points, baseline base)")
+        return 0
     runs = load_runs(list(args.runs))
     settings = Settings(n_resamples=args.resamples, seed=args.seed, max_flips=args.max_flips,
                         allow_mixed=args.allow_mixed, progress=not args.quiet)

@@ -45,7 +45,7 @@ from spin_eval.results.facts import metric_facts
 from spin_eval.results.headline import counts_for_tax, family_levels, headline_tax
 from spin_eval.results.load import RunResults, SampleRecord, load_run, parse_results, raw_sample_rows
 from spin_eval.results.paired import paired_delta
-from spin_eval.results.runfolder import load_run_folder, read_manifest
+from spin_eval.results.runfolder import load_run_folder, read_manifest, resolve_run
 from spin_eval.safetext import csv_cell
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "submission.schema.json"
@@ -121,7 +121,7 @@ def compute_headline(
     """The headline numbers of a submission from its variants' results dicts and headline samples."""
     samples_by_variant = samples_by_variant or {}
     runs = {v: _run_from_submission(v, r, samples_by_variant.get(v)) for v, r in results_by_variant.items()}
-    variant = "spin" if "spin" in runs else sorted(runs)[0]
+    variant = ranked_variant(runs)
     levels, used = family_levels(runs[variant])
     headline: dict[str, Any] = {"variant": variant, **levels, "metrics": used, "alignment_tax": None,
                                 "alignment_tax_ci": None, "trust_change": None, "trust_change_ci": None,
@@ -181,22 +181,35 @@ def _package_versions() -> dict[str, str | None]:
     return out
 
 
-def _variants_of(run_dir: Path) -> dict[str, RunResults]:
+def ranked_variant(names: Any) -> str:
+    """The variant a submission is ranked by: ``spin``, else the only variant besides ``base``, else the first."""
+    names = sorted(names)
+    others = [n for n in names if n != "base"]
+    return "spin" if "spin" in names else others[0] if len(others) == 1 else names[0]
+
+
+def _variants_of(run_dir: Path, variant: str | None = None) -> dict[str, RunResults]:
     if read_manifest(run_dir) is None:
+        if variant is not None:
+            raise InputError(f"--variant {variant}: {run_dir} is not a 'spin-eval run' or sweep folder")
         return {"model": load_run(run_dir, name="model")}
-    out = dict(sorted(load_run_folder(run_dir, strict=True).items()))
-    if not out:
-        raise InputError(f"{run_dir}: the run manifest lists no evaluated variants")
-    return out
+    if variant is None:
+        out = dict(sorted(load_run_folder(run_dir, strict=True).items()))
+        if not out:
+            raise InputError(f"{run_dir}: the run manifest lists no evaluated variants")
+        return out
+    # one point of a sweep (or one variant of a run), with the base it is compared against
+    return {v: resolve_run(run_dir, variant=v) for v in dict.fromkeys(("base", variant))}
 
 
-def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask: bool = False) -> dict[str, Any]:
-    """Pack a run folder into a submission dict (validated against the shipped schema)."""
-    return make_submission_with_evidence(run_dir, name=name, embed_mask=embed_mask)[0]
+def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask: bool = False,
+                    variant: str | None = None) -> dict[str, Any]:
+    """Pack a run folder (or one ``variant`` of it with ``base``) into a submission dict (schema-validated)."""
+    return make_submission_with_evidence(run_dir, name=name, embed_mask=embed_mask, variant=variant)[0]
 
 
 def make_submission_with_evidence(
-    run_dir: str | Path, *, name: str | None = None, embed_mask: bool = False
+    run_dir: str | Path, *, name: str | None = None, embed_mask: bool = False, variant: str | None = None
 ) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The submission dict and its evidence files' bytes by sha256 (``spin_eval.pipeline.evidence``)."""
     from spin_eval.pipeline.evidence import pack_evidence
@@ -204,8 +217,8 @@ def make_submission_with_evidence(
     run_dir = Path(run_dir)
     if not run_dir.exists():
         raise InputError(f"RUN_DIR {run_dir}: no such folder")
-    variants = _variants_of(run_dir)
-    ranked = "spin" if "spin" in variants else sorted(variants)[0]
+    variants = _variants_of(run_dir, variant)
+    ranked = ranked_variant(variants)
     main = variants[ranked]
     results = {v: _round_floats(run.raw) for v, run in variants.items()}
     samples = {v: _round_floats(headline_samples(run)) for v, run in variants.items()}

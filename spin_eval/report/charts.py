@@ -102,3 +102,65 @@ def heat_map(cells: list[dict], layers: list[str], modules: list[str]) -> dict:
         "rows": [{"y": top + i * ch + ch - 6, "text": f"L{layer}"} for i, layer in enumerate(layers)],
         "cw": cw,
     }
+
+
+def scatter_chart(curves: list[dict], *, width: int = 640, height: int = 420, x_label: str = "", y_label: str = "") -> dict | None:
+    """Geometry of an x-y chart of curves with CI error bars on both axes (the sweep frontier).
+
+    ``curves``: ``[{"label", "colour", "points": [{"x", "y", "x_low", "x_high", "y_low", "y_high", "label"}]}]``;
+    points are joined in the given order. Returns ``None`` when no point is finite."""
+    vals_x: list[float] = [0.0]
+    vals_y: list[float] = [0.0]
+    for c in curves:
+        for p in c["points"]:
+            for key, out in (("x", vals_x), ("x_low", vals_x), ("x_high", vals_x), ("y", vals_y), ("y_low", vals_y), ("y_high", vals_y)):
+                v = p.get(key)
+                if v is not None and math.isfinite(v):
+                    out.append(float(v))
+    if len(vals_x) == 1 and len(vals_y) == 1:
+        return None
+
+    def span(vals: list[float]) -> tuple[float, float]:
+        lo, hi = min(vals), max(vals)
+        if hi - lo < 1e-9:
+            lo, hi = lo - 1.0, hi + 1.0
+        pad = (hi - lo) * 0.08
+        return lo - pad, hi + pad
+
+    (x0, x1), (y0, y1) = span(vals_x), span(vals_y)
+    left, right, top, bottom = 60, 20, 20, height - 50
+
+    def sx(v: float) -> float:
+        return round(left + (v - x0) / (x1 - x0) * (width - left - right), 1)
+
+    def sy(v: float) -> float:
+        return round(bottom - (v - y0) / (y1 - y0) * (bottom - top), 1)
+
+    def ticks(lo: float, hi: float) -> list[float]:
+        step = nice_step((hi - lo) / 6)
+        start = math.ceil(lo / step) * step
+        return [round(start + i * step, 10) for i in range(int((hi - start) / step) + 1)]
+
+    out_curves = []
+    for c in curves:
+        pts, bars = [], []
+        for p in c["points"]:
+            if p.get("x") is None or p.get("y") is None:
+                continue
+            px, py = sx(p["x"]), sy(p["y"])
+            pts.append({"x": px, "y": py, "label": p.get("label", ""),
+                        "title": f"{c['label']} {p.get('label', '')}: x {p['x']:+.2f}, y {p['y']:+.2f}"})
+            if p.get("x_low") is not None and p.get("x_high") is not None:
+                bars.append({"x1": sx(p["x_low"]), "x2": sx(p["x_high"]), "y1": py, "y2": py})
+            if p.get("y_low") is not None and p.get("y_high") is not None:
+                bars.append({"x1": px, "x2": px, "y1": sy(p["y_low"]), "y2": sy(p["y_high"])})
+        out_curves.append({"label": c["label"], "colour": c["colour"], "points": pts, "bars": bars,
+                           "path": " ".join(f"{p['x']},{p['y']}" for p in pts)})
+    return {
+        "width": width, "height": height, "left": left, "right": width - right, "top": top, "bottom": bottom,
+        "zero_x": sx(0.0), "zero_y": sy(0.0), "curves": out_curves, "x_label": x_label, "y_label": y_label,
+        "x_ticks": [{"x": sx(t), "text": f"{t:g}"} for t in ticks(x0, x1)],
+        "y_ticks": [{"y": sy(t), "text": f"{t:g}"} for t in ticks(y0, y1)],
+        "legend": [{"x": left + 8, "y": top + 14 + 16 * i, "label": c["label"], "colour": c["colour"]}
+                   for i, c in enumerate(curves)],
+    }

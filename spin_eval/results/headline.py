@@ -82,8 +82,10 @@ def _family_change(items: list[HeadlineDelta], confidence: float) -> tuple[Famil
     return FamilyChange(float(np.mean(points)), low, high, [it.key for it in usable], fallback), res
 
 
-def alignment_tax(items: Iterable[HeadlineDelta], confidence: float = stats.DEFAULT_CONFIDENCE) -> AlignmentTax:
-    """THE alignment tax from the paired deltas of the headline metrics in points (see module docstring)."""
+def family_changes(
+    items: Iterable[HeadlineDelta], confidence: float = stats.DEFAULT_CONFIDENCE
+) -> dict[str, tuple[FamilyChange, np.ndarray | None]]:
+    """Every family's change and ``trust`` (mean of the trust families), each with its resamples in points."""
     items = list(items)
     fams = {f: _family_change([it for it in items if it.family == f], confidence) for f in CHANGE_FAMILIES}
     parts = [fams[f] for f in TRUST_FAMILIES if fams[f][1] is not None]
@@ -94,6 +96,14 @@ def alignment_tax(items: Iterable[HeadlineDelta], confidence: float = stats.DEFA
         low, high = stats.percentile_interval(trust_res, confidence)
         trust = FamilyChange(float(np.mean([p[0].points for p in parts])), low, high,
                              [m for p in parts for m in p[0].metrics], any(p[0].fallback for p in parts))
+    fams["trust"] = (trust, trust_res)
+    return fams
+
+
+def alignment_tax(items: Iterable[HeadlineDelta], confidence: float = stats.DEFAULT_CONFIDENCE) -> AlignmentTax:
+    """THE alignment tax from the paired deltas of the headline metrics in points (see module docstring)."""
+    fams = family_changes(items, confidence)
+    trust, trust_res = fams["trust"]
     cap, cap_res = fams["capability"]
     tax = tlo = thi = None
     if cap_res is None or trust_res is None:

@@ -1,0 +1,88 @@
+"""Frontier statistics on hand-made inputs: OLS slope vs scipy, bootstrap SE vs closed form, best ratio."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats as sstats
+
+from spin_eval.results.frontier import (
+    FrontierPoint,
+    best_ratio,
+    bootstrap_z_test,
+    ols_slope,
+    trend,
+    trend_difference,
+)
+from spin_eval.results.headline import AlignmentTax, FamilyChange
+
+
+def test_ols_slope_equals_scipy_linregress():
+    x = np.log([343, 1173, 11202, 40000])
+    y = np.array([0.5, 1.1, 2.9, 3.2])
+    assert ols_slope(x, y) == pytest.approx(sstats.linregress(x, y).slope, rel=1e-12)
+    cols = np.vstack([y, 2 * y]).T  # (points, resamples)
+    assert ols_slope(x, cols) == pytest.approx([sstats.linregress(x, y).slope, 2 * sstats.linregress(x, y).slope])
+
+
+def test_trend_interval_and_p_match_the_closed_form_for_independent_noise():
+    # resamples = true change + independent normal noise of sd s_i: the slope's sd is
+    # sqrt(sum (x_i - xbar)^2 s_i^2) / Sxx in closed form
+    rng = np.random.default_rng(0)
+    doses = [300, 1200, 11000]
+    x = np.log(doses)
+    y = [0.2, 0.9, 2.4]
+    sd = np.array([0.5, 0.6, 0.8])
+    res = [yi + rng.normal(0, si, 200_000) for yi, si in zip(y, sd)]
+    t = trend("spin", "trust", doses, y, res)
+    xc = x - x.mean()
+    se = math.sqrt(float(np.sum(xc**2 * sd**2))) / float(np.sum(xc**2))
+    slope = sstats.linregress(x, y).slope
+    assert t.slope == pytest.approx(slope)
+    assert t.p_value == pytest.approx(2 * sstats.norm.sf(abs(slope) / se), rel=0.02)
+    assert t.ci_low == pytest.approx(slope - 1.959964 * se, abs=0.01)
+    assert t.ci_high == pytest.approx(slope + 1.959964 * se, abs=0.01)
+
+
+def test_trend_needs_two_doses_and_skips_empty_masks():
+    t = trend("spin", "trust", [0, 500], [0.0, 1.0], [np.zeros(10), np.ones(10)])
+    assert t.slope is None and "fewer than two" in t.note
+    assert trend("spin", "m", [100, 1000], [1.0, 2.0], None).p_value is None
+
+
+def _pt(name, curve, weights, trust, cap, trust_ci=None, cap_ci=(None, None)):
+    lo, hi = trust_ci or (trust - 1, trust + 1)
+    tax = AlignmentTax(*(FamilyChange(None, None, None),) * 5, None, None, None, "missing")
+    return FrontierPoint(name, curve, weights * 1e-7, weights * 1e-7, weights, FamilyChange(trust, lo, hi),
+                         FamilyChange(cap, *cap_ci), tax, {"trust": FamilyChange(trust, lo, hi)})
+
+
+def test_spin_trend_against_control_uses_the_same_resamples():
+    spin = [_pt("s1", "spin", 100, 1.0, 0), _pt("s2", "spin", 1000, 3.0, 0)]
+    ctrl = [_pt("c1", "random", 100, 1.0, 0), _pt("c2", "random", 1000, 1.0, 0)]
+    common = np.random.default_rng(1).normal(0, 1, 4000)  # shared noise (the base run): cancels in the difference
+    own = np.random.default_rng(2).normal(0, 0.05, (4, 4000))
+    res = {"s1": {"trust": 1.0 + common + own[0]}, "s2": {"trust": 3.0 + common + own[1]},
+           "c1": {"trust": 1.0 + common + own[2]}, "c2": {"trust": 1.0 + common + own[3]}}
+    d = trend_difference("trust", "random", spin, ctrl, res, 0.95, 0.05)
+    assert d.difference == pytest.approx(2.0 / math.log(10))
+    assert d.p_value < 1e-6 and "differs from" in d.sentence
+    same = trend_difference("trust", "random", spin, spin, {**res}, 0.95, 0.05)
+    assert same.difference == 0 and "not distinguishable" in same.sentence
+
+
+def test_best_ratio_within_the_allowance_or_none():
+    pts = [_pt("a", "spin", 100, 0.5, 0.0, (-0.5, 1.5)), _pt("b", "spin", 1000, 2.0, -0.5, (0.5, 3.5)),
+           _pt("c", "spin", 10000, 4.0, -3.0, (2.0, 6.0)), _pt("r", "random", 1000, 9.0, 0.0, (8, 10))]
+    best = best_ratio(pts, allowance=1.0)
+    assert best.name == "b" and "p=0.0001" in best.sentence
+    assert best_ratio(pts, allowance=5.0).name == "c"
+    none = best_ratio([pts[0]], allowance=1.0)
+    assert none.name is None and "distinguishable from zero" in none.sentence
+    assert best_ratio(pts[1:3], allowance=0.1).name is None
+
+
+def test_bootstrap_z_test_degenerate():
+    assert bootstrap_z_test(0.0, np.zeros(10), 0.95)[2] == 1.0
