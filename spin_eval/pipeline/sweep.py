@@ -119,6 +119,10 @@ class SweepSettings:
     def model(self) -> str:
         return self.run.model
 
+    def evaluation_options(self) -> dict:
+        """The lm-eval options every variant is evaluated with (recorded in the manifest, as by run)."""
+        return self.run.evaluation_options()
+
     def points(self) -> list[tuple[float, float]]:
         """The (p, q) grid: p = q for each ratio, or every p with every ``q_ratios`` value."""
         if self.q_ratios is None:
@@ -126,12 +130,13 @@ class SweepSettings:
         return [(p, q) for p in self.ratios for q in self.q_ratios]
 
     def spin_config(self, p: float, q: float, selection: str = "paper"):
+        from dataclasses import fields
+
         from spin_eval.spin.config import SpinConfig
 
-        r = self.run
-        return SpinConfig(p=p, q=q, target=r.target, selection=selection, nsamples=r.nsamples, seed=r.seed,
-                          general=r.general, fairness=r.fairness, privacy=r.privacy, control_seed=r.control_seed,
-                          batch_size=r.score_batch_size)
+        given = {f.name: getattr(self.run, f.name) for f in fields(SpinConfig)
+                 if getattr(self.run, f.name, None) is not None}
+        return SpinConfig(**{**given, "p": p, "q": q, "selection": selection})
 
     def key(self) -> str:
         """Hash of the settings that change results (the run's key; not where the scores came from)."""
@@ -197,7 +202,8 @@ def load_or_score(lm: Any, settings: SweepSettings, masks_dir: Path, *, force: b
         source = "from-scores"
     else:
         print(f"[scores] scoring the three calibration sets once (nsamples={config.nsamples})", file=sys.stderr)
-        sums, meta = score_sums(lm.model, lm.tokenizer, config, progress=True, sets=sets, fingerprint=fingerprint)
+        sums, meta = score_sums(lm.model, lm.tokenizer, config, batch_size=settings.run.score_batch_size,
+                                progress=True, sets=sets, fingerprint=fingerprint)
         source = "scored"
     save_score_sums(sums, meta, path)
     return sums, meta, source
