@@ -220,8 +220,10 @@ def make_submission_with_evidence(
     variants = _variants_of(run_dir, variant)
     ranked = ranked_variant(variants)
     main = variants[ranked]
-    results = {v: _round_floats(run.raw) for v, run in variants.items()}
-    samples = {v: _round_floats(headline_samples(run)) for v, run in variants.items()}
+    # through JSON once, so the headline is computed from exactly what build will read back (tuples become
+    # lists, keys strings)
+    results = json.loads(json.dumps({v: _round_floats(run.raw) for v, run in variants.items()}))
+    samples = json.loads(json.dumps({v: _round_floats(headline_samples(run)) for v, run in variants.items()}))
     no_samples = sorted(f"{v}/{t}" for v, run in variants.items() for t in (run.raw.get("configs") or {})
                         if not run.samples.get(t))
     if no_samples:

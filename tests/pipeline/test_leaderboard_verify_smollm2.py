@@ -13,7 +13,7 @@ from spin_eval.cli import main
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=False, reason=(
-    "known bug found at the end of the session (see the closing note): on this SmolLM2 run the submission's "
+    "known bug found at the end of the session (see the closing note): in this test the submission's "
     "stored headline has capability_change None / tax_status 'missing', while build recomputes -12.5 / "
     "'no-trust-gain' from the same results and samples, so build rejects a consistent submission"))
 def test_verify_smollm2_and_a_tampered_document_score(tmp_path, capsys):
