@@ -110,11 +110,7 @@ class RunSettings:
     def __post_init__(self) -> None:
         if not self.tasks:
             raise InputError("--tasks is empty; give task or group names, e.g. --tasks spin_suite")
-        for c in self.controls:
-            if c not in ALL_CONTROLS:
-                raise InputError(f"--controls {c}: unknown control; choose from {', '.join(ALL_CONTROLS)} or none")
-        if len(set(self.controls)) != len(self.controls):
-            raise InputError(f"--controls {','.join(self.controls)}: a control is named twice")
+        check_controls(self.controls)
         if self.mask is not None and (self.p is not None or self.q is not None):
             raise InputError("--mask cannot be combined with --p/--q: the mask file already fixes the ratios")
         for flag, value in (("--limit", self.limit), ("--gen-limit", self.gen_limit)):
@@ -164,6 +160,15 @@ RUNTIME_MODEL_ARGS = ("parallelize", "device_map", "max_memory_per_gpu", "max_cp
                       "max_batch_size")
 #: model_args that ``spin-eval run`` sets itself.
 RESERVED_MODEL_ARGS = ("pretrained", "spin", "mask", "dtype", "device", "batch_size")
+
+
+def check_controls(controls: tuple[str, ...]) -> None:
+    """``--controls``: known control selections, each named once (shared by run and sweep)."""
+    for c in controls:
+        if c not in ALL_CONTROLS:
+            raise InputError(f"--controls {c}: unknown control; choose from {', '.join(ALL_CONTROLS)} or none")
+    if len(set(controls)) != len(controls):
+        raise InputError(f"--controls {','.join(controls)}: a control is named twice")
 
 
 def check_batch_size(value: int | str) -> None:

@@ -32,21 +32,21 @@ from typing import Any
 
 from spin_eval.errors import InputError
 from spin_eval.fileio import sha256_json
+from spin_eval.pipeline.run import DEFAULT_GEN_LIMIT as RUN_DEFAULT_GEN_LIMIT
+from spin_eval.pipeline.run import DEFAULT_LIMIT as RUN_DEFAULT_LIMIT
 from spin_eval.pipeline.run import (
-    ALL_CONTROLS,
     REPORT_FORMATS,
     Manifest,
     RunSettings,
     Variant,
     _now,
+    check_controls,
     check_tasks_exist,
     evaluate_variant,
     load_shared_model,
     make_task_manager,
     select_documents,
 )
-from spin_eval.pipeline.run import DEFAULT_GEN_LIMIT as RUN_DEFAULT_GEN_LIMIT
-from spin_eval.pipeline.run import DEFAULT_LIMIT as RUN_DEFAULT_LIMIT
 from spin_eval.results.runfolder import MASKS_SUBDIR, RUNS_SUBDIR
 
 #: Default ratios for the embedded SmolLM2 (weights zeroed measured: 343 at 3e-5, 1,173 at 1e-4,
@@ -109,11 +109,7 @@ class SweepSettings:
             raise InputError("--ratios must be sorted and unique; pass them through normalize_ratios first")
         if self.q_ratios is not None and tuple(sorted(set(self.q_ratios))) != tuple(self.q_ratios):
             raise InputError("--q-ratios must be sorted and unique; pass them through normalize_ratios first")
-        for c in self.controls:
-            if c not in ALL_CONTROLS:
-                raise InputError(f"--controls {c}: unknown control; choose from {', '.join(ALL_CONTROLS)} or none")
-        if len(set(self.controls)) != len(self.controls):
-            raise InputError(f"--controls {','.join(self.controls)}: a control is named twice")
+        check_controls(self.controls)
 
     @property
     def model(self) -> str:
