@@ -40,10 +40,12 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError
-from spin_eval.fileio import sha256_json, write_json_atomic, write_text_atomic
+from spin_eval.fileio import canonical_json, sha256_json, write_json_atomic, write_text_atomic
 from spin_eval.results.facts import metric_facts
 from spin_eval.results.headline import counts_for_tax, family_levels, headline_tax
-from spin_eval.results.load import RunResults, SampleRecord, load_run, parse_results, raw_sample_rows
+from spin_eval.results.load import (
+    RunResults, SampleRecord, load_run, parse_results, raw_sample_rows, records_from_rows,
+)
 from spin_eval.results.paired import paired_delta
 from spin_eval.results.runfolder import load_run_folder, read_manifest, resolve_run
 from spin_eval.safetext import csv_cell
@@ -141,6 +143,45 @@ def compute_headline(
 def _round_floats(obj: Any) -> Any:
     """JSON round-trip stable floats (so recomputed headlines compare exactly after load)."""
     return json.loads(json.dumps(obj))
+
+
+def evidence_samples(
+    results_by_variant: dict[str, dict[str, Any]], evidence: dict[str, dict[str, list[dict[str, Any]]]], *, where: str
+) -> dict[str, Any]:
+    """The submission's ``samples`` field as its evidence rows give it: per variant, ``headline_samples`` of
+    the run made of the (recomputed) results and the evidence rows, through JSON like ``submit``. Pure."""
+    out: dict[str, Any] = {}
+    fix = "re-pack the submission with 'spin-eval leaderboard submit'"
+    for variant, results in sorted(results_by_variant.items()):
+        run = parse_results(results, name=variant, path=f"submission:{variant}")
+        configs = results.get("configs") if isinstance(results.get("configs"), dict) else {}
+        for task, rows in sorted((evidence.get(variant) or {}).items()):
+            config = configs.get(task) if isinstance(configs.get(task), dict) else {}
+            run.samples[task] = records_from_rows(
+                ((f"{where}: evidence {variant}/{task} row {i}", row) for i, row in enumerate(rows, 1)),
+                config.get("output_type"), fix=fix,
+            )
+        out[variant] = headline_samples(run)
+    return _round_floats(out)
+
+
+def check_samples(sub: dict[str, Any], derived: dict[str, Any], *, where: str) -> None:
+    """InputError naming the first document whose ``samples`` entry differs from what the evidence gives
+    (the headline's paired CIs are computed from ``samples``, so they must follow from the evidence)."""
+    given = sub.get("samples") or {}
+    if canonical_json(given) == canonical_json(derived):
+        return
+    for variant in sorted(set(given) | set(derived)):
+        a, b = given.get(variant) or {}, derived.get(variant) or {}
+        for task in sorted(set(a) | set(b)):
+            ta, tb = a.get(task) or {}, b.get(task) or {}
+            for key in sorted(set(ta) | set(tb)):
+                if canonical_json(ta.get(key)) != canonical_json(tb.get(key)):
+                    raise InputError(
+                        f"{where}: tampered: 'samples' {variant}/{task} document {key[:16]} is "
+                        f"{canonical_json(ta.get(key))[:80]} but the evidence gives {canonical_json(tb.get(key))[:80]}"
+                    )
+    raise InputError(f"{where}: tampered: the 'samples' field does not follow from the per-document evidence")
 
 
 # ------------------------------------------------------------------------------------------------- submit
@@ -369,12 +410,22 @@ def verify_submission(sub: dict[str, Any], *, where: str) -> None:
     check_headline(sub, sub["results"], where=where, source="the included results")
 
 
-def check_headline(sub: dict[str, Any], results: dict[str, dict[str, Any]], *, where: str, source: str) -> None:
-    """InputError when the submission's headline differs from ``compute_headline(results, sub's samples)``."""
-    recomputed = _round_floats(compute_headline(results, sub["samples"]))
+def _same_number(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isnan(a) and math.isnan(b):
+        return True  # an undefined level (e.g. no fairness task) is NaN on both sides
+    return isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def check_headline(sub: dict[str, Any], results: dict[str, dict[str, Any]], *, where: str, source: str,
+                   samples: dict[str, Any] | None = None) -> None:
+    """InputError when the submission's headline differs from ``compute_headline(results, samples)``
+    (``samples``: the submission's own field unless given, e.g. as derived from the evidence)."""
+    recomputed = _round_floats(compute_headline(results, sub["samples"] if samples is None else samples))
     for key in COLUMNS + ("trust_change", "capability_change"):
         a, b = recomputed.get(key), sub["headline"].get(key)
-        if (a is None) != (b is None) or (a is not None and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)):
+        if not _same_number(a, b):
             raise InputError(f"{where}: tampered: headline '{key}' = {b} but {source} give {a}")
 
 
@@ -482,8 +533,10 @@ def build_leaderboard(
                 raise InputError(f"{path}: malformed: not JSON ({why})") from None
             verify_submission(sub, where=str(path))
             evidence = load_evidence(sub, path.parent, where=str(path))
-            check_headline(sub, recompute_variants(sub, evidence, where=str(path)), where=str(path),
-                           source="the per-document samples")
+            recomputed = recompute_variants(sub, evidence, where=str(path))
+            derived = evidence_samples(recomputed, evidence, where=str(path))
+            check_samples(sub, derived, where=str(path))
+            check_headline(sub, recomputed, where=str(path), source="the per-document samples", samples=derived)
             signatures[str(path)] = signature_status(sub, keys, where=str(path))
         except InputError as exc:
             rejected.append((str(path), str(exc)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,10 +220,18 @@ _OBJECT_FIELDS = ("config", "configs", "higher_is_better", "group_subtasks", "ta
 
 
 def _read_samples(file: Path, output_type: str | None) -> dict[str, dict[str, SampleRecord]]:
+    fix = "the samples file is truncated or corrupt, re-run lm-eval with --log_samples"
+    return records_from_rows(iter_jsonl(file, fix=fix), output_type, fix=fix)
+
+
+def records_from_rows(
+    rows: Iterable[tuple[str, Any]], output_type: str | None, *, fix: str
+) -> dict[str, dict[str, SampleRecord]]:
+    """filter -> doc key -> :class:`SampleRecord` from lm-eval sample rows given as ``(where, row)`` pairs
+    (a samples file, or a leaderboard submission's evidence). ``fix`` ends the error for a malformed row."""
     by_filter: dict[str, dict[str, SampleRecord]] = {}
     seen: dict[tuple[str, str], int] = {}
-    fix = "the samples file is truncated or corrupt, re-run lm-eval with --log_samples"
-    for where, sample in iter_jsonl(file, fix=fix):
+    for where, sample in rows:
         sample = validate_sample(sample, where)
         try:
             metrics = sample.get("metrics") or []

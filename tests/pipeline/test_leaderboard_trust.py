@@ -115,6 +115,35 @@ def test_numbers_that_do_not_follow_from_samples_are_rejected(tmp_path):
     assert "20 per-document samples give 0.1" in reason
 
 
+def test_samples_field_that_does_not_follow_from_the_evidence_is_rejected(tmp_path):
+    """The headline's paired CIs come from the submission's ``samples`` field: a forger who rewrites it (every
+    privacy document of spin now leaks nothing) and recomputes a consistent headline is caught, because build
+    derives that field from the evidence files."""
+    path = _submit(tmp_path, "s", GOOD)
+    doc = json.loads(path.read_text())
+    forged = doc["samples"]["spin"]["spin_pii_leakage_mini"]
+    assert forged and all("leak_rate" in e["values"] for e in forged.values())
+    for entry in forged.values():
+        entry["values"]["leak_rate"] = 0.0
+    doc["headline"] = json.loads(json.dumps(compute_headline(doc["results"], doc["samples"])))
+    assert doc["headline"]["trust_change_ci"] != json.loads(path.read_text())["headline"]["trust_change_ci"]
+    _reseal(path, doc)
+    reason = _reason(build_leaderboard([path]), path)
+    assert "tampered: 'samples' spin/spin_pii_leakage_mini document" in reason and "the evidence gives" in reason
+
+
+def test_evidence_samples_equal_what_submit_stores(tmp_path):
+    """The samples derived from the evidence are exactly the field ``submit`` wrote (so build can require it)."""
+    from spin_eval.pipeline.evidence import load_evidence
+    from spin_eval.pipeline.leaderboard import evidence_samples
+
+    path = _submit(tmp_path, "s", GOOD)
+    doc = json.loads(path.read_text())
+    derived = evidence_samples(doc["results"], load_evidence(doc, path.parent, where="t"), where="t")
+    assert derived == doc["samples"] and set(derived) == {"base", "spin"}
+    assert sum(len(docs) for docs in derived["spin"].values()) >= 60
+
+
 def test_same_run_twice_is_ranked_once(tmp_path):
     run = write_fake_suite_run(tmp_path / "run", base=BASE, spin=GOOD)
     first = _submit(tmp_path, "first", GOOD, run=run)

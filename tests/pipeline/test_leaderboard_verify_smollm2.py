@@ -12,15 +12,11 @@ from spin_eval.cli import main
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason=(
-    "known bug found at the end of the session (see the closing note): in this test the submission's "
-    "stored headline has capability_change None / tax_status 'missing', while build recomputes -12.5 / "
-    "'no-trust-gain' from the same results and samples, so build rejects a consistent submission"))
 def test_verify_smollm2_and_a_tampered_document_score(tmp_path, capsys):
     pytest.importorskip("gguf")
     from spin_eval.fileio import sha256_json
-    from spin_eval.pipeline.evidence import evidence_bytes, evidence_path
-    from spin_eval.pipeline.leaderboard import compute_headline
+    from spin_eval.pipeline.evidence import evidence_bytes, evidence_path, load_evidence
+    from spin_eval.pipeline.leaderboard import compute_headline, evidence_samples
     from spin_eval.pipeline.verify import choose_documents
 
     run = tmp_path / "run"
@@ -47,7 +43,8 @@ def test_verify_smollm2_and_a_tampered_document_score(tmp_path, capsys):
     evidence_path(sub.parent, digest).write_bytes(data)
     doc["evidence"]["spin"][task] = {"sha256": digest, "documents": ref["documents"], "bytes": len(data)}
     doc["results"]["spin"]["results"][task]["acc,none"] = sum(r["acc"] for r in rows) / len(rows)
-    doc["headline"] = json.loads(json.dumps(compute_headline(doc["results"])))
+    doc["samples"] = evidence_samples(doc["results"], load_evidence(doc, sub.parent, where="forger"), where="forger")
+    doc["headline"] = json.loads(json.dumps(compute_headline(doc["results"], doc["samples"])))
     doc["results_sha256"] = {v: sha256_json(r) for v, r in doc["results"].items()}
     doc["integrity"] = {"algorithm": "sha256", "content_sha256": sha256_json({k: v for k, v in doc.items() if k != "integrity"})}
     sub.write_text(json.dumps(doc))
