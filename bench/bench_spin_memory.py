@@ -77,8 +77,10 @@ def child(method: str, model_kind: str, nsamples: int) -> dict:
             "total": mask.total}
 
 
-def run_child(method: str, model_kind: str, nsamples: int, old_root: Path | None) -> dict:
+def run_child(method: str, model_kind: str, nsamples: int, old_root: Path | None, mmap_threshold: int = 0) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
+    if mmap_threshold:  # glibc: allocations above it are mmapped and go back to the OS when freed
+        env["MALLOC_MMAP_THRESHOLD_"] = str(mmap_threshold)
     env["PYTHONPATH"] = os.pathsep.join(([str(old_root)] if old_root else []) + [str(REPO), env.get("PYTHONPATH", "")])
     out = subprocess.run([sys.executable, __file__, "--child", method, "--model", model_kind,
                           "--nsamples", str(nsamples)], capture_output=True, text=True, env=env, cwd=REPO)
@@ -93,6 +95,11 @@ def main() -> None:
     parser.add_argument("--model", default="smollm2,1b", help="smollm2, 1b or both (default both)")
     parser.add_argument("--nsamples", type=int, default=2, help="samples per calibration set (default 2)")
     parser.add_argument("--old-commit", default="c4ec82c", help="commit of the build before the change")
+    parser.add_argument("--methods", default="old,new", help="old, new or both (default both)")
+    parser.add_argument("--mmap-threshold", type=int, default=0,
+                        help="set glibc's MALLOC_MMAP_THRESHOLD_ in the builds (bytes; 0: glibc's dynamic default). "
+                             "A fixed threshold returns freed gradient-sized buffers to the OS instead of keeping "
+                             "them in the heap, which the dynamic default does after the first free")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.model, args.nsamples)))
@@ -103,14 +110,17 @@ def main() -> None:
         subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
         rows = []
         for model_kind in args.model.split(","):
-            for method in ("old", "new"):
-                rows.append(run_child(method, model_kind, args.nsamples, Path(tmp) if method == "old" else None))
+            for method in [m for m in ("old", "new") if m in args.methods.split(",")]:
+                rows.append(run_child(method, model_kind, args.nsamples, Path(tmp) if method == "old" else None,
+                                      args.mmap_threshold))
                 r = rows[-1]
                 print(f"{model_kind:8s} {method:4s} target weights {r['targets']:>12,}  model RSS "
                       f"{r['base_rss'] / 2**30:6.2f} GiB  peak {r['peak_rss'] / 2**30:6.2f} GiB  extra "
                       f"{r['extra_per_target']:6.2f} bytes/target weight  {r['seconds']:6.1f} s  zeroed {r['total']}",
                       flush=True)
         for model_kind in args.model.split(","):
+            if {r["method"] for r in rows if r["model"] == model_kind} != {"old", "new"}:
+                continue
             old, new = (next(r for r in rows if r["model"] == model_kind and r["method"] == m) for m in ("old", "new"))
             print(f"{model_kind}: extra memory per target weight old/new = "
                   f"{old['extra_per_target'] / max(new['extra_per_target'], 1e-9):.1f}x; same mask size: "

@@ -44,7 +44,12 @@ from spin_eval.fileio import canonical_json, sha256_json, write_json_atomic, wri
 from spin_eval.results.facts import metric_facts
 from spin_eval.results.headline import counts_for_tax, family_levels, headline_tax
 from spin_eval.results.load import (
-    RunResults, SampleRecord, load_run, parse_results, raw_sample_rows, records_from_rows,
+    RunResults,
+    SampleRecord,
+    load_run,
+    parse_results,
+    raw_sample_rows,
+    records_from_rows,
 )
 from spin_eval.results.paired import paired_delta
 from spin_eval.results.runfolder import load_run_folder, read_manifest, resolve_run
@@ -427,6 +432,33 @@ def check_headline(sub: dict[str, Any], results: dict[str, dict[str, Any]], *, w
         a, b = recomputed.get(key), sub["headline"].get(key)
         if not _same_number(a, b):
             raise InputError(f"{where}: tampered: headline '{key}' = {b} but {source} give {a}")
+    where_differs = _first_difference(recomputed, sub["headline"], "headline")
+    if where_differs is not None:  # CIs, p-values, verdicts, capability not in points, ...
+        path, a, b = where_differs
+        raise InputError(f"{where}: tampered: {path} = {str(b)[:80]} but {source} give {str(a)[:80]}")
+
+
+def _first_difference(a: Any, b: Any, path: str) -> tuple[str, Any, Any] | None:
+    """``(path, recomputed, submitted)`` of the first place two JSON values differ (numbers within 1e-9)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b), key=str):
+            if key not in a or key not in b:
+                return f"{path}.{key}", a.get(key, "(absent)"), b.get(key, "(absent)")
+            found = _first_difference(a[key], b[key], f"{path}.{key}")
+            if found is not None:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return path, a, b
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = _first_difference(x, y, f"{path}[{i}]")
+            if found is not None:
+                return found
+        return None
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+    same = _same_number(a, b) if numbers else (type(a) is type(b) and a == b)
+    return None if same else (path, a, b)
 
 
 # -------------------------------------------------------------------------------------------------- build

@@ -457,6 +457,25 @@ def evaluate_variant(
     return time.perf_counter() - start
 
 
+def variant_finished(manifest: Manifest, runs_dir: Path, variant: Variant) -> bool:
+    """Whether the manifest records ``variant`` as done and its run folder exists (then it is not redone)."""
+    return manifest.variant_done(variant.name) and (runs_dir / variant.name).is_dir()
+
+
+def evaluate_and_record(lm: Any, variant: Variant, settings: RunSettings, task_manager: Any, runs_dir: Path,
+                        documents: dict[str, list[int]] | None, manifest: Manifest,
+                        documents_note: str | None = None) -> float:
+    """Evaluate one variant into ``runs_dir/<name>`` with the manifest marking it running, then done (with
+    wall and CPU seconds); the one evaluate-and-record step of ``spin-eval run`` and ``spin-eval sweep``."""
+    manifest.mark_variant(variant.name, "running", started=_now(),
+                          mask=f"{MASKS_SUBDIR}/{variant.mask_file.name}" if variant.mask_file else None)
+    c0 = time.process_time()
+    seconds = evaluate_variant(lm, variant, settings, task_manager, runs_dir / variant.name, documents, documents_note)
+    manifest.mark_variant(variant.name, "done", finished=_now(), seconds=round(seconds, 1),
+                          cpu_seconds=round(time.process_time() - c0, 1))
+    return seconds
+
+
 def spread_indices(n: int, k: int) -> list[int]:
     """``k`` of ``n`` document indices spread evenly (a centred systematic sample; all when k >= n). Pure."""
     from spin_eval.taskdata import limit_indices
@@ -677,7 +696,7 @@ def _run_pipeline_locked(
     variants = [Variant("base"), Variant("spin", masks_dir / "spin.safetensors")]
     variants += [Variant(f"control-{c}", masks_dir / f"control-{c}.safetensors") for c in settings.controls]
     outcome = RunOutcome(out_dir=out_dir, variants=[v.name for v in variants])
-    todo = [v for v in variants if not (manifest.variant_done(v.name) and (runs_dir / v.name).is_dir())]
+    todo = [v for v in variants if not variant_finished(manifest, runs_dir, v)]
     masks_ready = manifest.stage_done("masks") and all(v.mask_file.is_file() for v in variants if v.mask_file)
     total = 2 + len(variants)
     step = 0
@@ -724,14 +743,8 @@ def _run_pipeline_locked(
             print("already evaluated (skipped)", file=sys.stderr)
             outcome.skipped.append(variant.name)
             continue
-        manifest.mark_variant(variant.name, "running", started=_now(),
-                              mask=f"{MASKS_SUBDIR}/{variant.mask_file.name}" if variant.mask_file else None)
-        c0 = time.process_time()
-        seconds = evaluate_variant(lm, variant, settings, task_manager, runs_dir / variant.name, documents,
-                                   documents_note)
-        outcome.seconds[variant.name] = seconds
-        manifest.mark_variant(variant.name, "done", finished=_now(), seconds=round(seconds, 1),
-                              cpu_seconds=round(time.process_time() - c0, 1))
+        outcome.seconds[variant.name] = evaluate_and_record(
+            lm, variant, settings, task_manager, runs_dir, documents, manifest, documents_note)
 
     stage("report")
     names = [v.name for v in variants]

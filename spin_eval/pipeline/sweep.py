@@ -39,13 +39,13 @@ from spin_eval.pipeline.run import (
     Manifest,
     RunSettings,
     Variant,
-    _now,
     check_controls,
     check_tasks_exist,
-    evaluate_variant,
+    evaluate_and_record,
     load_shared_model,
     make_task_manager,
     select_documents,
+    variant_finished,
 )
 from spin_eval.results.runfolder import MASKS_SUBDIR, RUNS_SUBDIR
 
@@ -370,18 +370,13 @@ def run_sweep(settings: SweepSettings, out_dir: str | Path, *, force: bool = Fal
     outcome = SweepOutcome(out_dir=out_dir, variants=[v.name for v in variants], notes=notes)
     for i, variant in enumerate(variants, 1):
         print(f"\n=== [{i}/{len(variants)}] evaluate {variant.name}", file=sys.stderr, flush=True)
-        if manifest.variant_done(variant.name) and (runs_dir / variant.name).is_dir():
+        if variant_finished(manifest, runs_dir, variant):
             print("already evaluated (skipped)", file=sys.stderr)
             outcome.skipped.append(variant.name)
             continue
         ensure_model()
-        manifest.mark_variant(variant.name, "running", started=_now(),
-                              mask=f"{MASKS_SUBDIR}/{variant.mask_file.name}" if variant.mask_file else None)
-        c0 = time.process_time()
-        seconds = evaluate_variant(lm, variant, run_settings, task_manager, runs_dir / variant.name, documents)
-        outcome.seconds[variant.name] = seconds
-        manifest.mark_variant(variant.name, "done", finished=_now(), seconds=round(seconds, 1),
-                              cpu_seconds=round(time.process_time() - c0, 1))
+        outcome.seconds[variant.name] = evaluate_and_record(
+            lm, variant, run_settings, task_manager, runs_dir, documents, manifest)
 
     if report:
         print("\n=== frontier report", file=sys.stderr, flush=True)

@@ -144,6 +144,22 @@ def test_evidence_samples_equal_what_submit_stores(tmp_path):
     assert sum(len(docs) for docs in derived["spin"].values()) >= 60
 
 
+@pytest.mark.parametrize("field, forged", [
+    ("trust_change_ci", [5.0, 6.0]),  # a narrower interval than the samples give
+    ("capability_not_in_points", {"spin_ppl/word_perplexity": {"baseline": 20.0, "value": 19.0, "delta": -1.0}}),
+    ("tax_status", "defined"),
+])
+def test_every_headline_field_must_follow_from_the_samples(tmp_path, field, forged):
+    """Not only the ranked columns: CIs, statuses and the capability metrics not in points are recomputed."""
+    path = _submit(tmp_path, "s", GOOD)
+    doc = json.loads(path.read_text())
+    assert doc["headline"][field] != forged
+    doc["headline"][field] = forged
+    _reseal(path, doc)
+    reason = _reason(build_leaderboard([path]), path)
+    assert f"tampered: headline.{field} = " in reason
+
+
 def test_same_run_twice_is_ranked_once(tmp_path):
     run = write_fake_suite_run(tmp_path / "run", base=BASE, spin=GOOD)
     first = _submit(tmp_path, "first", GOOD, run=run)
