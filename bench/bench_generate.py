@@ -9,8 +9,8 @@ TaskManager (the tasks ask for 48-64 new tokens), loads the model once and answe
 - ``hf``: lm-eval's HFLM at ``--batch-size`` (what ``spin-eval run`` uses: batch 8, requests sorted by
   length by lm-eval's Collator, dynamic KV cache);
 - ``spin_hf``: spin-eval's adapter on the same weights (it inherits HFLM's ``generate_until``);
-- ``hf, batch 1`` and ``hf, batch 2x``: what batching buys;
-- ``hf, static cache``: transformers' ``cache_implementation="static"`` passed through the requests'
+- ``hf (batch 1)`` and ``hf (batch 2x)``: what batching buys;
+- ``hf (static cache)``: transformers' ``cache_implementation="static"`` passed through the requests'
   generation kwargs (a preallocated KV cache; on GPUs it is meant to pair with torch.compile).
 
 Each round times every variant on the same requests, rotating the order. Prints requests/s and generated
@@ -122,9 +122,9 @@ def main(argv=None) -> int:
     variants = {
         "hf": (hf, instances),
         "spin_hf": (SpinHFLM(pretrained=hf.model, batch_size=bs, **common), instances),
-        "hf, batch 1": (HFLM(pretrained=hf.model, batch_size=1, **common), instances),
-        f"hf, batch {2 * bs}": (HFLM(pretrained=hf.model, batch_size=2 * bs, **common), instances),
-        "hf, static cache": (hf, with_gen_kwargs(instances, cache_implementation="static")),
+        "hf (batch 1)": (HFLM(pretrained=hf.model, batch_size=1, **common), instances),
+        f"hf (batch {2 * bs})": (HFLM(pretrained=hf.model, batch_size=2 * bs, **common), instances),
+        "hf (static cache)": (hf, with_gen_kwargs(instances, cache_implementation="static")),
     }
     for name in [s.strip() for s in args.skip.split(",") if s.strip()]:
         variants.pop(name, None)

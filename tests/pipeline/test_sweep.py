@@ -21,11 +21,11 @@ def _args(model_dir, out, *extra):
 @pytest.fixture(scope="module")
 def finished_sweep(tiny_model_dir, tmp_path_factory, monkeypatch_module):  # noqa: F811
     """A sweep interrupted during its fourth variant, then the same command again."""
-    import spin_eval.pipeline.sweep as sweep_mod
+    import spin_eval.pipeline.run as run_mod  # sweep evaluates through run.evaluate_and_record
 
     monkeypatch_module.setenv("SPIN_EVAL_CACHE", str(tmp_path_factory.mktemp("cache")))
     out = tmp_path_factory.mktemp("sweep") / "out"
-    real = sweep_mod.evaluate_variant
+    real = run_mod.evaluate_variant
     calls = []
 
     def interrupted(lm, variant, *a, **k):
@@ -37,19 +37,19 @@ def finished_sweep(tiny_model_dir, tmp_path_factory, monkeypatch_module):  # noq
             raise KeyboardInterrupt
         return real(lm, variant, *a, **k)
 
-    monkeypatch_module.setattr(sweep_mod, "evaluate_variant", interrupted)
+    monkeypatch_module.setattr(run_mod, "evaluate_variant", interrupted)
     assert main(_args(tiny_model_dir, out)) == 130
     first = list(calls)
-    monkeypatch_module.setattr(sweep_mod, "evaluate_variant", real)
+    monkeypatch_module.setattr(run_mod, "evaluate_variant", real)
     resumed = []
 
     def tracking(lm, variant, *a, **k):
         resumed.append(variant.name)
         return real(lm, variant, *a, **k)
 
-    monkeypatch_module.setattr(sweep_mod, "evaluate_variant", tracking)
+    monkeypatch_module.setattr(run_mod, "evaluate_variant", tracking)
     assert main(_args(tiny_model_dir, out)) == 0
-    monkeypatch_module.setattr(sweep_mod, "evaluate_variant", real)
+    monkeypatch_module.setattr(run_mod, "evaluate_variant", real)
     return {"out": out, "first": first, "resumed": resumed}
 
 
