@@ -30,28 +30,17 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from bench_common import add_model_args, build_instances, offline_torch  # noqa: E402
+
 DEFAULT_TASKS = "spin_pii_leakage,spin_overrefusal,spin_privacy_awareness_gen,spin_fairness_awareness_gen"
-
-
-def build_instances(tasks: list[str], limit: int):
-    """The tasks' generate_until Instances for the first ``limit`` documents of each (rank 0 of 1)."""
-    from lm_eval.tasks import TaskManager
-
-    from spin_eval.paths import tasks_dir
-
-    loaded = TaskManager(include_path=str(tasks_dir())).load(tasks)["tasks"]
-    out = []
-    for task in tasks:
-        loaded[task].build_all_requests(limit=limit, rank=0, world_size=1)
-        out += [inst for inst in loaded[task].instances if inst.request_type == "generate_until"]
-    return out
 
 
 def with_gen_kwargs(instances, **extra):
@@ -91,30 +80,21 @@ def batches(lm, instances, batch_size: int) -> list[list[int]]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="smollm2", help="model spec (default: the embedded smollm2)")
     parser.add_argument("--tasks", default=DEFAULT_TASKS, help="comma-separated generate_until tasks of tasks/")
     parser.add_argument("--limit", type=int, default=8, help="documents per task (default 8)")
     parser.add_argument("--rounds", type=int, default=2, help="timed rounds per variant (default 2)")
-    parser.add_argument("--batch-size", type=int, default=8, help="lm-eval batch_size (default 8, spin-eval run's)")
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--dtype", default="float32")
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument("--skip", default="", help="comma-separated variant names to leave out")
+    add_model_args(parser)
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    import torch
+    torch = offline_torch(args.threads)
     from lm_eval.models.huggingface import HFLM
 
     from spin_eval.adapter.spin_hf import SpinHFLM
     from spin_eval.modelspec import resolve_model_spec
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
     tasks = [t for t in args.tasks.split(",") if t]
-    instances = build_instances(tasks, args.limit)
+    instances = build_instances(tasks, args.limit, "generate_until")
     spec = resolve_model_spec(args.model)
     bs = args.batch_size
     hf = HFLM(pretrained=spec.pretrained, device=args.device, dtype=args.dtype, batch_size=bs)
@@ -172,5 +152,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(REPO_ROOT))
     raise SystemExit(main())

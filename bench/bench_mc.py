@@ -21,24 +21,15 @@ No timing assertions: the figures go into bench/README.md and docs/adapter.md.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
 
-
-def build_instances(task: str, limit: int | None):
-    """The task's loglikelihood Instances for the first ``limit`` documents (rank 0 of 1)."""
-    from lm_eval.tasks import TaskManager
-
-    from spin_eval.paths import tasks_dir
-
-    loaded = TaskManager(include_path=str(tasks_dir())).load([task])["tasks"][task]
-    loaded.build_all_requests(limit=limit, rank=0, world_size=1)
-    return [inst for inst in loaded.instances if inst.request_type == "loglikelihood"]
+from bench_common import add_model_args, build_instances, offline_torch  # noqa: E402
 
 
 def load_variants(model: str, device: str, dtype: str, batch_size: int):
@@ -83,25 +74,16 @@ def floor_runner(lm, instances, batch_size: int):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="smollm2", help="model spec (default: the embedded smollm2)")
     parser.add_argument("--task", default="spin_bbq", help="a loglikelihood task of tasks/ (default spin_bbq)")
     parser.add_argument("--limit", type=int, default=200, help="documents of the task (default 200)")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per variant (default 3)")
-    parser.add_argument("--batch-size", type=int, default=8, help="lm-eval batch_size (default 8)")
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--dtype", default="float32")
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument("--warmup", type=int, default=24, help="requests per variant before timing (default 24)")
+    add_model_args(parser)
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    import torch
+    torch = offline_torch(args.threads)
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    instances = build_instances(args.task, args.limit)
+    instances = build_instances([args.task], args.limit, "loglikelihood")
     variants = load_variants(args.model, args.device, args.dtype, args.batch_size)
     floor, hf_tokens, unique_tokens = floor_runner(variants["hf"], instances, args.batch_size)
     variants["floor (one forward over unique tokens)"] = None
@@ -156,5 +138,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(REPO_ROOT))
     raise SystemExit(main())
