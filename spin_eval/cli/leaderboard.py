@@ -93,7 +93,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle_submit(args: argparse.Namespace) -> int:
     from spin_eval.fileio import check_output_file
-    from spin_eval.pipeline.leaderboard import make_submission_with_evidence, write_submission
+    from spin_eval.pipeline.submission import make_submission_with_evidence, write_submission
 
     check_output_file(args.output, "-o")
     if Path(args.output).resolve().is_relative_to(Path(args.run_dir).resolve()):
@@ -157,8 +157,8 @@ def handle_keygen(args: argparse.Namespace) -> int:
 
 def handle_sign(args: argparse.Namespace) -> int:
     from spin_eval.fileio import read_json, write_json_atomic
-    from spin_eval.pipeline.leaderboard import verify_submission
     from spin_eval.pipeline.signing import sign_submission
+    from spin_eval.pipeline.submission import verify_submission
 
     sub = read_json(args.submission, fix="give a submission written by 'spin-eval leaderboard submit'")
     verify_submission(sub, where=str(args.submission))

@@ -165,7 +165,7 @@ def compare_rows(
 
 def _static_checks(sub: Any, path: Path) -> dict[str, dict[str, list[dict[str, Any]]]]:
     from spin_eval.pipeline.evidence import load_evidence, recompute_variants
-    from spin_eval.pipeline.leaderboard import check_headline, validate_schema, verify_submission
+    from spin_eval.pipeline.submission import check_headline, validate_schema, verify_submission
 
     where = str(path)
     try:

@@ -230,7 +230,7 @@ def valid_submission() -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
     from pipeline_fixtures import write_fake_suite_run
 
-    from spin_eval.pipeline.leaderboard import make_submission
+    from spin_eval.pipeline.submission import make_submission
 
     run = write_fake_suite_run(Path(tempfile.mkdtemp()) / "run", base={"capability": 0.6, "leak": 0.5, "refusal": 0.1,
                                "bias": 0.2}, spin={"capability": 0.5, "leak": 0.2, "refusal": 0.1, "bias": 0.1})

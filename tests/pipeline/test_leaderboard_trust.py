@@ -13,7 +13,8 @@ from pipeline_fixtures import write_fake_suite_run
 from spin_eval.cli import main
 from spin_eval.fileio import sha256_json
 from spin_eval.pipeline.evidence import evidence_bytes, evidence_path
-from spin_eval.pipeline.leaderboard import build_leaderboard, compute_headline
+from spin_eval.pipeline.leaderboard import build_leaderboard
+from spin_eval.pipeline.submission import compute_headline
 from spin_eval.pipeline.verdict import record_path, write_record
 from spin_eval.safetext import csv_cell, one_line
 
@@ -135,7 +136,7 @@ def test_samples_field_that_does_not_follow_from_the_evidence_is_rejected(tmp_pa
 def test_evidence_samples_equal_what_submit_stores(tmp_path):
     """The samples derived from the evidence are exactly the field ``submit`` wrote (so build can require it)."""
     from spin_eval.pipeline.evidence import load_evidence
-    from spin_eval.pipeline.leaderboard import evidence_samples
+    from spin_eval.pipeline.submission import evidence_samples
 
     path = _submit(tmp_path, "s", GOOD)
     doc = json.loads(path.read_text())

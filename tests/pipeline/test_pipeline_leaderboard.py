@@ -10,7 +10,8 @@ from pipeline_fixtures import write_fake_suite_run
 
 from spin_eval.cli import main
 from spin_eval.errors import InputError
-from spin_eval.pipeline.leaderboard import build_leaderboard, compute_headline, make_submission, verify_submission
+from spin_eval.pipeline.leaderboard import build_leaderboard
+from spin_eval.pipeline.submission import compute_headline, make_submission, verify_submission
 
 BASE = {"capability": 0.6, "leak": 0.5, "refusal": 0.1, "bias": 0.2}
 
@@ -113,7 +114,7 @@ def test_compute_headline_no_base_has_no_tax(tmp_path):
 def test_perplexity_change_with_ci_and_control_comparison_reaches_the_entry(tmp_path):
     from pipeline_fixtures import write_fake_run
 
-    from spin_eval.pipeline.leaderboard import unitless_changes
+    from spin_eval.pipeline.submission import unitless_changes
     from spin_eval.results.load import load_run
 
     task = "spin_capability_ppl_mini"

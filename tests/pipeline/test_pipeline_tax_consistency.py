@@ -7,8 +7,8 @@ import math
 import pytest
 from pipeline_fixtures import write_fake_suite_run
 
-from spin_eval.pipeline.leaderboard import make_submission
 from spin_eval.pipeline.run import summarize
+from spin_eval.pipeline.submission import make_submission
 from spin_eval.report import compare_runs
 from spin_eval.results.runfolder import load_runs
 

@@ -1,0 +1,449 @@
+"""Leaderboard submissions: pack a run into one, and check one (``spin-eval leaderboard submit``).
+
+A submission (JSON, schema ``schemas/submission.schema.json``) holds each variant's lm-eval results, the
+mask's sha256 + metadata + the command that rebuilds it, model identity and revision, package versions,
+per-task version and lm-eval task hash, the per-document values behind the headline (``samples``), the
+evidence files' sha256 (``spin_eval.pipeline.evidence``) and the headline numbers computed here.
+Tampering is detected in layers: the content hash over the canonical JSON; the headline recomputed from
+the included results (``verify_submission``); and, in ``leaderboard.build_leaderboard``, every results
+value, the ``samples`` field and the whole headline recomputed from the evidence files.
+
+Headline numbers, from the results layer (``spin_eval.results.headline``) on the ranked variant (``spin``
+where present, else the only variant):
+
+* fairness / privacy / capability / overrefusal: the family *levels* in points (mean "goodness" of the
+  family's catalog headline metrics in points; over-refusal: the rate itself, lower is better);
+* alignment tax (needs a ``base`` variant): THE alignment tax of the report, from paired deltas of the
+  headline metrics against ``base``: capability points lost per trust point gained, ``null`` unless
+  trust was gained significantly. To recompute it exactly, a submission carries the logged per-document
+  values of those metrics (``samples``), not only the results files.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import math
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from spin_eval.errors import InputError
+from spin_eval.fileio import canonical_json, sha256_json, write_json_atomic
+from spin_eval.results.facts import metric_facts
+from spin_eval.results.headline import counts_for_tax, family_levels, headline_tax
+from spin_eval.results.load import (
+    RunResults,
+    SampleRecord,
+    load_run,
+    parse_results,
+    raw_sample_rows,
+    records_from_rows,
+)
+from spin_eval.results.paired import paired_delta
+from spin_eval.results.runfolder import load_run_folder, read_manifest, resolve_run
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "submission.schema.json"
+SUBMISSION_VERSION = 2
+COLUMNS = ("fairness", "privacy", "overrefusal", "capability", "alignment_tax")
+
+
+# --------------------------------------------------------------------------------------------- headline (pure)
+
+
+def _run_from_submission(variant: str, results: dict[str, Any], samples: dict[str, Any] | None) -> RunResults:
+    run = parse_results(results, name=variant, path=f"submission:{variant}")
+    for task, docs in (samples or {}).items():
+        run.samples[task] = {"none": {
+            key: SampleRecord(doc_key=key, doc_id=-1, doc={"cluster_id": entry.get("cluster_id")}, target="",
+                              prompt="", answer="", values=dict(entry.get("values") or {}))
+            for key, entry in docs.items()
+        }}
+    return run
+
+
+def headline_samples(run: RunResults) -> dict[str, dict[str, Any]]:
+    """task -> doc key -> {values, cluster_id}: the logged values of the run's headline metrics in points."""
+    out: dict[str, dict[str, Any]] = {}
+    for task, by_filter in sorted(run.samples.items()):
+        metrics = [m for m in (k.partition(",")[0] for k in run.metrics.get(task, {}))
+                   if counts_for_tax(metric_facts(task, m), "none") or _unitless_capability(metric_facts(task, m))]
+        records = by_filter.get("none") or {}
+        if not metrics or not records:
+            continue
+        out[task] = {
+            key: {"values": {m: rec.values[m] for m in metrics if m in rec.values}, "cluster_id": rec.cluster}
+            for key, rec in sorted(records.items())
+        }
+    return out
+
+
+def _unitless_capability(facts) -> bool:
+    """A capability headline metric not in points (word perplexity, bits per byte): not in the tax, but shown."""
+    return facts.headline and facts.family == "capability" and facts.points is False
+
+
+def _paired(ref: RunResults, other: RunResults, facts) -> dict[str, Any]:
+    d = paired_delta(ref, other, facts, "none").delta
+    return {"delta": d.delta, "ci": [d.ci_low, d.ci_high], "p": d.p_value, "significant": d.significant,
+            "source": d.source}
+
+
+def unitless_changes(runs: dict[str, RunResults], variant: str) -> dict[str, Any]:
+    """Capability headline metrics not in points of ``variant``: value, paired change against ``base`` with
+    CI and p, and the paired comparison with every ``control-*`` variant (p unadjusted; the report's
+    verdicts adjust over all metrics of a pair)."""
+    out: dict[str, Any] = {}
+    base, var = runs["base"], runs[variant]
+    controls = sorted(v for v in runs if v.startswith("control"))
+    for task in sorted(set(base.metrics) & set(var.metrics)):
+        for key in sorted(set(base.metrics[task]) & set(var.metrics[task])):
+            metric, _, filt = key.partition(",")
+            facts = metric_facts(task, metric)
+            if filt != "none" or not _unitless_capability(facts):
+                continue
+            entry = {"baseline": base.metrics[task][key], "value": var.metrics[task][key], **_paired(base, var, facts)}
+            entry["vs_controls"] = {c: _paired(runs[c], var, facts) for c in controls if key in runs[c].metrics.get(task, {})}
+            out[f"{task}/{metric}"] = entry
+    return out
+
+
+def compute_headline(
+    results_by_variant: dict[str, dict[str, Any]], samples_by_variant: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The headline numbers of a submission from its variants' results dicts and headline samples."""
+    samples_by_variant = samples_by_variant or {}
+    runs = {v: _run_from_submission(v, r, samples_by_variant.get(v)) for v, r in results_by_variant.items()}
+    variant = ranked_variant(runs)
+    levels, used = family_levels(runs[variant])
+    headline: dict[str, Any] = {"variant": variant, **levels, "metrics": used, "alignment_tax": None,
+                                "alignment_tax_ci": None, "trust_change": None, "trust_change_ci": None,
+                                "capability_change": None, "tax_status": "missing"}
+    if "base" in runs and variant != "base":
+        tax = headline_tax(runs["base"], runs[variant])
+        headline.update(
+            alignment_tax=tax.tax_per_point, trust_change=tax.trust.points, capability_change=tax.capability.points,
+            tax_status=tax.status,
+            alignment_tax_ci=None if tax.tax_per_point is None else [tax.tax_ci_low, tax.tax_ci_high],
+            trust_change_ci=None if tax.trust.points is None else [tax.trust.ci_low, tax.trust.ci_high],
+            capability_not_in_points=unitless_changes(runs, variant),
+        )
+    return headline
+
+
+def _round_floats(obj: Any) -> Any:
+    """JSON round-trip stable floats (so recomputed headlines compare exactly after load)."""
+    return json.loads(json.dumps(obj))
+
+
+def evidence_samples(
+    results_by_variant: dict[str, dict[str, Any]], evidence: dict[str, dict[str, list[dict[str, Any]]]], *, where: str
+) -> dict[str, Any]:
+    """The submission's ``samples`` field as its evidence rows give it: per variant, ``headline_samples`` of
+    the run made of the (recomputed) results and the evidence rows, through JSON like ``submit``. Pure."""
+    out: dict[str, Any] = {}
+    fix = "re-pack the submission with 'spin-eval leaderboard submit'"
+    for variant, results in sorted(results_by_variant.items()):
+        run = parse_results(results, name=variant, path=f"submission:{variant}")
+        configs = results.get("configs") if isinstance(results.get("configs"), dict) else {}
+        for task, rows in sorted((evidence.get(variant) or {}).items()):
+            config = configs.get(task) if isinstance(configs.get(task), dict) else {}
+            run.samples[task] = records_from_rows(
+                ((f"{where}: evidence {variant}/{task} row {i}", row) for i, row in enumerate(rows, 1)),
+                config.get("output_type"), fix=fix,
+            )
+        out[variant] = headline_samples(run)
+    return _round_floats(out)
+
+
+def check_samples(sub: dict[str, Any], derived: dict[str, Any], *, where: str) -> None:
+    """InputError naming the first document whose ``samples`` entry differs from what the evidence gives
+    (the headline's paired CIs are computed from ``samples``, so they must follow from the evidence)."""
+    given = sub.get("samples") or {}
+    if canonical_json(given) == canonical_json(derived):
+        return
+    for variant in sorted(set(given) | set(derived)):
+        a, b = given.get(variant) or {}, derived.get(variant) or {}
+        for task in sorted(set(a) | set(b)):
+            ta, tb = a.get(task) or {}, b.get(task) or {}
+            for key in sorted(set(ta) | set(tb)):
+                if canonical_json(ta.get(key)) != canonical_json(tb.get(key)):
+                    raise InputError(
+                        f"{where}: tampered: 'samples' {variant}/{task} document {key[:16]} is "
+                        f"{canonical_json(ta.get(key))[:80]} but the evidence gives {canonical_json(tb.get(key))[:80]}"
+                    )
+    raise InputError(f"{where}: tampered: the 'samples' field does not follow from the per-document evidence")
+
+
+# ------------------------------------------------------------------------------------------------- submit
+
+
+def _rebuild_command(meta: dict[str, Any]) -> str:
+    if not meta:
+        return "no mask (unmasked model)"
+    parts = ["spin-eval mask build", f"--model {meta.get('model_name', 'MODEL')}"]
+    for key in ("p", "q", "target", "selection"):
+        if meta.get(key) is not None:
+            parts.append(f"--{key} {meta[key]}")
+    calib = meta.get("calibration") or {}
+    first = next(iter(calib.values()), {}) if isinstance(calib, dict) else {}
+    if isinstance(first, dict):
+        if first.get("nsamples") is not None:
+            parts.append(f"--nsamples {first['nsamples']}")
+        if first.get("seed") is not None:
+            parts.append(f"--seed {first['seed']}")
+    if isinstance(calib, dict):
+        for role in ("general", "fairness", "privacy"):
+            name = (calib.get(role) or {}).get("name")
+            if name and name != "default":
+                parts.append(f"--{role} {name}")
+    parts.append("-o mask.safetensors")
+    return " ".join(parts) + "   # then compare its sha256 with mask.sha256"
+
+
+def _package_versions() -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str | None] = {}
+    for key, dist in (("spin_eval", "spin-eval"), ("lm_eval", "lm_eval"), ("transformers", "transformers"), ("torch", "torch")):
+        try:
+            out[key] = version(dist)
+        except PackageNotFoundError:
+            out[key] = None
+    return out
+
+
+def ranked_variant(names: Any) -> str:
+    """The variant a submission is ranked by: ``spin``, else the only variant besides ``base``, else the first."""
+    names = sorted(names)
+    others = [n for n in names if n != "base"]
+    return "spin" if "spin" in names else others[0] if len(others) == 1 else names[0]
+
+
+def _variants_of(run_dir: Path, variant: str | None = None) -> dict[str, RunResults]:
+    if read_manifest(run_dir) is None:
+        if variant is not None:
+            raise InputError(f"--variant {variant}: {run_dir} is not a 'spin-eval run' or sweep folder")
+        return {"model": load_run(run_dir, name="model")}
+    if variant is None:
+        out = dict(sorted(load_run_folder(run_dir, strict=True).items()))
+        if not out:
+            raise InputError(f"{run_dir}: the run manifest lists no evaluated variants")
+        return out
+    # one point of a sweep (or one variant of a run), with the base it is compared against
+    return {v: resolve_run(run_dir, variant=v) for v in dict.fromkeys(("base", variant))}
+
+
+def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask: bool = False,
+                    variant: str | None = None) -> dict[str, Any]:
+    """Pack a run folder (or one ``variant`` of it with ``base``) into a submission dict (schema-validated)."""
+    return make_submission_with_evidence(run_dir, name=name, embed_mask=embed_mask, variant=variant)[0]
+
+
+def make_submission_with_evidence(
+    run_dir: str | Path, *, name: str | None = None, embed_mask: bool = False, variant: str | None = None
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The submission dict and its evidence files' bytes by sha256 (``spin_eval.pipeline.evidence``)."""
+    from spin_eval.pipeline.evidence import pack_evidence
+
+    run_dir = Path(run_dir)
+    if not run_dir.exists():
+        raise InputError(f"RUN_DIR {run_dir}: no such folder")
+    variants = _variants_of(run_dir, variant)
+    ranked = ranked_variant(variants)
+    main = variants[ranked]
+    # through JSON once, so the headline is computed from exactly what build will read back (tuples become
+    # lists, keys strings)
+    results = json.loads(json.dumps({v: _round_floats(run.raw) for v, run in variants.items()}))
+    samples = json.loads(json.dumps({v: _round_floats(headline_samples(run)) for v, run in variants.items()}))
+    no_samples = sorted(f"{v}/{t}" for v, run in variants.items() for t in (run.raw.get("configs") or {})
+                        if not run.samples.get(t))
+    if no_samples:
+        raise InputError(f"{run_dir}: no logged samples for {', '.join(no_samples)}; a submission needs the per-document "
+                         "samples behind its numbers (re-run with lm-eval --log_samples, or use 'spin-eval run')")
+    evidence, blobs = pack_evidence({v: raw_sample_rows(run) for v, run in variants.items()})
+    tasks: dict[str, dict[str, Any]] = {}
+    for task, version in sorted(main.versions.items()):
+        tasks[task] = {"version": version, "hash": main.task_hashes.get(task)}
+    if not tasks:
+        raise InputError(f"{main.path}: no task versions recorded; is this an lm-eval results file?")
+    spin = main.spin or {"mode": "none"}
+    meta = spin.get("mask_metadata") or {}
+    mask: dict[str, Any] | None = None
+    if spin.get("mode", "none") != "none" or meta:
+        mask = {"sha256": spin.get("mask_sha256"), "metadata": meta, "rebuild": _rebuild_command(meta)}
+        if embed_mask:
+            mask_file = Path(main.mask_file) if main.mask_file else None
+            if mask_file is None or not mask_file.is_file():
+                raise InputError(f"--embed-mask: the mask file of variant '{ranked}' was not found beside the run")
+            data = mask_file.read_bytes()
+            actual = hashlib.sha256(data).hexdigest()
+            if mask["sha256"] is not None and actual != mask["sha256"]:
+                raise InputError(
+                    f"--embed-mask: {mask_file} has sha256 {actual[:16]}... but variant '{ranked}' was evaluated "
+                    f"with mask sha256 {str(mask['sha256'])[:16]}...; the file changed after the run, re-run it"
+                )
+            mask["sha256"] = actual
+            mask["file_base64"] = base64.b64encode(data).decode("ascii")
+    config = main.raw.get("config") or {}
+    model_args = config.get("model_args")
+    spec = (read_manifest(run_dir) or {}).get("model_spec")
+    from spin_eval.constants import EMBEDDED_MODEL_NAME, EMBEDDED_MODEL_SPEC
+
+    model_name = (
+        EMBEDDED_MODEL_NAME if spec == EMBEDDED_MODEL_SPEC
+        else spec or meta.get("model_name") or config.get("model_name") or config.get("model") or "unknown"
+    )
+    revision = None
+    if isinstance(model_args, dict):
+        revision = model_args.get("revision")
+    sub: dict[str, Any] = {
+        "schema_version": SUBMISSION_VERSION,
+        "kind": "spin-eval-submission",
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "name": name or f"{model_name} [{ranked}]",
+        "model": {"name": str(model_name), "revision": revision, "fingerprint": main.fingerprint,
+                  "spec": (read_manifest(run_dir) or {}).get("model_spec")},
+        "versions": _package_versions() | {"lm_eval_results": main.lm_eval_version},
+        "mask": mask,
+        "tasks": tasks,
+        "variants": sorted(variants),
+        "results": results,
+        "samples": samples,
+        "results_sha256": {v: sha256_json(r) for v, r in results.items()},
+        "headline": _round_floats(compute_headline(results, samples)),
+        "evidence": evidence,
+    }
+    sub["integrity"] = {"algorithm": "sha256", "content_sha256": sha256_json(sub)}
+    validate_schema(sub, where=str(run_dir))
+    return sub, blobs
+
+
+def write_submission(submission: dict[str, Any], path: str | Path, evidence: dict[str, bytes] | None = None) -> Path:
+    """Write the evidence files (``evidence/<sha256>.jsonl`` beside ``path``) first, then the submission."""
+    from spin_eval.pipeline.evidence import write_evidence
+
+    if evidence:
+        write_evidence(evidence, Path(path).parent)
+    return write_json_atomic(path, submission)
+
+
+# ------------------------------------------------------------------------------------------------ validate
+
+
+def _schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def validate_schema(sub: Any, *, where: str) -> None:
+    """Raise InputError naming the first schema violation (path and message)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(sub), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        loc = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        raise InputError(f"{where}: schema violation at {loc}: {err.message}")
+
+
+def verify_included_tasks(sub: dict[str, Any], *, where: str) -> None:
+    """InputError unless every variant's included results record exactly the tasks, versions and task hashes
+    of the submission's ``tasks`` field (which is what ranking compares across submissions)."""
+    declared = sub["tasks"]
+    for variant, results in sorted(sub["results"].items()):
+        versions = results.get("versions")
+        hashes = results.get("task_hashes") or {}
+        if not isinstance(versions, dict) or not isinstance(hashes, dict):
+            raise InputError(f"{where}: results of variant '{variant}' lack versions/task_hashes objects")
+        if set(versions) != set(declared):
+            raise InputError(
+                f"{where}: tampered: variant '{variant}' was evaluated on tasks {sorted(versions)} but the "
+                f"submission declares {sorted(declared)}"
+            )
+        for task, entry in sorted(declared.items()):
+            if versions[task] != entry["version"] or hashes.get(task) != entry["hash"]:
+                raise InputError(
+                    f"{where}: tampered: task {task} of variant '{variant}' has version {versions[task]!r} / hash "
+                    f"{str(hashes.get(task))[:10]} but the submission declares {entry['version']!r} / {str(entry['hash'])[:10]}"
+                )
+
+
+def verify_embedded_mask(sub: dict[str, Any], *, where: str) -> None:
+    """InputError unless an embedded mask file (``mask.file_base64``) is valid base64 whose bytes hash to
+    ``mask.sha256``."""
+    mask = sub.get("mask") or {}
+    if "file_base64" not in mask:
+        return
+    try:
+        data = base64.b64decode(mask["file_base64"], validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError(f"{where}: mask.file_base64 is not valid base64") from None
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != mask.get("sha256"):
+        raise InputError(f"{where}: tampered: the embedded mask hashes to {actual[:16]}..., not mask.sha256 "
+                         f"{str(mask.get('sha256'))[:16]}...")
+
+
+def verify_submission(sub: dict[str, Any], *, where: str) -> None:
+    """Schema, content hash, per-variant results hashes and recomputed headline; InputError on failure."""
+    validate_schema(sub, where=where)
+    body = {k: v for k, v in sub.items() if k != "integrity"}
+    if sha256_json(body) != sub["integrity"]["content_sha256"]:
+        raise InputError(f"{where}: tampered: content hash mismatch (the file changed after 'leaderboard submit')")
+    for variant, results in sub["results"].items():
+        if sub["results_sha256"].get(variant) != sha256_json(results):
+            raise InputError(f"{where}: tampered: results hash mismatch for variant '{variant}'")
+    if set(sub["results_sha256"]) != set(sub["results"]):
+        raise InputError(f"{where}: tampered: results_sha256 lists other variants than results")
+    verify_included_tasks(sub, where=where)
+    verify_embedded_mask(sub, where=where)
+    check_headline(sub, sub["results"], where=where, source="the included results")
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isnan(a) and math.isnan(b):
+        return True  # an undefined level (e.g. no fairness task) is NaN on both sides
+    return isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def check_headline(sub: dict[str, Any], results: dict[str, dict[str, Any]], *, where: str, source: str,
+                   samples: dict[str, Any] | None = None) -> None:
+    """InputError when the submission's headline differs from ``compute_headline(results, samples)``
+    (``samples``: the submission's own field unless given, e.g. as derived from the evidence)."""
+    recomputed = _round_floats(compute_headline(results, sub["samples"] if samples is None else samples))
+    for key in COLUMNS + ("trust_change", "capability_change"):
+        a, b = recomputed.get(key), sub["headline"].get(key)
+        if not _same_number(a, b):
+            raise InputError(f"{where}: tampered: headline '{key}' = {b} but {source} give {a}")
+    where_differs = _first_difference(recomputed, sub["headline"], "headline")
+    if where_differs is not None:  # CIs, p-values, verdicts, capability not in points, ...
+        path, a, b = where_differs
+        raise InputError(f"{where}: tampered: {path} = {str(b)[:80]} but {source} give {str(a)[:80]}")
+
+
+def _first_difference(a: Any, b: Any, path: str) -> tuple[str, Any, Any] | None:
+    """``(path, recomputed, submitted)`` of the first place two JSON values differ (numbers within 1e-9)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b), key=str):
+            if key not in a or key not in b:
+                return f"{path}.{key}", a.get(key, "(absent)"), b.get(key, "(absent)")
+            found = _first_difference(a[key], b[key], f"{path}.{key}")
+            if found is not None:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return path, a, b
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = _first_difference(x, y, f"{path}[{i}]")
+            if found is not None:
+                return found
+        return None
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+    same = _same_number(a, b) if numbers else (type(a) is type(b) and a == b)
+    return None if same else (path, a, b)
