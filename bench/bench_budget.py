@@ -36,6 +36,8 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=60)
     parser.add_argument("--gen-limit", type=int, default=20)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--resume", action="store_true",
+                        help="reuse runs already finished under --out (delete one run's folder to redo only it)")
     args = parser.parse_args()
 
     from spin_eval.pipeline.run import RunSettings, run_pipeline
@@ -47,7 +49,7 @@ def main() -> int:
     seconds = {}
     for name, settings in runs.items():
         t0 = time.perf_counter()
-        run_pipeline(settings, root / name, force=True)
+        run_pipeline(settings, root / name, force=not args.resume)
         seconds[name] = time.perf_counter() - t0
     fixed, budget = _half_widths(root / "fixed"), _half_widths(root / "budget")
     print(f"\n{'headline metric (spin vs base)':<48} {'fixed':>8} {'budget':>8} {'ratio':>7}   (95% CI half-width)")

@@ -20,6 +20,19 @@ Z95 = 1.959964
 #: Pilot documents per task (log-likelihood / generation); they also give the per-document cost.
 PILOT_DOCS = 8
 PILOT_GEN_DOCS = 3
+#: A generation pilot fills one batch of the run's batch size (at most this many documents): a batch of
+#: B answers costs about as long as its longest answer, so 3 documents at a time cost ~3x as much per
+#: document as the run's batches of 8 (measured: bench/bench_generate.py) and the plan starved generation.
+PILOT_GEN_DOCS_MAX = 16
+
+
+def pilot_docs(generative: bool, batch_size: int | str, available: int) -> int:
+    """Documents a task's pilot evaluates: ``PILOT_DOCS`` (log-likelihood), or one full batch of the run's
+    ``batch_size`` for a generation task (``PILOT_GEN_DOCS`` to ``PILOT_GEN_DOCS_MAX``; ``auto``: 8)."""
+    if not generative:
+        return min(PILOT_DOCS, available)
+    batch = batch_size if isinstance(batch_size, int) else 8
+    return min(max(PILOT_GEN_DOCS, min(batch, PILOT_GEN_DOCS_MAX)), available)
 
 
 @dataclass(frozen=True)

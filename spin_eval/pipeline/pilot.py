@@ -11,7 +11,7 @@ import math
 import time
 from typing import Any
 
-from spin_eval.pipeline.budget import PILOT_DOCS, PILOT_GEN_DOCS, TaskCost, spread_from_pilot
+from spin_eval.pipeline.budget import TaskCost, pilot_docs, spread_from_pilot
 
 
 def _headline_values(task: str, samples: list[dict]) -> list[list[float]]:
@@ -72,7 +72,7 @@ def measure(lm: Any, tasks: dict[str, Any], order: dict[str, list[int]], *, task
     costs = []
     for name, task in tasks.items():
         generative = getattr(task, "OUTPUT_TYPE", None) == "generate_until"
-        k = min(PILOT_GEN_DOCS if generative else PILOT_DOCS, len(order[name]))
+        k = pilot_docs(generative, batch_size, len(order[name]))
         with _ModelClock(lm) as clock:
             res = lm_eval.simple_evaluate(model=lm, tasks=[name], samples={name: order[name][:k]},
                                           log_samples=True, task_manager=task_manager, batch_size=batch_size,

@@ -6,7 +6,16 @@ import math
 
 import pytest
 
-from spin_eval.pipeline.budget import Z95, TaskCost, plan, spread_from_pilot
+from spin_eval.pipeline.budget import (
+    PILOT_DOCS,
+    PILOT_GEN_DOCS,
+    PILOT_GEN_DOCS_MAX,
+    Z95,
+    TaskCost,
+    pilot_docs,
+    plan,
+    spread_from_pilot,
+)
 
 
 def test_equal_spreads_equalise_half_widths_and_respect_the_budget():
@@ -61,3 +70,12 @@ def test_model_clock_times_only_the_request_methods_and_restores_them():
         assert lm.loglikelihood([1, 2]) == [(-1.0, False)] * 2
     assert clock.seconds > 0
     assert "loglikelihood" not in lm.__dict__ and lm.loglikelihood.__func__ is LM.loglikelihood
+
+
+def test_generation_pilot_fills_one_batch_of_the_run():
+    """A generation pilot of 3 documents at batch 3 cost ~3x per document what the run's batches of 8 cost."""
+    assert pilot_docs(False, 8, 216) == PILOT_DOCS and pilot_docs(False, 8, 5) == 5
+    assert pilot_docs(True, 8, 30) == 8
+    assert pilot_docs(True, 1, 30) == PILOT_GEN_DOCS  # never fewer than the old pilot
+    assert pilot_docs(True, 64, 100) == PILOT_GEN_DOCS_MAX  # a GPU batch: capped
+    assert pilot_docs(True, "auto", 30) == 8 and pilot_docs(True, 8, 5) == 5
