@@ -26,7 +26,7 @@ Ctrl-C leaves nothing half-written). One point can be gated or submitted on its 
   spin-eval check OUT --variant spin-p0.0001 ...   spin-eval leaderboard submit OUT --variant spin-p0.0001 ...
 
 Default (the embedded SmolLM2, sized for <= 15 minutes on a quiet 2-core machine, docs/sweep.md):
-  spin-eval sweep -o sweep/      # --ratios 3e-5,1e-4,1e-3 --controls magnitude-random --limit 60 --gen-limit 20
+  spin-eval sweep -o sweep/      # --ratios 3e-5,1e-4,1e-3 --controls magnitude-random --limit 60 --gen-limit 12
 """
 
 

@@ -32,7 +32,6 @@ from typing import Any
 
 from spin_eval.errors import InputError
 from spin_eval.fileio import sha256_json
-from spin_eval.pipeline.run import DEFAULT_GEN_LIMIT as RUN_DEFAULT_GEN_LIMIT
 from spin_eval.pipeline.run import DEFAULT_LIMIT as RUN_DEFAULT_LIMIT
 from spin_eval.pipeline.run import (
     REPORT_FORMATS,
@@ -53,11 +52,12 @@ from spin_eval.results.runfolder import MASKS_SUBDIR, RUNS_SUBDIR
 #: 11,202 at 1e-3; docs/sweep.md). Three points keep the default sweep within the 15-minute target.
 DEFAULT_RATIOS = (3e-5, 1e-4, 1e-3)
 DEFAULT_CONTROLS = ("magnitude-random",)
-#: Default documents per task and variant: those of ``spin-eval run`` (60, generation tasks 20), so a sweep
-#: point is read with the run's statistical power. Estimated at ~9 minutes for 1 + 2 x 3 variants plus
-#: scoring on a quiet 2-core machine, from the run's measured stage costs (docs/sweep.md "Cost").
+#: Default documents per task and variant: the run's fixed 60 per log-likelihood task, and 12 (not the run's
+#: 20) per generation task. Measured on a quiet 2-core machine (docs/sweep.md "Cost"): at 60 / 20 the
+#: default sweep (1 + 2 x 3 variants, ~2.1 min each, plus 2.5 min of scoring and masks) took about 18
+#: minutes; generation documents take about two thirds of a variant's time, so 12 brings it under 15 minutes.
 DEFAULT_LIMIT = RUN_DEFAULT_LIMIT
-DEFAULT_GEN_LIMIT = RUN_DEFAULT_GEN_LIMIT
+DEFAULT_GEN_LIMIT = 12
 SCORES_FILE = "score_sums.safetensors"
 #: Config fields that decide the score sums; a ``--from-scores`` file must agree on each.
 SCORING_FIELDS = ("target", "nsamples", "seed", "chat_template", "general", "fairness", "privacy", "max_length")
