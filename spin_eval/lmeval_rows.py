@@ -31,3 +31,12 @@ def validate_sample(row: Any, where: str) -> dict[str, Any]:
         if metric in row and not isinstance(row[metric], _SAMPLE_VALUE_TYPES):
             raise InputError(f"{where}: metric '{metric}' = {row[metric]!r:.60} must be a number; {fix}")
     return row
+
+
+def samples_argument(documents: dict[str, list[int]] | None) -> dict[str, list[int]] | None:
+    """lm-eval's ``samples=`` argument (document indices per task) in ascending order.
+
+    lm-eval 0.4.13 evaluates a ``samples`` selection in the task's index order but logs its i-th document
+    with ``doc_id = samples[task][i]`` (``evaluator.evaluate``), so any other order mislabels the logged
+    doc ids: a verification then re-evaluates other documents than the ones submitted."""
+    return None if documents is None else {task: sorted(ids) for task, ids in documents.items()}

@@ -69,12 +69,14 @@ def measure(lm: Any, tasks: dict[str, Any], order: dict[str, list[int]], *, task
     its stratified document order) and return their costs."""
     import lm_eval
 
+    from spin_eval.lmeval_rows import samples_argument
+
     costs = []
     for name, task in tasks.items():
         generative = getattr(task, "OUTPUT_TYPE", None) == "generate_until"
         k = pilot_docs(generative, batch_size, len(order[name]))
         with _ModelClock(lm) as clock:
-            res = lm_eval.simple_evaluate(model=lm, tasks=[name], samples={name: order[name][:k]},
+            res = lm_eval.simple_evaluate(model=lm, tasks=[name], samples=samples_argument({name: order[name][:k]}),
                                           log_samples=True, task_manager=task_manager, batch_size=batch_size,
                                           device=device, bootstrap_iters=0)
         seconds = clock.seconds / max(1, k)

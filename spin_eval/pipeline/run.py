@@ -411,6 +411,8 @@ def evaluate_variant(
     import lm_eval
     from lm_eval.loggers import EvaluationTracker
 
+    from spin_eval.lmeval_rows import samples_argument
+
     start = time.perf_counter()
     tmp = dest.parent / f".{dest.name}.partial"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -424,7 +426,7 @@ def evaluate_variant(
         tracker = EvaluationTracker(output_path=str(tmp))
         model_args = _model_args_string(settings, variant.mask_file)
         results = lm_eval.simple_evaluate(
-            model=lm, model_args=model_args, tasks=list(settings.tasks), limit=None, samples=documents,
+            model=lm, model_args=model_args, tasks=list(settings.tasks), limit=None, samples=samples_argument(documents),
             log_samples=True, evaluation_tracker=tracker, task_manager=task_manager,
             batch_size=settings.batch_size, device=settings.device, bootstrap_iters=settings.bootstrap_iters,
             **evaluation_kwargs(settings),
@@ -441,7 +443,7 @@ def evaluate_variant(
     results["config"]["spin_eval_gen_limit"] = settings.gen_limit
     results["config"]["spin_eval_documents"] = documents_note or ("all" if documents is None else "stratified per task")
     # lm_eval --samples JSON: with config.model_args it reproduces this variant on its own.
-    results["config"]["spin_eval_samples"] = documents
+    results["config"]["spin_eval_samples"] = samples_argument(documents)
     options = settings.evaluation_options()
     if "model_args" in options:  # lm-eval's config.model_args is the whole string; keep the extras visible
         options["spin_eval_model_args"] = options.pop("model_args")

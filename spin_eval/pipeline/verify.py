@@ -77,12 +77,13 @@ class VerifyResult:
 
 
 def choose_documents(rows_by_task: dict[str, list[dict[str, Any]]], k: int, seed: int) -> dict[str, list[Any]]:
-    """``k`` distinct doc ids per task (all where fewer), drawn with ``random.Random(seed)``. Pure."""
+    """``k`` distinct doc ids per task (all where fewer), drawn with ``random.Random(seed)``, in ascending
+    order (``lmeval_rows.samples_argument``: lm-eval labels a selection's documents by position). Pure."""
     rng = random.Random(seed)
     chosen = {}
     for task in sorted(rows_by_task):
-        ids = sorted({r.get("doc_id") for r in rows_by_task[task]}, key=lambda d: json.dumps(d))
-        chosen[task] = sorted(rng.sample(ids, min(k, len(ids))), key=lambda d: json.dumps(d))
+        ids = sorted({r.get("doc_id") for r in rows_by_task[task]})
+        chosen[task] = sorted(rng.sample(ids, min(k, len(ids))))
     return chosen
 
 
@@ -271,8 +272,10 @@ def _normalise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _evaluate(lm: Any, task_manager: Any, chosen: dict[str, list[Any]], config: dict[str, Any], device: str):
     import lm_eval
 
+    from spin_eval.lmeval_rows import samples_argument
+
     results = lm_eval.simple_evaluate(
-        model=lm, tasks=sorted(chosen), samples=chosen, log_samples=True, task_manager=task_manager,
+        model=lm, tasks=sorted(chosen), samples=samples_argument(chosen), log_samples=True, task_manager=task_manager,
         batch_size=config.get("batch_size") or 1, device=device, bootstrap_iters=0,
         random_seed=config.get("random_seed", 0), numpy_random_seed=config.get("numpy_seed", 1234),
         torch_random_seed=config.get("torch_seed", 1234), fewshot_random_seed=config.get("fewshot_seed", 1234),

@@ -16,7 +16,7 @@ from spin_eval.pipeline.verify import choose_documents, compare_values
 
 @pytest.fixture(scope="module")
 def task_dir(tmp_path_factory) -> Path:
-    return write_question_tasks(tmp_path_factory.mktemp("verifytasks"), "vtest", n=6, generation=True)
+    return write_question_tasks(tmp_path_factory.mktemp("verifytasks"), "vtest", n=12, generation=True)
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def packed(tiny_model_dir, task_dir, tmp_path_factory):
     mp.setenv("SPIN_EVAL_CACHE", str(cache))
     out = tmp_path_factory.mktemp("vrun") / "out"
     assert main(["run", "--model", str(tiny_model_dir), "--tasks", "vtest_mc,vtest_gen", "--include-path", str(task_dir),
-                 "--limit", "6", "--p", "0.05", "--q", "0.05", "--nsamples", "3", "--batch-size", "4",
+                 "--limit", "12", "--p", "0.05", "--q", "0.05", "--nsamples", "3", "--batch-size", "4",
                  "--bootstrap-iters", "0", "--controls", "none", "--no-report", "-o", str(out)]) == 0
     folder = tmp_path_factory.mktemp("submission")
     sub = folder / "tiny.json"
@@ -52,8 +52,8 @@ def test_verify_reproduces_and_build_shows_it(packed, task_dir, tmp_path, capsys
     assert printed.startswith("VERIFIED: ") and "base" in printed and "spin" in printed
     record = json.loads(sub.with_name("tiny.verification.json").read_text())
     assert record["verdict"] == "verified" and record["seed"] == 7
-    assert record["documents"] == choose_documents({"vtest_mc": [{"doc_id": i} for i in range(6)],
-                                                    "vtest_gen": [{"doc_id": i} for i in range(6)]}, 3, 7)
+    assert record["documents"] == choose_documents({"vtest_mc": [{"doc_id": i} for i in range(12)],
+                                                    "vtest_gen": [{"doc_id": i} for i in range(12)]}, 3, 7)
     assert record["rows_compared"] == 2 * 2 * 3  # 2 variants x 2 tasks x 3 documents
     board = tmp_path / "board"
     assert main(["leaderboard", "build", str(sub), "-o", str(board), "--verified-only"]) == 0
@@ -80,6 +80,23 @@ def _forge(sub: Path, edit) -> None:
     doc["results_sha256"] = {v: sha256_json(r) for v, r in doc["results"].items()}
     doc["integrity"] = {"algorithm": "sha256", "content_sha256": sha256_json({k: v for k, v in doc.items() if k != "integrity"})}
     sub.write_text(json.dumps(doc))
+
+
+def test_verify_all_documents_including_two_digit_ids(packed, task_dir, tmp_path, capsys):
+    """Doc ids 10 and 11 sort before 2 as text. lm-eval 0.4.13 evaluates a ``samples=`` selection in index
+    order and logs the i-th document as ``doc_id = samples[task][i]``, so a text-sorted selection re-evaluated
+    document 2 under the label 10 and verify reported a MISMATCH for an honest submission."""
+    sub = _copy(packed, tmp_path)
+    assert main(["leaderboard", "verify", str(sub), "--docs", "12", "--include-path", str(task_dir)]) == 0
+    assert capsys.readouterr().out.startswith("VERIFIED: 48 per-document results")  # 2 variants x 2 tasks x 12
+
+
+def test_chosen_documents_are_in_ascending_numeric_order():
+    from spin_eval.lmeval_rows import samples_argument
+
+    chosen = choose_documents({"t": [{"doc_id": i} for i in range(30)]}, 12, 3)["t"]
+    assert chosen == sorted(chosen) and len(chosen) == 12 and any(d >= 10 for d in chosen)
+    assert samples_argument({"t": [11, 2, 5]}) == {"t": [2, 5, 11]} and samples_argument(None) is None
 
 
 def test_tampered_loglikelihoods_are_a_mismatch(packed, task_dir, tmp_path, capsys):
