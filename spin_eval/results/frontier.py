@@ -93,6 +93,10 @@ class TrendDifference:
     ci_high: float | None
     p_value: float | None
     sentence: str
+    p_adjusted: float | None = None
+    """Holm-adjusted over this control's comparisons (every metric's trend difference); the verdict uses it."""
+    spin_slope: float | None = None
+    control_slope: float | None = None
 
 
 @dataclass
@@ -183,10 +187,29 @@ def trend_difference(metric: str, control: str, spin_points: list[FrontierPoint]
                                "no aligned resamples)")
     diff = a - b
     low, high, p = bootstrap_z_test(diff, ra - rb, confidence)
-    verdict = ("differs from" if p < alpha else "is not distinguishable from")
-    return TrendDifference(metric, control, diff, low, high, p,
-                           f"{metric}: SPIN's trend ({a:+.2f} points per ln-unit of weights zeroed) {verdict} "
-                           f"{control}'s ({b:+.2f}); difference {diff:+.2f} [{low:+.2f}, {high:+.2f}], p={p:.3g}")
+    out = TrendDifference(metric, control, diff, low, high, p, "", spin_slope=a, control_slope=b)
+    return _with_verdict(out, p, 1, alpha)
+
+
+def _with_verdict(d: TrendDifference, p_adjusted: float, family: int, alpha: float) -> TrendDifference:
+    """``d`` with its Holm-adjusted p-value and the sentence whose verdict rests on it."""
+    d.p_adjusted = p_adjusted
+    verdict = "differs from" if p_adjusted < alpha else "is not distinguishable from"
+    holm = f", Holm-adjusted over {family} comparisons p={p_adjusted:.3g}" if family > 1 else ""
+    d.sentence = (f"{d.metric}: SPIN's trend ({d.spin_slope:+.2f} points per ln-unit of weights zeroed) {verdict} "
+                  f"{d.control}'s ({d.control_slope:+.2f}); difference {d.difference:+.2f} [{d.ci_low:+.2f}, "
+                  f"{d.ci_high:+.2f}], p={d.p_value:.3g}{holm}")
+    return d
+
+
+def adjust_differences(differences: list[TrendDifference], alpha: float) -> list[TrendDifference]:
+    """Holm adjustment within each control's family of trend comparisons (one per metric), so that with
+    many metrics a single small p-value is not read as "SPIN's trend differs". Pure (updates in place)."""
+    for control in dict.fromkeys(d.control for d in differences):
+        family = [d for d in differences if d.control == control and d.p_value is not None]
+        for d, adjusted in zip(family, stats.holm_adjust([d.p_value for d in family])):
+            _with_verdict(d, adjusted, len(family), alpha)
+    return differences
 
 
 # ------------------------------------------------------------------------------------------------ frontier
@@ -282,4 +305,5 @@ def build_frontier(base: RunResults, items: list[PointInput], settings: PairedSe
     differences = [trend_difference(key, c, by_curve.get(SPIN_CURVE, []), by_curve[c], resamples,
                                     settings.confidence, settings.alpha)
                    for c in curves if c != SPIN_CURVE for key in metrics]
+    adjust_differences(differences, settings.alpha)
     return Frontier(base.name, points, trends, differences, best_ratio(points, allowance), notes)

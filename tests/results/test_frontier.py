@@ -86,3 +86,18 @@ def test_best_ratio_within_the_allowance_or_none():
 
 def test_bootstrap_z_test_degenerate():
     assert bootstrap_z_test(0.0, np.zeros(10), 0.95)[2] == 1.0
+
+
+def test_trend_differences_are_holm_adjusted_per_control():
+    """Eight metrics give eight chances: a raw p of 0.04 alone must not make the report say "differs"."""
+    from spin_eval.results.frontier import TrendDifference, adjust_differences
+
+    def diff(metric, control, p):
+        return TrendDifference(metric, control, -1.0, -2.0, -0.1, p, "", spin_slope=-1.0, control_slope=0.0)
+
+    ds = [diff("a", "random", 0.01), diff("b", "random", 0.04), diff("c", "random", 0.5), diff("a", "other", 0.04)]
+    adjust_differences(ds, 0.05)
+    assert [round(d.p_adjusted, 6) for d in ds] == [0.03, 0.08, 0.5, 0.04]
+    assert "differs from random's" in ds[0].sentence and "Holm-adjusted over 3 comparisons p=0.03" in ds[0].sentence
+    assert "b: SPIN's trend (-1.00 points per ln-unit of weights zeroed) is not distinguishable" in ds[1].sentence
+    assert "differs from other's" in ds[3].sentence and "Holm" not in ds[3].sentence  # a family of one
