@@ -141,6 +141,17 @@ def scatter_chart(curves: list[dict], *, width: int = 640, height: int = 420, x_
         start = math.ceil(lo / step) * step
         return [round(start + i * step, 10) for i in range(int((hi - start) / step) + 1)]
 
+    placed: list[tuple[float, float]] = []
+
+    def label_at(px: float, py: float) -> tuple[float, float]:
+        """Where a point's label goes: above right, moved down a line while it would overprint a label
+        already placed (points of different curves often coincide, e.g. equal changes)."""
+        lx, ly = px + 6, py - 6
+        while any(abs(lx - x) < 90 and abs(ly - y) < 12 for x, y in placed):
+            ly += 13
+        placed.append((lx, ly))
+        return lx, ly
+
     out_curves = []
     for c in curves:
         pts, bars = [], []
@@ -148,7 +159,8 @@ def scatter_chart(curves: list[dict], *, width: int = 640, height: int = 420, x_
             if p.get("x") is None or p.get("y") is None:
                 continue
             px, py = sx(p["x"]), sy(p["y"])
-            pts.append({"x": px, "y": py, "label": p.get("label", ""),
+            lx, ly = label_at(px, py)
+            pts.append({"x": px, "y": py, "label": p.get("label", ""), "label_x": lx, "label_y": ly,
                         "title": f"{c['label']} {p.get('label', '')}: x {p['x']:+.2f}, y {p['y']:+.2f}"})
             if p.get("x_low") is not None and p.get("x_high") is not None:
                 bars.append({"x1": sx(p["x_low"]), "x2": sx(p["x_high"]), "y1": py, "y2": py})
