@@ -11,24 +11,34 @@ import math
 import time
 from typing import Any
 
-from spin_eval.pipeline.budget import TaskCost, pilot_docs, spread_from_pilot
+from spin_eval.pipeline.budget import Z95, TaskCost, pilot_docs, spread_from_pilot
 
 
-def _headline_values(task: str, samples: list[dict]) -> list[list[float]]:
+def task_spread(task: str, samples: list[dict]) -> float:
+    """The task's ``spread`` (:func:`spin_eval.pipeline.budget.spread_from_pilot`) from its pilot samples.
+
+    Only headline metrics in points count: a task without one (e.g. the judged generation forms of the
+    awareness tasks) gets spread 0, so the plan gives it its pilot-sized minimum and spends the budget on the
+    intervals the answer is made of. A record-valued headline score in [-1, 1] (the BBQ bias score) has no
+    0/1 proxy: its worst case counts, a paired per-document difference of variance up to 2
+    (``Z95 * sqrt(2)``, twice a 0/1 metric's worst case), since it is scored on about half the documents
+    (the ambiguous ones) and spans twice a rate's range."""
     from spin_eval.metrics.catalog import metric_info
 
     metrics = {m for s in samples for m in s.get("metrics", [])}
-    out = []
+    lists, wide = [], False
     for m in sorted(metrics):
         info = metric_info(task, m)
         if info is None or not info.headline or not info.points:
             continue
         vals = [s.get(m) for s in samples]
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
-            out.append([float(v) for v in vals])
-        else:  # record-valued (BBQ bias score): no 0/1 proxy, the worst case p = 0.5 counts
-            out.append([0.0, 1.0] * max(1, len(vals) // 2))
-    return out
+            lists.append([float(v) for v in vals])
+        else:
+            wide = True
+    if not lists and not wide:
+        return 0.0
+    return max(spread_from_pilot(lists) if lists else 0.0, Z95 * math.sqrt(2.0) if wide else 0.0)
 
 
 #: The model calls lm-eval makes per request type; the pilot times only these (not task loading).
@@ -81,6 +91,6 @@ def measure(lm: Any, tasks: dict[str, Any], order: dict[str, list[int]], *, task
                                           device=device, bootstrap_iters=0)
         seconds = clock.seconds / max(1, k)
         samples = (res or {}).get("samples", {}).get(name, [])
-        spread = spread_from_pilot(_headline_values(name, samples))
+        spread = task_spread(name, samples)
         costs.append(TaskCost(name, len(order[name]), seconds if math.isfinite(seconds) else 1.0, spread, k))
     return costs

@@ -79,3 +79,19 @@ def test_generation_pilot_fills_one_batch_of_the_run():
     assert pilot_docs(True, 1, 30) == PILOT_GEN_DOCS  # never fewer than the old pilot
     assert pilot_docs(True, 64, 100) == PILOT_GEN_DOCS_MAX  # a GPU batch: capped
     assert pilot_docs(True, "auto", 30) == 8 and pilot_docs(True, 8, 5) == 5
+
+
+def test_task_spread_counts_headline_metrics_only():
+    """A task without a headline metric gets spread 0 (its minimum documents); the BBQ bias score (records,
+    a score in [-1, 1] on the ambiguous half of the documents) gets twice a rate's worst case."""
+    from spin_eval.pipeline.pilot import task_spread
+
+    leak = [{"metrics": ["leak_rate"], "leak_rate": v} for v in (0, 1, 0, 0)]
+    assert task_spread("spin_pii_leakage_mini", leak) == pytest.approx(spread_from_pilot([[0, 1, 0, 0]]))
+    judged = [{"metrics": ["awareness"], "awareness": 1.0}] * 3  # the judged generation form: not a headline metric
+    assert task_spread("spin_fairness_awareness_gen_mini", judged) == 0.0
+    bbq = [{"metrics": ["s_amb"], "s_amb": {"biased": 1, "ambiguous": 1}}] * 8
+    assert task_spread("spin_bbq_mini", bbq) == pytest.approx(Z95 * math.sqrt(2.0))
+    costs = [TaskCost("headline", 100, 1.0, 1.0, 8), TaskCost("no-headline", 100, 1.0, 0.0, 8)]
+    a = plan(costs, 60.0, 1)
+    assert a.docs["no-headline"] == 8 and a.docs["headline"] == 52 and a.half_width["no-headline"] == 0.0
