@@ -100,9 +100,10 @@ def _statements(variants: list[Variant], baseline: str, evaluation: EvaluationSe
                        "definitions. Re-run them with one version.")
     flagged = sorted({c.metric for c in checks if c.headroom != "ok"})
     if flagged:
-        out.append(f"{len(flagged)} headline metric{'s' if len(flagged) != 1 else ''} sit at a bound for the "
-                   f"baseline and can only move one way ({', '.join(flagged)}); they are kept in the family "
-                   "averages (see Sensitivity).")
+        one = len(flagged) == 1
+        out.append(f"{len(flagged)} headline metric{'' if one else 's'} {'sits' if one else 'sit'} at a bound for "
+                   f"the baseline and can only move one way ({', '.join(flagged)}); {'it is' if one else 'they are'} "
+                   "kept in the family averages (see Sensitivity).")
     return out
 
 
