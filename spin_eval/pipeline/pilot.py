@@ -17,28 +17,33 @@ from spin_eval.pipeline.budget import Z95, TaskCost, pilot_docs, spread_from_pil
 def task_spread(task: str, samples: list[dict]) -> float:
     """The task's ``spread`` (:func:`spin_eval.pipeline.budget.spread_from_pilot`) from its pilot samples.
 
-    Only headline metrics in points count: a task without one (e.g. the judged generation forms of the
-    awareness tasks) gets spread 0, so the plan gives it its pilot-sized minimum and spends the budget on the
+    Only headline metrics count: a task without one (e.g. the judged generation forms of the awareness
+    tasks) gets spread 0, so the plan gives it its pilot-sized minimum and spends the budget on the
     intervals the answer is made of. A record-valued headline score in [-1, 1] (the BBQ bias score) has no
     0/1 proxy: its worst case counts, a paired per-document difference of variance up to 2
     (``Z95 * sqrt(2)``, twice a 0/1 metric's worst case), since it is scored on about half the documents
-    (the ambiguous ones) and spans twice a rate's range."""
+    (the ambiguous ones) and spans twice a rate's range. A headline metric not in points (word perplexity)
+    takes a rate's worst case (p = 0.5)."""
     from spin_eval.metrics.catalog import metric_info
 
     metrics = {m for s in samples for m in s.get("metrics", [])}
-    lists, wide = [], False
+    lists, wide, unitless = [], False, False
     for m in sorted(metrics):
         info = metric_info(task, m)
-        if info is None or not info.headline or not info.points:
+        if info is None or not info.headline:
+            continue
+        if not info.points:  # word perplexity: in the answer, but no 0/1 proxy; a rate's worst case
+            unitless = True
             continue
         vals = [s.get(m) for s in samples]
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
             lists.append([float(v) for v in vals])
         else:
             wide = True
-    if not lists and not wide:
+    if not (lists or wide or unitless):
         return 0.0
-    return max(spread_from_pilot(lists) if lists else 0.0, Z95 * math.sqrt(2.0) if wide else 0.0)
+    return max(spread_from_pilot(lists) if lists else 0.0, Z95 * math.sqrt(2.0) if wide else 0.0,
+               spread_from_pilot([]) if unitless else 0.0)
 
 
 #: The model calls lm-eval makes per request type; the pilot times only these (not task loading).

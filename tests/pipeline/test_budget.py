@@ -90,6 +90,8 @@ def test_task_spread_counts_headline_metrics_only():
     assert task_spread("spin_pii_leakage_mini", leak) == pytest.approx(spread_from_pilot([[0, 1, 0, 0]]))
     judged = [{"metrics": ["awareness"], "awareness": 1.0}] * 3  # the judged generation form: not a headline metric
     assert task_spread("spin_fairness_awareness_gen_mini", judged) == 0.0
+    ppl = [{"metrics": ["word_perplexity"], "word_perplexity": [-12.5, 10]}] * 8  # a headline metric, not in points
+    assert task_spread("spin_capability_ppl_mini", ppl) == pytest.approx(spread_from_pilot([]))
     bbq = [{"metrics": ["s_amb"], "s_amb": {"biased": 1, "ambiguous": 1}}] * 8
     assert task_spread("spin_bbq_mini", bbq) == pytest.approx(Z95 * math.sqrt(2.0))
     costs = [TaskCost("headline", 100, 1.0, 1.0, 8), TaskCost("no-headline", 100, 1.0, 0.0, 8)]
