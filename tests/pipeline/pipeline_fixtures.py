@@ -164,9 +164,12 @@ QUESTIONS = [
 
 def write_question_tasks(folder: Path, prefix: str, *, n: int = len(QUESTIONS), generation: bool = False) -> Path:
     """``<prefix>_mc`` (multiple choice, acc) and, with ``generation``, ``<prefix>_gen`` (greedy, exact_match)
-    lm-eval tasks over the first ``n`` QUESTIONS, written into ``folder``."""
+    lm-eval tasks over the first ``n`` QUESTIONS (cycled, with the repeats' text made distinct, when ``n`` is
+    larger), written into ``folder``."""
     data = folder / f"{prefix}.jsonl"
-    data.write_text("".join(json.dumps({"question": q, "choices": c, "label": y}) + "\n" for q, c, y in QUESTIONS[:n]))
+    rows = [(q if i < len(QUESTIONS) else f"{q} (again, {i})", c, y)  # n > len(QUESTIONS): distinct repeats
+            for i, (q, c, y) in enumerate(QUESTIONS[i % len(QUESTIONS)] for i in range(n))]
+    data.write_text("".join(json.dumps({"question": q, "choices": c, "label": y}) + "\n" for q, c, y in rows))
     common = f"dataset_path: json\ndataset_kwargs:\n  data_files:\n    test: {data}\ntest_split: test\nmetadata:\n  version: 1.0\n"
     (folder / f"{prefix}_mc.yaml").write_text(
         f"task: {prefix}_mc\n" + common + "output_type: multiple_choice\ndoc_to_text: '{{question}}'\n"
