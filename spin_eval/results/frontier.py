@@ -204,7 +204,8 @@ def _with_verdict(d: TrendDifference, p_adjusted: float, family: int, alpha: flo
 
 def adjust_differences(differences: list[TrendDifference], alpha: float) -> list[TrendDifference]:
     """Holm adjustment within each control's family of trend comparisons (one per metric), so that with
-    many metrics a single small p-value is not read as "SPIN's trend differs". Pure (updates in place)."""
+    many metrics a single small p-value is not read as "SPIN's trend differs". Sets ``p_adjusted`` and the
+    sentence of each difference in place and returns the same list."""
     for control in dict.fromkeys(d.control for d in differences):
         family = [d for d in differences if d.control == control and d.p_value is not None]
         for d, adjusted in zip(family, stats.holm_adjust([d.p_value for d in family])):
