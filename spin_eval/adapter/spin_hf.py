@@ -28,6 +28,12 @@ model_args added to every ``hf`` argument (all of which keep working):
     one builds and the others load the cached file.
 ``spin=none``
     The unmodified model through the same class (a clean baseline). ``spin=mask`` is implied by ``mask=``.
+``peft=DIR``
+    A PEFT adapter (e.g. from ``spin-eval tune``), loaded as ``hf`` loads it; an adapter with a
+    ``spin_eval_tune.json`` must have been trained on this base model (fingerprint, else exit 2). With
+    ``mask=``/``spin=auto`` the adapter is merged into the weights first and the mask applies to the
+    fine-tuned model (prompt-learning adapters are refused there). ``delta=DIR`` (full fine-tuning)
+    works as in ``hf``.
 ``spin_force=true``
     Apply a mask whose fingerprint does not match (the weights differ, e.g. another dtype export).
 ``prefix_sharing=false``
@@ -294,16 +300,16 @@ class SpinHFLM(HFLM):
         install_error_hook()
         request = parse_spin_args(kwargs)
         mask = load_mask_arg(request.mask_path) if request.mode == "mask" else None
-        if request.mode != "none" and kwargs.get("peft"):
-            raise InputError(
-                f"spin_hf: mask/spin=auto cannot be combined with peft={kwargs['peft']} (the adapter renames "
-                "the masked weights); merge the adapter into the model first and pass the merged directory"
-            )
+        peft_path = kwargs.pop("peft", None) or None
+        if peft_path is not None and kwargs.get("delta"):
+            raise InputError("spin_hf: peft= and delta= cannot be combined (lm-eval's hf refuses it too); pass one")
         pretrained, model_spec = _resolve_pretrained(pretrained, kwargs)
         settings = spin_settings(request, model_spec if model_spec is not None else pretrained)
         _preflight(pretrained, kwargs, None if settings is None else settings[0])
 
         super().__init__(pretrained=pretrained, **kwargs)
+        if peft_path is not None:
+            self._load_peft(str(peft_path), merge=request.mode != "none")
 
         self.prefix_sharing = prefix_sharing
         self._spin_request = request
@@ -321,6 +327,34 @@ class SpinHFLM(HFLM):
         else:
             mask_file = request.mask_path
         self._apply(mask, mask_file)
+
+    # -- fine-tuned adapters (peft=) ---------------------------------------------------------------------
+
+    def _load_peft(self, path: str, *, merge: bool) -> None:
+        """Wrap the loaded base model with the PEFT adapter at ``path`` as ``hf`` does; an adapter written by
+        ``spin-eval tune`` is first checked against the base model's fingerprint. With a mask (``merge``)
+        the adapter is merged into the weights, so the mask zeroes the fine-tuned weights by their usual
+        names and the mask's fingerprint check refers to the fine-tuned model."""
+        from peft import PeftConfig, PeftModel
+
+        from spin_eval.spin.mask import model_fingerprint
+        from spin_eval.tune.store import FINGERPRINT_TARGET, check_base_model
+
+        try:
+            peft_config = PeftConfig.from_pretrained(path)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"spin_hf model_arg peft={path}: not a PEFT adapter folder ({exc})".splitlines()[0]) from None
+        if merge and getattr(peft_config, "is_prompt_learning", False):
+            raise InputError(
+                f"spin_hf model_arg peft={path}: a prompt-learning adapter ({peft_config.peft_type}) adds virtual "
+                "tokens and has no weights to merge, so a mask cannot be applied with it; use spin=none"
+            )
+        check_base_model(path, model_fingerprint(self._model, FINGERPRINT_TARGET))
+        self._model = PeftModel.from_pretrained(self._model, path)
+        if merge:
+            self._model = self._model.merge_and_unload()
+        self._model.eval()
+        self.peft = path
 
     # -- mask construction and application ---------------------------------------------------------------
 

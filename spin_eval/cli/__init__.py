@@ -26,7 +26,7 @@ EXIT_INPUT_ERROR = 2
 EXIT_INTERNAL_ERROR = 3
 
 #: Sub-command modules, in the order ``--help`` lists them.
-SUBCOMMAND_MODULES = ("run", "sweep", "mask", "export", "tasks", "report", "check", "leaderboard")
+SUBCOMMAND_MODULES = ("run", "sweep", "mask", "tune", "export", "tasks", "report", "check", "leaderboard")
 
 
 def build_parser() -> argparse.ArgumentParser:
