@@ -331,30 +331,40 @@ class SpinHFLM(HFLM):
     # -- fine-tuned adapters (peft=) ---------------------------------------------------------------------
 
     def _load_peft(self, path: str, *, merge: bool) -> None:
-        """Wrap the loaded base model with the PEFT adapter at ``path`` as ``hf`` does; an adapter written by
-        ``spin-eval tune`` is first checked against the base model's fingerprint. With a mask (``merge``)
-        the adapter is merged into the weights, so the mask zeroes the fine-tuned weights by their usual
-        names and the mask's fingerprint check refers to the fine-tuned model."""
-        from peft import PeftConfig, PeftModel
-
-        from spin_eval.spin.mask import model_fingerprint
-        from spin_eval.tune.store import FINGERPRINT_TARGET, check_base_model
+        """Wrap the loaded base model with the PEFT adapter at ``path`` as ``hf`` does (after a fingerprint
+        check for ``spin-eval tune`` adapters). With a mask (``merge``) the adapter is merged into the
+        weights, so the mask zeroes the fine-tuned weights and its fingerprint refers to them."""
+        from spin_eval.adapter.finetuned import attach_peft
 
         try:
-            peft_config = PeftConfig.from_pretrained(path)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"spin_hf model_arg peft={path}: not a PEFT adapter folder ({exc})".splitlines()[0]) from None
-        if merge and getattr(peft_config, "is_prompt_learning", False):
-            raise InputError(
-                f"spin_hf model_arg peft={path}: a prompt-learning adapter ({peft_config.peft_type}) adds virtual "
-                "tokens and has no weights to merge, so a mask cannot be applied with it; use spin=none"
-            )
-        check_base_model(path, model_fingerprint(self._model, FINGERPRINT_TARGET))
-        self._model = PeftModel.from_pretrained(self._model, path)
-        if merge:
-            self._model = self._model.merge_and_unload()
-        self._model.eval()
+            self._model = attach_peft(self._model, path, merge=merge)
+        except InputError as exc:
+            raise type(exc)(f"spin_hf model_arg {exc}") from exc
         self.peft = path
+
+    def use_finetuned(self, path: str | Path, kind: str) -> None:
+        """Attach a fine-tuned artifact (``kind`` ``peft`` or ``delta``) to the loaded base model for the
+        next evaluations (``clear_finetuned`` detaches it); ``get_model_info()`` names it."""
+        from spin_eval.adapter.finetuned import attach_delta, attach_peft
+
+        self.clear_finetuned()
+        if kind == "peft":
+            self._model = attach_peft(self._model, str(path), merge=False)
+            self.peft = str(path)
+        else:
+            self._spin_delta = attach_delta(self._model, str(path))
+            self.delta = str(path)
+
+    def clear_finetuned(self) -> None:
+        """Detach the artifact of ``use_finetuned``: the base weights are exactly as loaded again."""
+        delta = self.__dict__.pop("_spin_delta", None)
+        if delta is not None:
+            delta.restore()
+            self.delta = None
+        if self.peft and hasattr(self._model, "unload"):
+            self._model = self._model.unload()
+            self._model.eval()
+            self.peft = None
 
     # -- mask construction and application ---------------------------------------------------------------
 

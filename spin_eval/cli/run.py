@@ -114,6 +114,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--controls", type=_csv, default=("magnitude-random",),
                         help=f"comma-separated control masks from {', '.join(ALL_CONTROLS)}, or none "
                              "(default magnitude-random)")
+    parser.add_argument("--baselines", type=_csv, default=(), metavar="NAME,...",
+                        help="fine-tuning baselines evaluated beside SPIN on the same documents: METHOD-DATA with "
+                             "METHOD sft (= lora), lora, dora or full and DATA general, fairness, privacy or mix, "
+                             "e.g. sft-privacy,sft-fairness,sft-mix (trained once by 'spin-eval tune', cached)")
+    parser.add_argument("--tune-steps", type=int, default=None, metavar="N",
+                        help="optimiser steps of every baseline (default: spin-eval tune's, 32)")
     parser.add_argument("--batch-size", "--batch_size", type=_batch_size, default=8,
                         help="lm-eval batch size: an integer, auto or auto:N (default 8)")
     parser.add_argument("--bootstrap-iters", type=int, default=1000,
@@ -168,7 +174,7 @@ def handle(args: argparse.Namespace) -> int:
         include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
         apply_chat_template=args.apply_chat_template, fewshot_as_multiturn=args.fewshot_as_multiturn,
         system_instruction=args.system_instruction, num_fewshot=args.num_fewshot, gen_kwargs=args.gen_kwargs,
-        model_args=args.model_args, judge=args.judge,
+        model_args=args.model_args, judge=args.judge, baselines=tuple(args.baselines), tune_steps=args.tune_steps,
     )
     _preflight(settings)
     outcome = run_pipeline(settings, args.output, force=args.force, report=not args.no_report)

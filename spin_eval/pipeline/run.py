@@ -106,6 +106,10 @@ class RunSettings:
     gen_kwargs: str | None = None
     model_args: str = ""
     judge: str | None = None
+    baselines: tuple[str, ...] = ()
+    """Fine-tuning baselines evaluated beside SPIN (``spin_eval.tune.baselines``: e.g. ``sft-privacy``)."""
+    tune_steps: int | None = None
+    """Optimiser steps of every baseline (None: TuneConfig's default)."""
 
     def __post_init__(self) -> None:
         if not self.tasks:
@@ -127,6 +131,11 @@ class RunSettings:
             raise InputError("--fewshot-as-multiturn needs --apply-chat-template (lm-eval's rule)")
         parse_model_args(self.model_args)
         parse_pairs("--gen-kwargs", self.gen_kwargs)
+        from spin_eval.tune.baselines import check_baselines
+
+        check_baselines(self.baselines)
+        if self.tune_steps is not None and (isinstance(self.tune_steps, bool) or self.tune_steps < 1):
+            raise InputError(f"--tune-steps {self.tune_steps}: must be a positive number of steps")
 
     def key(self) -> str:
         """Hash of the settings that change results (not device, batch sizes or placement model_args).
@@ -143,6 +152,9 @@ class RunSettings:
                 data.pop(name)
         if data.get("budget") is None:  # runs made before --budget existed keep their key (resumable)
             data.pop("budget", None)
+        for name in ("baselines", "tune_steps"):  # likewise for runs made before --baselines existed
+            if not data.get(name):
+                data.pop(name, None)
         return sha256_json(data)
 
     def evaluation_options(self) -> dict[str, Any]:
@@ -217,6 +229,8 @@ class Variant:
 
     name: str
     mask_file: Path | None = None
+    finetuned: tuple[str, str] | None = None
+    """``(kind, folder)`` of a fine-tuning baseline: kind ``peft`` (LoRA/DoRA) or ``delta`` (full)."""
 
 
 @dataclass
@@ -378,11 +392,13 @@ def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path
 # ---------------------------------------------------------------------------------------------- evaluation
 
 
-def _model_args_string(settings: RunSettings, mask_file: Path | None) -> str:
+def _model_args_string(settings: RunSettings, mask_file: Path | None, finetuned: tuple[str, str] | None = None) -> str:
     """The ``lm_eval --model spin_hf --model_args`` string that reproduces one variant (with the documents
     recorded in ``config.spin_eval_samples``, see docs/pipeline.md)."""
     args = [f"pretrained={settings.model}", f"dtype={settings.dtype}"]
     args.append(f"mask={mask_file.resolve()}" if mask_file is not None else "spin=none")
+    if finetuned is not None:
+        args.append(f"{finetuned[0]}={finetuned[1]}")
     args += [f"{k}={v}" for k, v in parse_model_args(settings.model_args).items()]
     return ",".join(args)
 
@@ -423,8 +439,10 @@ def evaluate_variant(
             lm.use_mask(variant.mask_file)
         else:
             lm.clear_mask(target=settings.target)
+        if variant.finetuned is not None:
+            lm.use_finetuned(variant.finetuned[1], variant.finetuned[0])
         tracker = EvaluationTracker(output_path=str(tmp))
-        model_args = _model_args_string(settings, variant.mask_file)
+        model_args = _model_args_string(settings, variant.mask_file, variant.finetuned)
         results = lm_eval.simple_evaluate(
             model=lm, model_args=model_args, tasks=list(settings.tasks), limit=None, samples=samples_argument(documents),
             log_samples=True, evaluation_tracker=tracker, task_manager=task_manager,
@@ -433,6 +451,8 @@ def evaluate_variant(
         )
     finally:
         lm.clear_mask()
+        if variant.finetuned is not None:
+            lm.clear_finetuned()
     if results is None:
         raise SpinEvalError(f"lm-eval returned no results for variant {variant.name}")
     samples = results.pop("samples")
@@ -682,6 +702,26 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
         return _run_pipeline_locked(settings, out_dir, outputs, force=force, report=report, started=started)
 
 
+def tune_baselines(variants: list[Variant], settings: RunSettings, manifest: Manifest) -> list[Variant]:
+    """The variants with every fine-tuning baseline trained (or taken from the tune cache) and attached."""
+    from spin_eval.tune.baselines import artifact_kind, baseline_config
+    from spin_eval.tune.job import tune_baseline
+
+    out, info = [], {}
+    for variant in variants:
+        if variant.name in settings.baselines:
+            config = baseline_config(variant.name, steps=settings.tune_steps, seed=settings.seed)
+            result = tune_baseline(settings.model, config, device=settings.device)
+            variant = Variant(variant.name, finetuned=(artifact_kind(config), str(result.path)))
+            info[variant.name] = {"path": str(result.path), "kind": variant.finetuned[0], "cached": result.cached,
+                                  "config": result.provenance["config"]}
+            print(f"  {variant.name}: {config.method} on {config.data}, "
+                  f"{'from the tune cache' if result.cached else 'trained'}: {result.path}", file=sys.stderr)
+        out.append(variant)
+    manifest.mark("baselines", "done", baselines=info)
+    return out
+
+
 def _run_pipeline_locked(
     settings: RunSettings, out_dir: Path, outputs: list[str], *, force: bool, report: bool, started: float
 ) -> RunOutcome:
@@ -697,6 +737,7 @@ def _run_pipeline_locked(
 
     variants = [Variant("base"), Variant("spin", masks_dir / "spin.safetensors")]
     variants += [Variant(f"control-{c}", masks_dir / f"control-{c}.safetensors") for c in settings.controls]
+    variants += [Variant(name) for name in settings.baselines]
     outcome = RunOutcome(out_dir=out_dir, variants=[v.name for v in variants])
     todo = [v for v in variants if not variant_finished(manifest, runs_dir, v)]
     masks_ready = manifest.stage_done("masks") and all(v.mask_file.is_file() for v in variants if v.mask_file)
@@ -735,6 +776,9 @@ def _run_pipeline_locked(
     else:
         stage("masks")
         print("already built (skipped)", file=sys.stderr)
+    if settings.baselines and todo:
+        variants = tune_baselines(variants, settings, manifest)
+        todo = [v for v in variants if not variant_finished(manifest, runs_dir, v)]
     documents_note = None
     if settings.budget is not None and todo:
         documents, documents_note = budget_documents(lm, settings, task_manager, manifest, started, len(variants))

@@ -328,7 +328,9 @@ def parse_results(data: dict, *, name: str, path: str) -> RunResults:
                 val = _to_float(value)
                 if val is not None:
                     metrics.setdefault(task, {})[key] = val
-    model = str(data.get("model_name") or model_args.get("pretrained") or config.get("model") or "unknown")
+    # The base model: lm-eval names a run after its peft=/delta= folder, but a fine-tuned variant of the same
+    # base (spin-eval run --baselines) is compared with it like a masked one.
+    model = str(model_args.get("pretrained") or data.get("model_name") or config.get("model") or "unknown")
 
     def _dict(key: str) -> dict:
         value = data.get(key)

@@ -136,11 +136,11 @@ def test_nan_loss_stops_naming_the_step_and_writes_nothing(tiny_model_dir, cache
 def test_spin_hf_loads_the_adapter_checks_the_base_and_masks_the_merged_weights(tiny_model_dir, cache, tmp_path):
     import torch
     from peft import PeftModel
+    from tiny_model import build_tiny_llama
     from transformers import AutoModelForCausalLM
 
     from spin_eval.adapter.spin_hf import SpinHFLM
     from spin_eval.tune.job import tune_baseline
-    from tiny_model import build_tiny_llama
 
     adapter = tune_baseline(str(tiny_model_dir), _config(), progress=False).path
     lm = SpinHFLM(pretrained=str(tiny_model_dir), peft=str(adapter), device="cpu", dtype="float32", batch_size=1)
@@ -198,3 +198,56 @@ def test_cli_tune_writes_the_artifact_and_refuses_bad_numbers_in_one_line(tiny_m
     assert code == 2 and err.count("\n") == 1 and "--steps 'two': not a number" in err
     code = main(["tune", "--model", str(tiny_model_dir), "--lora-dropout", "1.5"])
     assert code == 2 and "dropout must lie in [0, 1)" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_run_evaluates_baselines_on_the_same_documents_with_one_model_load(tiny_model_dir, cache, tmp_path):
+    from pipeline.pipeline_fixtures import QUESTIONS, write_mc_task
+
+    import spin_eval.pipeline.run as run_mod
+    from spin_eval.cli import main
+    from spin_eval.results import load_run
+
+    (tmp_path / "tasks").mkdir()
+    tasks = write_mc_task(tmp_path / "tasks", "tunetest_mc", QUESTIONS)
+    out = tmp_path / "run"
+    loads = []
+    real_load = run_mod.load_shared_model
+    run_mod.load_shared_model = lambda settings: loads.append(1) or real_load(settings)
+    try:
+        code = main(["run", "--model", str(tiny_model_dir), "--tasks", "tunetest_mc", "--include-path", str(tasks),
+                     "--limit", "6", "--p", "0.05", "--q", "0.05", "--nsamples", "3", "--batch-size", "4",
+                     "--bootstrap-iters", "0", "--controls", "none", "--baselines", "sft-privacy,full-mix",
+                     "--tune-steps", "2", "-o", str(out)])
+    finally:
+        run_mod.load_shared_model = real_load
+    assert code == 0 and len(loads) == 1
+    manifest = json.loads((out / "spin-eval-run.json").read_text())
+    baselines = manifest["stages"]["baselines"]["baselines"]
+    assert baselines["sft-privacy"]["kind"] == "peft" and baselines["full-mix"]["kind"] == "delta"
+    runs = {name: load_run(out / "runs" / name) for name in ("base", "spin", "sft-privacy", "full-mix")}
+    docs = {name: sorted(r.samples["tunetest_mc"]["none"]) for name, r in runs.items()}
+    assert docs["base"] == docs["sft-privacy"] == docs["full-mix"] == docs["spin"]
+    args = runs["sft-privacy"].model_args
+    assert args.get("peft") == baselines["sft-privacy"]["path"] and runs["full-mix"].model_args.get("delta")
+    assert len(docs["base"]) == 6
+
+
+@pytest.mark.parametrize("method", ["lora", "full"])
+def test_use_finetuned_then_clear_restores_the_base_exactly(tiny_model_dir, cache, method):
+    import torch
+
+    from spin_eval.adapter.spin_hf import SpinHFLM
+    from spin_eval.tune.job import tune_baseline
+
+    path = tune_baseline(str(tiny_model_dir), _config(method=method, learning_rate=1e-2), progress=False).path
+    lm = SpinHFLM(pretrained=str(tiny_model_dir), device="cpu", dtype="float32", batch_size=1)
+    ids = torch.tensor([[5, 6, 7, 8]])
+    with torch.no_grad():
+        before = lm.model(ids).logits.clone()
+        lm.use_finetuned(path, "peft" if method == "lora" else "delta")
+        tuned = lm.model(ids).logits.clone()
+        lm.clear_finetuned()
+        after = lm.model(ids).logits
+    assert not torch.allclose(before, tuned, atol=1e-6)
+    assert torch.equal(before, after)
