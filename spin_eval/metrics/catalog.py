@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
-from spin_eval.metrics import awareness, bbq, perplexity, privacy
+from spin_eval.metrics import awareness, bbq, perplexity, privacy, public
 
 Family = Literal["fairness", "privacy", "overrefusal", "capability"]
 Direction = Literal["higher", "lower", "zero"]
@@ -146,6 +146,7 @@ def _build() -> dict[tuple[str, str], MetricInfo]:
         entries.append(_mean(task, metric, "capability", "higher", False))
     entries.append(MetricInfo("wikitext", "word_perplexity", "capability", "lower", perplexity.weighted_perplexity, False,
                               points=False))
+    entries += public.public_entries(MetricInfo, _mean, perplexity.weighted_perplexity, perplexity.bits_per_byte)
     return {(e.task, e.metric): e for e in entries}
 
 
