@@ -40,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--markdown", type=Path, default=None, help="write a Markdown summary to this file")
     parser.add_argument("--junit", type=Path, default=None, help="write JUnit XML to this file")
     parser.add_argument("--quiet", action="store_true", help="print only the verdict line")
+    parser.add_argument("--metric-facts", type=Path, default=None, metavar="FILE.yaml",
+                        help="facts of metrics the catalog does not know (docs/public-tasks.md); a run folder's "
+                             "recorded facts apply without it")
     parser.set_defaults(handler=handle)
 
 
@@ -53,6 +56,11 @@ def _load_mask_indices(path: Path | None) -> dict | None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.metric_facts is not None:
+        from spin_eval.metrics.catalog import use_metric_facts
+        from spin_eval.metrics.user_facts import load_facts_file
+
+        use_metric_facts(load_facts_file(args.metric_facts))
     from spin_eval.errors import InputError
     from spin_eval.fileio import check_output_file, write_text_atomic
     from spin_eval.pipeline.check import render_junit, render_markdown, render_table, run_check

@@ -53,6 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-flips", type=int, default=10, metavar="N",
                         help="documents shown per task and variant in the drill-down (default: 10)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--metric-facts", type=Path, default=None, metavar="FILE.yaml",
+                        help="facts of metrics the catalog does not know (docs/public-tasks.md); a run folder's "
+                             "recorded facts apply without it")
     parser.set_defaults(handler=handle)
 
 
@@ -70,6 +73,11 @@ def report_inputs(paths: list[Path]) -> list[Path]:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.metric_facts is not None:
+        from spin_eval.metrics.catalog import use_metric_facts
+        from spin_eval.metrics.user_facts import load_facts_file
+
+        use_metric_facts(load_facts_file(args.metric_facts))
     from spin_eval.errors import InputError
     from spin_eval.fileio import check_output_file
     from spin_eval.report import Settings, compare_runs, write_report

@@ -118,6 +118,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="fine-tuning baselines evaluated beside SPIN on the same documents: METHOD-DATA with "
                              "METHOD sft (= lora), lora, dora or full and DATA general, fairness, privacy or mix, "
                              "e.g. sft-privacy,sft-fairness,sft-mix (trained once by 'spin-eval tune', cached)")
+    parser.add_argument("--metric-facts", type=Path, default=None, metavar="FILE.yaml",
+                        help="facts (family, direction, aggregation, headline) of metrics of your own tasks that the "
+                             "catalog does not know (docs/public-tasks.md); recorded in the run")
     parser.add_argument("--tune-steps", type=int, default=None, metavar="N",
                         help="optimiser steps of every baseline (default: spin-eval tune's, 32)")
     parser.add_argument("--batch-size", "--batch_size", type=_batch_size, default=8,
@@ -167,6 +170,14 @@ def handle(args: argparse.Namespace) -> int:
         limit = gen_limit = None
     from spin_eval.spin.settings import given_settings
 
+    facts = ()
+    if args.metric_facts is not None:
+        from spin_eval.metrics.catalog import use_metric_facts
+        from spin_eval.metrics.user_facts import load_facts_file
+
+        facts = tuple(load_facts_file(args.metric_facts))
+        use_metric_facts(list(facts))
+
     spin = {("score_batch_size" if k == "batch_size" else k): v for k, v in given_settings(args).items()}
     settings = RunSettings(
         model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, mask=args.mask, **spin,
@@ -175,6 +186,7 @@ def handle(args: argparse.Namespace) -> int:
         apply_chat_template=args.apply_chat_template, fewshot_as_multiturn=args.fewshot_as_multiturn,
         system_instruction=args.system_instruction, num_fewshot=args.num_fewshot, gen_kwargs=args.gen_kwargs,
         model_args=args.model_args, judge=args.judge, baselines=tuple(args.baselines), tune_steps=args.tune_steps,
+        metric_facts=facts,
     )
     _preflight(settings)
     outcome = run_pipeline(settings, args.output, force=args.force, report=not args.no_report)

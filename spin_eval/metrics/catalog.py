@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
+from spin_eval.errors import InputError
 from spin_eval.metrics import awareness, bbq, perplexity, privacy, public
 
 Family = Literal["fairness", "privacy", "overrefusal", "capability"]
@@ -153,16 +154,41 @@ def _build() -> dict[tuple[str, str], MetricInfo]:
 _CATALOG = _build()
 
 
+#: Entries declared by the user (``--metric-facts``), added by :func:`use_metric_facts` for this process.
+_USER: dict[tuple[str, str], MetricInfo] = {}
+
+
+def use_metric_facts(entries: list[dict]) -> None:
+    """Add validated user fact entries (``spin_eval.metrics.user_facts``) to the catalog of this process. An
+    entry for a metric the catalog knows must agree with it (family, direction, headline, points);
+    otherwise InputError naming both."""
+    from spin_eval.metrics.user_facts import to_metric_infos
+
+    for info in to_metric_infos(entries, MetricInfo):
+        known = _CATALOG.get((info.task, info.metric)) or _USER.get((info.task, info.metric))
+        if known is not None:
+            mine = (info.family, info.direction, info.headline, info.points)
+            theirs = (known.family, known.direction, known.headline, known.points)
+            if mine != theirs:
+                raise InputError(
+                    f"--metric-facts: {info.task}/{info.metric} is declared as (family, direction, headline, points) "
+                    f"{mine}, but the catalog has {theirs}; drop the entry or make it agree"
+                )
+            continue
+        _USER[(info.task, info.metric)] = info
+
+
 def metric_info(task: str, metric: str) -> MetricInfo | None:
     """The catalog entry for ``task``/``metric`` (``metric`` may carry lm-eval's ``,none`` suffix); None if unknown."""
-    return _CATALOG.get((task, metric.split(",", 1)[0]))
+    key = (task, metric.split(",", 1)[0])
+    return _CATALOG.get(key) or _USER.get(key)
 
 
 def all_metrics() -> list[MetricInfo]:
     """Every catalogued metric, in a fixed order."""
-    return list(_CATALOG.values())
+    return [*_CATALOG.values(), *_USER.values()]
 
 
 def headline_metrics() -> list[MetricInfo]:
     """The metrics of the alignment-tax line."""
-    return [m for m in _CATALOG.values() if m.headline]
+    return [m for m in all_metrics() if m.headline]

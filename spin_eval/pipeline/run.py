@@ -110,6 +110,8 @@ class RunSettings:
     """Fine-tuning baselines evaluated beside SPIN (``spin_eval.tune.baselines``: e.g. ``sft-privacy``)."""
     tune_steps: int | None = None
     """Optimiser steps of every baseline (None: TuneConfig's default)."""
+    metric_facts: tuple = ()
+    """Validated ``--metric-facts`` entries (``spin_eval.metrics.user_facts``), recorded in the manifest."""
 
     def __post_init__(self) -> None:
         if not self.tasks:
@@ -152,7 +154,7 @@ class RunSettings:
                 data.pop(name)
         if data.get("budget") is None:  # runs made before --budget existed keep their key (resumable)
             data.pop("budget", None)
-        for name in ("baselines", "tune_steps"):  # likewise for runs made before --baselines existed
+        for name in ("baselines", "tune_steps", "metric_facts"):  # likewise for runs made before these existed
             if not data.get(name):
                 data.pop(name, None)
         return sha256_json(data)

@@ -64,6 +64,18 @@ def _load_variant(folder: Path, name: str, entry: dict[str, Any], mask_path: str
     return run
 
 
+def use_recorded_facts(manifest: dict[str, Any], folder: Path) -> None:
+    """Apply the ``--metric-facts`` entries a run recorded (``settings.metric_facts``), so a report or check
+    of the run later uses the facts it was made with."""
+    settings = manifest.get("settings")
+    entries = settings.get("metric_facts") if isinstance(settings, dict) else None
+    if entries:
+        from spin_eval.metrics.catalog import use_metric_facts
+        from spin_eval.metrics.user_facts import parse_facts
+
+        use_metric_facts(parse_facts(list(entries), f"{folder / RUN_MANIFEST}: settings.metric_facts"))
+
+
 def finished_variants(folder: str | Path) -> list[str]:
     """Names of the finished variants of a run folder, in manifest order (InputError when none)."""
     folder = Path(folder)
@@ -84,6 +96,7 @@ def load_run_folder(folder: str | Path, *, strict: bool = False) -> dict[str, Ru
     if manifest is None:
         raise InputError(f"{folder}: no {RUN_MANIFEST}; not a 'spin-eval run' folder")
     variants = _variants(manifest, folder)
+    use_recorded_facts(manifest, folder)
     if strict:
         for name, entry in variants.items():
             if entry.get("status") != "done":
@@ -105,6 +118,7 @@ def resolve_run(path: str | Path, *, variant: str = "spin", mask_path: str | Pat
             )
         if variants[variant].get("status") != "done":
             raise InputError(f"{path}: variant '{variant}' is not finished; re-run 'spin-eval run' to complete it")
+        use_recorded_facts(manifest, path)
         return _load_variant(path, variant, variants[variant], mask_path)
     run = load_run(path)
     if mask_path:
