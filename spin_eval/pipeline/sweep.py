@@ -23,7 +23,6 @@ Because the folder is a run folder, ``spin-eval check OUT --variant spin-p0.0001
 from __future__ import annotations
 
 import math
-import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -319,22 +318,45 @@ def write_sweep_reports(out_dir: Path, allowance: float, formats: tuple[str, ...
     return [write_frontier_report(report, out_dir / f"report.{fmt}", fmt) for fmt in formats], report.frontier.best.sentence
 
 
+def sweep_outputs(settings: SweepSettings) -> list[str]:
+    """Every path a sweep writes into its folder (relative): each point's masks and variant folders, the score
+    sums, ``base``, the reports; recorded in the manifest before the first write, as by ``spin-eval run``."""
+    from spin_eval.outputs import planned_outputs
+
+    masks, variants = [], ["base"]
+    for p, q in settings.points():
+        names = [point_name(selection, p, q) for selection in ("paper",) + tuple(settings.controls)]
+        masks += [f"{name}.safetensors" for name in names]
+        variants += names
+    return planned_outputs(variants, masks)
+
+
 def run_sweep(settings: SweepSettings, out_dir: str | Path, *, force: bool = False, report: bool = True,
               notes: list[str] | None = None, allowance: float = 1.0) -> SweepOutcome:
-    """Run (or resume) a sweep into ``out_dir``."""
+    """Run (or resume) a sweep into ``out_dir`` through the folder safety of ``spin-eval run``
+    (``spin_eval.outputs.run_folder``: the lock, ``force`` removes only recorded outputs, inputs never outputs)."""
+    from spin_eval.outputs import run_folder
+
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     for f in settings.from_scores:
         if not Path(f).is_file():
             raise InputError(f"--from-scores {f}: no such file; write it with 'spin-eval mask build --save-scores DIR'")
+    run = settings.run
+    inputs = {"--from-scores": settings.from_scores, "--general": run.general, "--fairness": run.fairness,
+              "--privacy": run.privacy, "--include-path": run.include_path}
+    outputs = sweep_outputs(settings)
+    with run_folder(out_dir, outputs, inputs, force=force):
+        return _run_sweep_locked(settings, out_dir, outputs, force=force, report=report, notes=notes,
+                                 allowance=allowance)
+
+
+def _run_sweep_locked(settings: SweepSettings, out_dir: Path, outputs: list[str], *, force: bool, report: bool,
+                      notes: list[str] | None, allowance: float) -> SweepOutcome:
     manifest = Manifest(out_dir, settings, force=force)
     manifest.data["kind"] = "sweep"
+    manifest.data["outputs"] = outputs  # recorded before anything is written: what a later --force may remove
+    manifest.save()
     masks_dir, runs_dir = out_dir / MASKS_SUBDIR, out_dir / RUNS_SUBDIR
-    if force:
-        for sub in (runs_dir, masks_dir):
-            shutil.rmtree(sub, ignore_errors=True)
-        for fmt in REPORT_FORMATS:
-            (out_dir / f"report.{fmt}").unlink(missing_ok=True)
     runs_dir.mkdir(parents=True, exist_ok=True)
     notes = list(notes or [])
     run_settings = settings.run
