@@ -22,7 +22,7 @@ from typing import Any
 
 from spin_eval import __version__
 from spin_eval.constants import EXPORT_INFO_FILE
-from spin_eval.errors import InputError, MaskError
+from spin_eval.errors import MaskError
 
 EXPORT_FORMAT_VERSION = 1
 

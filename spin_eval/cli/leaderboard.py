@@ -112,10 +112,9 @@ def handle_submit(args: argparse.Namespace) -> int:
 def handle_build(args: argparse.Namespace) -> int:
     import sys
 
+    from spin_eval.outputs import check_output_folder, folder_lock
     from spin_eval.pipeline.leaderboard import build_leaderboard, render_csv, write_leaderboard
     from spin_eval.safetext import terminal_safe
-
-    from spin_eval.outputs import check_output_folder, folder_lock
 
     inputs = {"SUBMISSION": args.submissions, "--trusted-keys": args.trusted_keys,
               "--verifications": args.verifications}

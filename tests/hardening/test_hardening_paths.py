@@ -48,6 +48,6 @@ def test_check_output_file(tmp_path):
         check_output_file(tmp_path, "--junit")
     with pytest.raises(InputError, match="is a file, not a folder"):
         check_output_file(tmp_path / "f" / "out.md", "--markdown")
-    with pytest.raises(InputError, match="also an input"):
+    with pytest.raises(InputError, match="is also the input --in"):
         check_output_file(tmp_path / "f", "-o", inputs={"--in": tmp_path / "." / "f"})
     assert check_output_file(tmp_path / "new" / "out.md", "-o") == tmp_path / "new" / "out.md"
