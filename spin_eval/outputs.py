@@ -279,7 +279,8 @@ def export_folder(out_dir: Path, inputs: Inputs, *, force: bool) -> Iterator[Pat
     an existing non-empty folder replaced only with ``force`` and only when every file in it is one a previous
     export recorded writing (``spin_eval_export.json``'s ``outputs``)."""
     check_output_folder(out_dir, "-o", inputs=inputs, writes=[""])
-    with folder_lock(out_dir):
+    created = not out_dir.exists()
+    with folder_lock(out_dir) as lock:
         present = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*")
                          if not p.is_dir() and p.name != LOCK_FILE)
         if present and not force:
@@ -291,7 +292,13 @@ def export_folder(out_dir: Path, inputs: Inputs, *, force: bool) -> Iterator[Pat
         if foreign:
             raise InputError(f"-o {out_dir}: {foreign[0]} exists but was not written by spin-eval export (not in "
                              f"{EXPORT_INFO_FILE}); --force replaces only an earlier export: move it or choose another -o")
-        yield out_dir
+        try:
+            yield out_dir
+        except BaseException:
+            if created and [p.name for p in out_dir.iterdir()] == [LOCK_FILE]:  # a failed export leaves nothing
+                lock.unlink()
+                out_dir.rmdir()
+            raise
 
 
 # ------------------------------------------------------------------------------------------------- locks

@@ -318,33 +318,20 @@ def write_sweep_reports(out_dir: Path, allowance: float, formats: tuple[str, ...
     return [write_frontier_report(report, out_dir / f"report.{fmt}", fmt) for fmt in formats], report.frontier.best.sentence
 
 
-def sweep_outputs(settings: SweepSettings) -> list[str]:
-    """Every path a sweep writes into its folder (relative): each point's masks and variant folders, the score
-    sums, ``base``, the reports; recorded in the manifest before the first write, as by ``spin-eval run``."""
-    from spin_eval.outputs import planned_outputs
-
-    masks, variants = [], ["base"]
-    for p, q in settings.points():
-        names = [point_name(selection, p, q) for selection in ("paper",) + tuple(settings.controls)]
-        masks += [f"{name}.safetensors" for name in names]
-        variants += names
-    return planned_outputs(variants, masks)
-
-
 def run_sweep(settings: SweepSettings, out_dir: str | Path, *, force: bool = False, report: bool = True,
               notes: list[str] | None = None, allowance: float = 1.0) -> SweepOutcome:
-    """Run (or resume) a sweep into ``out_dir`` through the folder safety of ``spin-eval run``
-    (``spin_eval.outputs.run_folder``: the lock, ``force`` removes only recorded outputs, inputs never outputs)."""
-    from spin_eval.outputs import run_folder
+    """Run (or resume) a sweep into ``out_dir`` through ``spin-eval run``'s folder safety
+    (``spin_eval.outputs.run_folder``): every point's masks and variant folders are the recorded outputs."""
+    from spin_eval.outputs import planned_outputs, run_folder
 
-    out_dir = Path(out_dir)
+    out_dir, run = Path(out_dir), settings.run
     for f in settings.from_scores:
         if not Path(f).is_file():
             raise InputError(f"--from-scores {f}: no such file; write it with 'spin-eval mask build --save-scores DIR'")
-    run = settings.run
+    names = [point_name(s, p, q) for p, q in settings.points() for s in ("paper",) + tuple(settings.controls)]
+    outputs = planned_outputs(["base", *names], [f"{name}.safetensors" for name in names])
     inputs = {"--from-scores": settings.from_scores, "--general": run.general, "--fairness": run.fairness,
               "--privacy": run.privacy, "--include-path": run.include_path}
-    outputs = sweep_outputs(settings)
     with run_folder(out_dir, outputs, inputs, force=force):
         return _run_sweep_locked(settings, out_dir, outputs, force=force, report=report, notes=notes,
                                  allowance=allowance)
