@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hardening_support import forge_mask, mlp_indices, tiny_model, valid_metadata
 
 from spin_eval.cli import main
 
@@ -33,6 +34,14 @@ def run_dir(tmp_path) -> Path:
     manifest["outputs"] = ["masks/spin.safetensors", "runs/base", "runs/spin", "report.html"]
     (out / "spin-eval-run.json").write_text(json.dumps(manifest))
     return out
+
+
+def _real_mask(path: Path, tiny_model_dir: Path) -> Path:
+    """A valid mask of the tiny model at ``path`` (so an export with it would go through)."""
+    model = tiny_model(tiny_model_dir)
+    indices, shapes = mlp_indices(model)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return forge_mask(path, indices, shapes, valid_metadata(model, indices))
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -155,14 +164,13 @@ def test_a_new_file_beside_the_inputs_is_fine(capsys, tmp_path, run_dir):
 def test_export_force_never_removes_its_mask_or_the_users_files(capsys, tmp_path, tiny_model_dir):
     """Was: `export --mask D/my.safetensors -o D --force` deleted the mask and every other file in D."""
     folder = tmp_path / "D"
-    folder.mkdir()
-    (folder / "my.safetensors").write_bytes(b"the mask")
+    _real_mask(folder / "my.safetensors", tiny_model_dir)
     (folder / "NOTES.txt").write_text("notes")
     before = _snapshot(folder)
     line = _exit_2_one_line(capsys, ["export", "--model", tiny_model_dir, "--mask", folder / "my.safetensors",
                                      "-o", folder, "--force"])
     assert "--mask" in line
-    (tmp_path / "m.safetensors").write_bytes(b"a mask elsewhere")
+    _real_mask(tmp_path / "m.safetensors", tiny_model_dir)
     line = _exit_2_one_line(capsys, ["export", "--model", tiny_model_dir, "--mask", tmp_path / "m.safetensors",
                                      "-o", folder, "--force"])
     assert "not written by spin-eval" in line
@@ -194,3 +202,52 @@ def test_every_command_writing_a_folder_takes_the_folder_lock(capsys, tmp_path, 
         holder.wait()
     assert f"pid {holder.pid}" in line
     assert [p.name for p in out.iterdir()] == [".spin-eval.lock"]
+
+
+# ------------------------------------------------------------------ every command: its own input as output
+
+
+def _own_input_cases(tmp: Path, run: Path, model: Path) -> dict[str, tuple[list, Path]]:
+    """Every writing command with an output that is (or holds, or removes) one of its own inputs, and that input."""
+    results = next(run.rglob("results_*.json"))
+    calibration = tmp / "general.csv"
+    calibration.write_text("text\nhello\n")
+    sub_dir = tmp / "subs"
+    sub_dir.mkdir()
+    (sub_dir / "leaderboard.json").write_text("{}")
+    (sub_dir / "sub.verification.json").write_bytes(b"a mask named like a record")
+    (sub_dir / "sub.json").write_text("{}")
+    _real_mask(tmp / "D" / "my.safetensors", model)
+    return {
+        "run -o": (["run", "--model", model, "--tasks", "spin_capability_mc_mini", "--limit", "2",
+                    "--mask", run / "masks" / "spin.safetensors", "-o", run, "--force"],
+                   run / "masks" / "spin.safetensors"),
+        "sweep -o": (["sweep", "--model", model, "--tasks", "spin_capability_mc_mini", "--ratios", "0.1",
+                      "--from-scores", run / "masks" / "score_sums.safetensors", "-o", run, "--force"],
+                     run / "masks" / "score_sums.safetensors"),
+        "report -o": (["report", run, "-o", results, "--format", "json"], results),
+        "check --junit": (["check", "--baseline", results, "--candidate", run, "--junit", results], results),
+        "check --markdown": (["check", "--baseline", run, "--candidate", run, "--markdown",
+                              run / "masks" / "spin.safetensors"], run / "masks" / "spin.safetensors"),
+        "export -o": (["export", "--model", model, "--mask", tmp / "D" / "my.safetensors", "-o", tmp / "D", "--force"],
+                      tmp / "D" / "my.safetensors"),
+        "mask build -o": (["mask", "build", "--model", model, "--general", calibration, "-o", calibration], calibration),
+        "leaderboard submit -o": (["leaderboard", "submit", run, "-o", run / "sub.json"], results),
+        "leaderboard build -o": (["leaderboard", "build", sub_dir / "leaderboard.json", "-o", sub_dir],
+                                 sub_dir / "leaderboard.json"),
+        "leaderboard verify --record-dir": (["leaderboard", "verify", sub_dir / "sub.json", "--mask",
+                                             sub_dir / "sub.verification.json", "--record-dir", sub_dir],
+                                            sub_dir / "sub.verification.json"),
+    }
+
+
+@pytest.mark.parametrize("command", ["run -o", "sweep -o", "report -o", "check --junit", "check --markdown",
+                                     "export -o", "mask build -o", "leaderboard submit -o", "leaderboard build -o",
+                                     "leaderboard verify --record-dir"])
+def test_no_command_writes_over_its_own_input(capsys, tmp_path, run_dir, tiny_model_dir, command):
+    (run_dir / "masks" / "score_sums.safetensors").write_bytes(b"the user's score sums")
+    argv, given = _own_input_cases(tmp_path, run_dir, tiny_model_dir)[command]
+    before = given.read_bytes()
+    _exit_2_one_line(capsys, argv)
+    assert given.read_bytes() == before
+    assert not (run_dir / "sub.json").exists()
