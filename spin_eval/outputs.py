@@ -286,7 +286,8 @@ def export_folder(out_dir: Path, inputs: Inputs, *, force: bool) -> Iterator[Pat
         if present and not force:
             raise InputError(f"-o {out_dir}: the folder is not empty; choose another -o or pass --force to replace "
                              "an earlier export there")
-        info = read_json(out_dir / EXPORT_INFO_FILE, fix="", missing_ok=True) if present else None
+        info = read_json(out_dir / EXPORT_INFO_FILE, fix="move the folder away or choose another -o",
+                         missing_ok=True) if present else None
         recorded = set(_export_recorded(info))
         foreign = [p for p in present if p not in recorded]
         if foreign:
