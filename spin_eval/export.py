@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval import __version__
-from spin_eval.errors import InputError, MaskError
+from spin_eval.constants import EXPORT_INFO_FILE
+from spin_eval.errors import MaskError
 
-#: Machine-readable record of what was exported, written beside the weights.
-EXPORT_INFO_FILE = "spin_eval_export.json"
 EXPORT_FORMAT_VERSION = 1
 
 
@@ -97,13 +96,6 @@ def render_model_card(info: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _check_out_dir(out_dir: Path, force: bool) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"output {out_dir} exists and is not a folder; give a new folder with -o")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
-        raise InputError(f"output folder {out_dir} is not empty; choose another -o or pass --force to replace it")
-
-
 def export_masked_checkpoint(
     model: str,
     mask_path: str | Path,
@@ -119,15 +111,24 @@ def export_masked_checkpoint(
 
     ``dtype`` is the dtype of the saved weights ("auto": the checkpoint's own). The fingerprint check
     compares float32 bytes, so it holds for any dtype the base model was stored in. ``force`` replaces a
-    non-empty ``out_dir``.
+    non-empty ``out_dir`` only when it holds nothing but an earlier export's recorded files
+    (``spin_eval.outputs.export_folder``, which also holds the folder lock and keeps inputs out of it).
     """
+    from spin_eval.outputs import export_folder
+
+    out_dir = Path(out_dir).expanduser()
+    inputs = {"--mask": mask_path, "--model": model if Path(model).expanduser().exists() else None}
+    with export_folder(out_dir, inputs, force=force):
+        return _export(model, Path(mask_path).expanduser(), out_dir, gguf_file=gguf_file, revision=revision,
+                       dtype=dtype, check_fingerprint=check_fingerprint)
+
+
+def _export(model: str, mask_path: Path, out_dir: Path, *, gguf_file: str | None, revision: str | None, dtype: str,
+            check_fingerprint: bool) -> ExportResult:
     from spin_eval.modelspec import apply_default_permissions, load_model_and_tokenizer, resolve_model_spec
     from spin_eval.spin.io import file_sha256, load_mask
     from spin_eval.spin.mask import apply_mask
 
-    out_dir = Path(out_dir).expanduser()
-    mask_path = Path(mask_path).expanduser()
-    _check_out_dir(out_dir, force)
     mask = load_mask(mask_path)
     mask_sha256 = file_sha256(mask_path)
     spec = resolve_model_spec(model, gguf_file=gguf_file, revision=revision)
@@ -162,9 +163,11 @@ def export_masked_checkpoint(
         net.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
         (tmp / "README.md").write_text(render_model_card(info), encoding="utf-8")
-        (tmp / EXPORT_INFO_FILE).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        written = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if not p.is_dir()) + [EXPORT_INFO_FILE]
+        record = {**info, "outputs": written}  # what a later --force may replace
+        (tmp / EXPORT_INFO_FILE).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         apply_default_permissions(tmp)
-        if out_dir.exists():  # empty, or non-empty with force: move it aside, then swap
+        if out_dir.exists():  # empty, or an earlier export with force: move it aside, then swap
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
             os.replace(out_dir, old / "previous")
             os.rename(tmp, out_dir)

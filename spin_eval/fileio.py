@@ -26,25 +26,6 @@ def _umask() -> int:
     return mask
 
 
-def check_output_file(path: str | Path, flag: str, *, inputs: tuple[str | Path, ...] = ()) -> Path:
-    """``path`` as an output file argument, checked before any work starts: InputError when it is an
-    existing folder, when a parent is a file, or when it is one of ``inputs`` (an output never overwrites
-    an input of the same command)."""
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{flag} {path}: is a folder; give a file name, e.g. {path / 'out'}")
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise InputError(f"{flag} {path}: {parent} is a file, not a folder; choose another path")
-            break
-    resolved = path.resolve()
-    for given in inputs:
-        if Path(given).resolve() == resolved:
-            raise InputError(f"{flag} {path}: is also an input of this command; write the output elsewhere")
-    return path
-
-
 def resolve_inside(folder: str | Path, relative: Any, where: str) -> Path:
     """``folder / relative`` when it stays inside ``folder`` (symlinks resolved), else InputError naming
     ``where``: a path read from a manifest or a submission may not reach outside its folder (``../``,

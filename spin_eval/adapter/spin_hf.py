@@ -59,7 +59,6 @@ the model_arg, before any request is evaluated.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sys
 from dataclasses import dataclass, field
@@ -79,8 +78,6 @@ SPIN_MODES = ("auto", "mask", "none")
 #: Other ``spin_*`` model_args (the ``spin=auto`` settings come from ``spin_eval.spin.settings``).
 OTHER_ARGS = ("spin_force",)
 
-#: Lock file (under the mask cache) serialising ``spin=auto`` builds across processes.
-BUILD_LOCK_NAME = ".spin_hf-build.lock"
 
 _UNSET: Any = object()
 
@@ -203,23 +200,6 @@ def _resolve_pretrained(pretrained: Any, kwargs: dict[str, Any]) -> tuple[Any, A
     if spec.gguf_file is not None:
         kwargs["gguf_file"] = spec.gguf_file
     return spec.pretrained, spec
-
-
-@contextlib.contextmanager
-def _build_lock(lock_path: Path):
-    """An exclusive advisory lock on ``lock_path`` (POSIX flock); a no-op where fcntl is unavailable."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def load_mask_arg(path: Path):
@@ -369,20 +349,19 @@ class SpinHFLM(HFLM):
     # -- mask construction and application ---------------------------------------------------------------
 
     def _build_mask(self, config, options):
-        """Load the cached mask for this model and settings, or build and cache it (under a file lock)."""
-        from spin_eval.paths import cache_dir
+        """Load the cached mask for this model and settings, or build and cache it (under the cache lock of
+        ``spin_eval.spin.build.load_or_build_masks``)."""
         from spin_eval.spin.build import load_or_build_mask
 
-        with _build_lock(cache_dir() / "masks" / BUILD_LOCK_NAME):
-            try:
-                mask, path = load_or_build_mask(
-                    self.model, self.tokenizer, config, batch_size=options.batch_size, progress=self.rank == 0
-                )
-            except SpinEvalError as exc:
-                raise type(exc)(
-                    f"spin_hf spin=auto: {exc} (calibration sets are model_args spin_general=, spin_fairness=, "
-                    "spin_privacy=)"
-                ) from exc
+        try:
+            mask, path = load_or_build_mask(
+                self.model, self.tokenizer, config, batch_size=options.batch_size, progress=self.rank == 0
+            )
+        except SpinEvalError as exc:
+            raise type(exc)(
+                f"spin_hf spin=auto: {exc} (calibration sets are model_args spin_general=, spin_fairness=, "
+                "spin_privacy=)"
+            ) from exc
         return mask, Path(path)
 
     def _apply(self, mask, mask_file: Path | None, *, check_fingerprint: bool | None = None) -> None:

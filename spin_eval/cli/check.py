@@ -62,15 +62,18 @@ def handle(args: argparse.Namespace) -> int:
 
         use_metric_facts(load_facts_file(args.metric_facts))
     from spin_eval.errors import InputError
-    from spin_eval.fileio import check_output_file, write_text_atomic
+    from spin_eval.fileio import write_text_atomic
+    from spin_eval.outputs import check_distinct, check_output_file
     from spin_eval.pipeline.check import render_junit, render_markdown, render_table, run_check
     from spin_eval.pipeline.policy import load_policy
     from spin_eval.results.runfolder import resolve_run
 
-    inputs = tuple(p for p in (args.baseline, args.candidate, args.policy, args.baseline_mask, args.candidate_mask) if p)
+    inputs = {"--baseline": args.baseline, "--candidate": args.candidate, "--policy": args.policy,
+              "--baseline-mask": args.baseline_mask, "--candidate-mask": args.candidate_mask}
     for flag, out in (("--markdown", args.markdown), ("--junit", args.junit)):
         if out is not None:
             check_output_file(out, flag, inputs=inputs)
+    check_distinct({"--markdown": args.markdown, "--junit": args.junit})
     policy = load_policy(args.policy)
     for flag, path in (("--baseline", args.baseline), ("--candidate", args.candidate)):
         if not path.exists():

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from spin_eval.errors import InputError
 from spin_eval.safetext import one_line
+
+#: The files 'leaderboard build' writes into its -o folder.
+LEADERBOARD_FILES = ("leaderboard.json", "leaderboard.csv", "leaderboard.html")
 
 DESCRIPTION = """\
 Leaderboard submissions.
@@ -92,12 +94,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle_submit(args: argparse.Namespace) -> int:
-    from spin_eval.fileio import check_output_file
+    from spin_eval.outputs import check_output_file, check_output_folder
     from spin_eval.pipeline.submission import make_submission_with_evidence, write_submission
 
-    check_output_file(args.output, "-o")
-    if Path(args.output).resolve().is_relative_to(Path(args.run_dir).resolve()):
-        raise InputError(f"-o {args.output}: is inside RUN_DIR {args.run_dir}, an input; write the submission elsewhere")
+    check_output_file(args.output, "-o", inputs={"RUN_DIR": args.run_dir}, outside_inputs=True)
+    check_output_folder(Path(args.output).parent / "evidence", f"-o {args.output}: the evidence folder",
+                        inputs={"RUN_DIR": args.run_dir})
     submission, evidence = make_submission_with_evidence(args.run_dir, name=args.name, embed_mask=args.embed_mask,
                                                          variant=args.variant)
     path = write_submission(submission, args.output, evidence)
@@ -110,18 +112,17 @@ def handle_submit(args: argparse.Namespace) -> int:
 def handle_build(args: argparse.Namespace) -> int:
     import sys
 
+    from spin_eval.outputs import check_output_folder, folder_lock
     from spin_eval.pipeline.leaderboard import build_leaderboard, render_csv, write_leaderboard
     from spin_eval.safetext import terminal_safe
 
-    out = Path(args.output)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"-o {out}: is a file; give the folder to write leaderboard.{{json,csv,html}} into")
-    for given in args.submissions:
-        if Path(given).resolve().parent == out.resolve() and Path(given).name.startswith("leaderboard."):
-            raise InputError(f"-o {out}: would overwrite the input {given}; write the leaderboard elsewhere")
-    board = build_leaderboard(args.submissions, sort_by=args.sort_by, verified_only=args.verified_only,
-                              trusted_keys=args.trusted_keys, verifications=args.verifications)
-    paths = write_leaderboard(board, args.output)
+    inputs = {"SUBMISSION": args.submissions, "--trusted-keys": args.trusted_keys,
+              "--verifications": args.verifications}
+    out = check_output_folder(args.output, "-o", inputs=inputs, writes=LEADERBOARD_FILES)
+    with folder_lock(out):
+        board = build_leaderboard(args.submissions, sort_by=args.sort_by, verified_only=args.verified_only,
+                                  trusted_keys=args.trusted_keys, verifications=args.verifications)
+        paths = write_leaderboard(board, out)
     print(terminal_safe(render_csv(board)), end="")
     for _source, reason in board.rejected:
         print(f"rejected: {one_line(reason)}", file=sys.stderr)
@@ -133,8 +134,14 @@ def handle_build(args: argparse.Namespace) -> int:
 
 
 def handle_verify(args: argparse.Namespace) -> int:
+    from spin_eval.outputs import check_creatable, check_output_file
+    from spin_eval.pipeline.verdict import record_path
     from spin_eval.pipeline.verify import verify_file
 
+    if args.record_dir is not None:
+        check_creatable(args.record_dir, "--record-dir", folder=True)
+    check_output_file(record_path(args.submission, args.record_dir), "--record-dir" if args.record_dir else "record",
+                      inputs={"SUBMISSION": args.submission, "--mask": args.mask})
     result = verify_file(args.submission, docs=args.docs, seed=args.seed, include_path=tuple(args.include_path),
                          mask=args.mask, model=args.model, device=args.device, record_dir=args.record_dir)
     print(f"{result.verdict.upper()}: {one_line(result.reason)}")
@@ -145,8 +152,10 @@ def handle_verify(args: argparse.Namespace) -> int:
 
 
 def handle_keygen(args: argparse.Namespace) -> int:
+    from spin_eval.outputs import check_creatable
     from spin_eval.pipeline.signing import generate_key, key_fingerprint
 
+    check_creatable(args.folder, "DIR", folder=True)
     private, public = generate_key(args.folder, args.name)
     import base64
 

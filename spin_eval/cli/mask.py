@@ -167,12 +167,14 @@ def _check_build_args(args: argparse.Namespace, ranks: Any) -> None:
                          "torchrun / accelerate launch (data parallel): use one or the other")
     if args.device_map is not None and args.device_map != "auto":
         raise InputError(f"--device-map {args.device_map!r}: only 'auto' is supported")
-    if args.output is not None:
-        from spin_eval.fileio import check_output_file
+    from spin_eval.outputs import check_creatable, check_output_file
 
-        calibration = (getattr(args, f"setting_{name}", None) for name in ("general", "fairness", "privacy"))
-        inputs = tuple(args.from_scores or ()) + tuple(p for p in calibration if p)
+    inputs = {f"--{name}": getattr(args, f"setting_{name}", None) for name in ("general", "fairness", "privacy")}
+    inputs["--from-scores"] = args.from_scores
+    if args.output is not None:
         check_output_file(args.output, "-o", inputs=inputs)
+    if args.save_scores is not None:
+        check_creatable(args.save_scores, "--save-scores", folder=True)
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -59,19 +59,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
-def report_inputs(paths: list[Path]) -> list[Path]:
-    """Every file a report over ``paths`` may read (results, samples, run manifests): never an output."""
-    found: list[Path] = []
-    for p in paths:
-        if p.is_file():
-            found.append(p)
-            p = p.parent
-        if p.is_dir():
-            found.extend(f for pattern in ("results_*.json", "samples_*.jsonl", "spin-eval-run.json")
-                         for f in p.rglob(pattern))
-    return found
-
-
 def handle(args: argparse.Namespace) -> int:
     if args.metric_facts is not None:
         from spin_eval.metrics.catalog import use_metric_facts
@@ -79,7 +66,7 @@ def handle(args: argparse.Namespace) -> int:
 
         use_metric_facts(load_facts_file(args.metric_facts))
     from spin_eval.errors import InputError
-    from spin_eval.fileio import check_output_file
+    from spin_eval.outputs import check_output_file
     from spin_eval.report import Settings, compare_runs, write_report
     from spin_eval.results.runfolder import load_runs
 
@@ -87,7 +74,7 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError(f"--resamples {args.resamples}: use at least 100 (1000 or more for reported intervals)")
     if args.max_flips < 0:
         raise InputError(f"--max-flips {args.max_flips}: must be 0 or more")
-    check_output_file(args.output, "-o", inputs=tuple(report_inputs(list(args.runs))))
+    check_output_file(args.output, "-o", inputs={"RUN": args.runs})
     from spin_eval.report.frontier import is_sweep_folder
 
     if len(args.runs) == 1 and is_sweep_folder(args.runs[0]):  # a 'spin-eval sweep' folder: the frontier report

@@ -88,18 +88,24 @@ def handle_list(args: argparse.Namespace) -> int:
 
 
 def handle_generate(args: argparse.Namespace) -> int:
+    import contextlib
+
+    from spin_eval.outputs import check_output_folder, folder_lock
     from spin_eval.paths import tasks_dir
     from spin_eval.taskdata import generator_outputs, jsonl_bytes, load_generators, write_jsonl
 
     mismatches = 0
-    for module in load_generators(tasks_dir()):
-        for path, rows in generator_outputs(module, args.seed).items():
-            if args.check:
-                same = path.is_file() and path.read_bytes() == jsonl_bytes(rows)
-                mismatches += not same
-                print(f"{'ok      ' if same else 'DIFFERS '} {path} ({len(rows)} items)")
-                continue
-            target = path if args.output_dir is None else args.output_dir / path.name
-            write_jsonl(rows, target)
-            print(f"wrote {len(rows)} items to {target}")
+    with contextlib.ExitStack() as stack:
+        if args.output_dir is not None and not args.check:  # a folder of its own: checked first, then locked
+            stack.enter_context(folder_lock(check_output_folder(args.output_dir, "--output-dir")))
+        for module in load_generators(tasks_dir()):
+            for path, rows in generator_outputs(module, args.seed).items():
+                if args.check:
+                    same = path.is_file() and path.read_bytes() == jsonl_bytes(rows)
+                    mismatches += not same
+                    print(f"{'ok      ' if same else 'DIFFERS '} {path} ({len(rows)} items)")
+                    continue
+                target = path if args.output_dir is None else args.output_dir / path.name
+                write_jsonl(rows, target)
+                print(f"wrote {len(rows)} items to {target}")
     return 1 if mismatches else 0

@@ -675,32 +675,20 @@ def write_reports(
 
 
 def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = False, report: bool = True) -> RunOutcome:
-    """Run (or resume) the main job into ``out_dir``, holding its lock; ``force`` removes only the outputs
-    the previous manifest recorded, and no input may be an output (``spin_eval.pipeline.rundir_safety``)."""
-    from spin_eval.pipeline import rundir_safety as safety
+    """Run (or resume) the main job into ``out_dir`` through the folder safety shared with the sweep
+    (``spin_eval.outputs.run_folder``: the lock held, ``force`` removes only the outputs the previous manifest
+    recorded, no input may be an output)."""
+    from spin_eval.outputs import planned_outputs, run_folder
 
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    outputs = safety.planned_outputs(
+    outputs = planned_outputs(
         ["base", "spin", *(f"control-{c}" for c in settings.controls)],
         ["spin.safetensors", *(f"control-{c}.safetensors" for c in settings.controls)],
     )
     inputs = {"--mask": settings.mask, "--general": settings.general, "--fairness": settings.fairness,
-              "--privacy": settings.privacy, **{f"--include-path {p}": p for p in settings.include_path}}
-    safety.check_run_paths(out_dir, outputs, inputs)
-    with safety.run_folder_lock(out_dir):
-        try:
-            previous = read_json(out_dir / RUN_MANIFEST, fix="delete it or re-run with --force", missing_ok=True)
-        except InputError:
-            if not force:
-                raise
-            previous = None  # unreadable: nothing counts as recorded, so nothing is removed
-        recorded = safety.recorded_outputs(previous)
-        if force:
-            for rel in safety.clear_recorded_outputs(out_dir, previous):
-                logger.info("--force: removed %s", out_dir / rel)
-            recorded = []
-        safety.refuse_foreign_files(out_dir, outputs, recorded)
+              "--privacy": settings.privacy, "--include-path": settings.include_path}
+    with run_folder(out_dir, outputs, inputs, force=force):
         return _run_pipeline_locked(settings, out_dir, outputs, force=force, report=report, started=started)
 
 

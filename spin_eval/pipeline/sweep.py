@@ -23,7 +23,6 @@ Because the folder is a run folder, ``spin-eval check OUT --variant spin-p0.0001
 from __future__ import annotations
 
 import math
-import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -321,20 +320,30 @@ def write_sweep_reports(out_dir: Path, allowance: float, formats: tuple[str, ...
 
 def run_sweep(settings: SweepSettings, out_dir: str | Path, *, force: bool = False, report: bool = True,
               notes: list[str] | None = None, allowance: float = 1.0) -> SweepOutcome:
-    """Run (or resume) a sweep into ``out_dir``."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Run (or resume) a sweep into ``out_dir`` through ``spin-eval run``'s folder safety
+    (``spin_eval.outputs.run_folder``): every point's masks and variant folders are the recorded outputs."""
+    from spin_eval.outputs import planned_outputs, run_folder
+
+    out_dir, run = Path(out_dir), settings.run
     for f in settings.from_scores:
         if not Path(f).is_file():
             raise InputError(f"--from-scores {f}: no such file; write it with 'spin-eval mask build --save-scores DIR'")
+    names = [point_name(s, p, q) for p, q in settings.points() for s in ("paper",) + tuple(settings.controls)]
+    outputs = planned_outputs(["base", *names], [f"{name}.safetensors" for name in names])
+    inputs = {"--from-scores": settings.from_scores, "--general": run.general, "--fairness": run.fairness,
+              "--privacy": run.privacy, "--include-path": run.include_path}
+    with run_folder(out_dir, outputs, inputs, force=force):
+        return _run_sweep_locked(settings, out_dir, outputs, force=force, report=report, notes=notes,
+                                 allowance=allowance)
+
+
+def _run_sweep_locked(settings: SweepSettings, out_dir: Path, outputs: list[str], *, force: bool, report: bool,
+                      notes: list[str] | None, allowance: float) -> SweepOutcome:
     manifest = Manifest(out_dir, settings, force=force)
     manifest.data["kind"] = "sweep"
+    manifest.data["outputs"] = outputs  # recorded before anything is written: what a later --force may remove
+    manifest.save()
     masks_dir, runs_dir = out_dir / MASKS_SUBDIR, out_dir / RUNS_SUBDIR
-    if force:
-        for sub in (runs_dir, masks_dir):
-            shutil.rmtree(sub, ignore_errors=True)
-        for fmt in REPORT_FORMATS:
-            (out_dir / f"report.{fmt}").unlink(missing_ok=True)
     runs_dir.mkdir(parents=True, exist_ok=True)
     notes = list(notes or [])
     run_settings = settings.run

@@ -13,16 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from spin_eval.constants import MASKS_SUBDIR, RUN_MANIFEST, RUNS_SUBDIR  # noqa: F401  (imported from here by name)
 from spin_eval.errors import InputError
 from spin_eval.fileio import read_json, resolve_inside
 from spin_eval.results.load import RunResults, load_run
-
-#: The manifest ``spin-eval run`` writes into its output folder.
-RUN_MANIFEST = "spin-eval-run.json"
-#: Sub-folder of a ``spin-eval run`` output folder holding one lm-eval output folder per variant.
-RUNS_SUBDIR = "runs"
-#: Sub-folder holding the masks a ``spin-eval run`` built or copied.
-MASKS_SUBDIR = "masks"
 
 
 def read_manifest(folder: str | Path) -> dict[str, Any] | None:

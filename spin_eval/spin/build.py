@@ -346,7 +346,19 @@ def _load_model(spec_or_model: Any, tokenizer: Any) -> tuple[Any, Any, str | Non
     return spec_or_model, tokenizer, None
 
 
-def load_or_build_masks(
+def load_or_build_masks(spec_or_model: Any, tokenizer: Any, config: SpinConfig, selections: tuple[str, ...],
+                        cache_dir: str | Path | None = None, *, batch_size: int = 1, progress: bool = True):
+    """:func:`_load_or_build_masks` holding the mask cache's lock (``spin_eval.outputs.cache_lock``): one
+    writer of the cache at a time; concurrent builders wait, then load what the first one built."""
+    from spin_eval.outputs import cache_lock
+    from spin_eval.paths import cache_dir as default_cache_dir
+
+    with cache_lock(Path(cache_dir) if cache_dir is not None else default_cache_dir() / "masks"):
+        return _load_or_build_masks(spec_or_model, tokenizer, config, selections, cache_dir, batch_size=batch_size,
+                                    progress=progress)
+
+
+def _load_or_build_masks(
     spec_or_model: Any,
     tokenizer: Any,
     config: SpinConfig,

@@ -18,16 +18,18 @@ from adapter_support import REPO_ROOT, subprocess_env
 
 
 def test_spin_auto_builds_under_the_cache_lock(tiny_model_dir, hand_mask, tmp_path, monkeypatch):
-    """load_or_build_mask runs while the build lock is held (a second open file cannot take it)."""
+    """spin=auto builds through spin.build.load_or_build_masks, which holds the mask cache's lock while it
+    builds (a second open file cannot take it) and releases it afterwards."""
     import spin_eval.spin.build as build
-    from spin_eval.adapter.spin_hf import BUILD_LOCK_NAME, SpinHFLM
+    from spin_eval.adapter.spin_hf import SpinHFLM
+    from spin_eval.outputs import CACHE_LOCK_FILE
     from spin_eval.spin.io import load_mask
 
     monkeypatch.setenv("SPIN_EVAL_CACHE", str(tmp_path / "cache"))
-    lock_file = tmp_path / "cache" / "masks" / BUILD_LOCK_NAME
+    lock_file = tmp_path / "cache" / "masks" / CACHE_LOCK_FILE
     seen = {}
 
-    def fake_load_or_build(model, tokenizer, config, cache_dir=None, *, batch_size=1, progress=True):
+    def fake_build_masks(model, tokenizer, config, selections, **kwargs):
         with open(lock_file, "a+b") as fh:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -37,9 +39,11 @@ def test_spin_auto_builds_under_the_cache_lock(tiny_model_dir, hand_mask, tmp_pa
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
                 seen["locked"] = False
         seen["config"] = config
-        return load_mask(hand_mask), hand_mask
+        return {sel: load_mask(hand_mask) for sel in selections}
 
-    monkeypatch.setattr(build, "load_or_build_mask", fake_load_or_build)
+    monkeypatch.setattr(build, "build_masks", fake_build_masks)
+    monkeypatch.setattr(build, "calibration_sets", lambda config: {})
+    monkeypatch.setattr(build, "calibration_metadata", lambda sets, config: {})
     lm = SpinHFLM(
         pretrained=str(tiny_model_dir), device="cpu", dtype="float32", spin="auto", spin_p=0.5, spin_nsamples=2
     )

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from spin_eval.errors import InputError
-from spin_eval.fileio import check_output_file, resolve_inside
+from spin_eval.fileio import resolve_inside
+from spin_eval.outputs import check_output_file
 from spin_eval.results.runfolder import resolve_run
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
@@ -47,6 +48,6 @@ def test_check_output_file(tmp_path):
         check_output_file(tmp_path, "--junit")
     with pytest.raises(InputError, match="is a file, not a folder"):
         check_output_file(tmp_path / "f" / "out.md", "--markdown")
-    with pytest.raises(InputError, match="also an input"):
-        check_output_file(tmp_path / "f", "-o", inputs=(tmp_path / "." / "f",))
+    with pytest.raises(InputError, match="is also the input --in"):
+        check_output_file(tmp_path / "f", "-o", inputs={"--in": tmp_path / "." / "f"})
     assert check_output_file(tmp_path / "new" / "out.md", "-o") == tmp_path / "new" / "out.md"
