@@ -99,3 +99,14 @@ def test_bag_of_words_never_sees_a_test_template_in_training():
 
 def test_attack_table_rows_are_json_serialisable(shipped_rows):
     json.dumps([r.__dict__ for r in shipped_rows])
+
+
+def test_docs_table_is_the_code_output(shipped_rows):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "awareness_attacks.py"
+    spec = importlib.util.spec_from_file_location("_awareness_attacks", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    assert module.docs_table() == module.render(shipped_rows)
