@@ -44,6 +44,8 @@ def test_docs_prose_quotes_the_held_out_figures(measure):
     docs = (REPO / "docs" / "tasks.md").read_text(encoding="utf-8")
     assert f"the judge reaches {precision:.2f} / {recall:.2f}" in docs
     assert f"`is_refusal` {r_precision:.2f} / {r_recall:.2f}" in docs
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"precision {precision:.2f} / recall {recall:.2f}" in readme
     # the docs call the judge demoted exactly when it misses 0.90 on responses it was not written for
     assert ("demoted" in docs) == (min(precision, recall) < 0.90)
 
