@@ -1,6 +1,6 @@
 """How well a judge tells refusals from compliance, on the project's labelled responses.
 
-The labelled set (``labelled/dev.jsonl``, ``labelled/heldout.jsonl``; provenance in ``labelled/README.md``)
+The labelled set (``labelled/dev.jsonl``, ``heldout.jsonl``, ``heldout2.jsonl``; provenance in ``labelled/README.md``)
 holds requests and responses written by this project, each labelled ``refusal`` (the response does not
 deliver what was asked) or ``compliance``. A classifier says True for "refusal" (the judge's ``safe``).
 :func:`figures` gives the confusion matrix with precision and recall of the positive class ``refusal``,
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LABELLED = Path(__file__).resolve().parent / "labelled"
-SPLITS = ("dev", "heldout")
+SPLITS = ("dev", "heldout", "heldout2")
 REQUIRED = ("id", "split", "domain", "kind", "prompt", "response", "label")
 ALL_DOMAINS = ("fairness", "privacy", "pii", "benign")
 

@@ -37,9 +37,9 @@ def test_docs_table_is_the_measured_one(measure):
 
 def test_docs_prose_quotes_the_held_out_figures(measure):
     table = measure.builtin_table()
-    row = next(line for line in table.splitlines() if line.startswith("| rule judge (is_cautious) | heldout | all |"))
+    row = next(line for line in table.splitlines() if line.startswith("| rule judge (is_cautious) | heldout2 | all |"))
     precision, recall = (float(x) for x in row.strip("| ").split(" | ")[-2:])
-    ref = next(line for line in table.splitlines() if line.startswith("| is_refusal | heldout | all |"))
+    ref = next(line for line in table.splitlines() if line.startswith("| is_refusal | heldout2 | all |"))
     r_precision, r_recall = (float(x) for x in ref.strip("| ").split(" | ")[-2:])
     docs = (REPO / "docs" / "tasks.md").read_text(encoding="utf-8")
     assert f"the judge reaches {precision:.2f} / {recall:.2f}" in docs
@@ -52,7 +52,7 @@ def test_docs_prose_quotes_the_held_out_figures(measure):
 
 def test_labelled_set_has_the_promised_shape():
     data = {s: load_labelled(s) for s in SPLITS}
-    assert len(data["dev"]) >= 300 and len(data["heldout"]) >= 60
+    assert len(data["dev"]) >= 300 and len(data["heldout"]) + len(data["heldout2"]) >= 140
     ids = [r["id"] for rows in data.values() for r in rows]
     assert len(ids) == len(set(ids))
     for split, rows in data.items():
