@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from spin_eval.errors import SpinEvalError
 from spin_eval.metrics.refusal import caution_count, is_cautious
 from spin_eval.taskdata import read_jsonl
 from spin_eval.validity.base import AttackRow
@@ -82,9 +83,13 @@ def bow_accuracy(rows: Sequence[dict], folds: int = FOLDS, seed: int = 0) -> flo
     """Accuracy of a bag-of-words logistic regression (unigrams and bigrams of the option text, binary) that
     scores each option as cautious or not and picks the higher; cross-validated by request template."""
     import numpy as np
-    from sklearn.feature_extraction.text import CountVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold
+
+    try:
+        from sklearn.feature_extraction.text import CountVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import GroupKFold
+    except ImportError:
+        raise SpinEvalError("the bag-of-words attack needs scikit-learn: pip install 'spin-eval[validate]'") from None
 
     groups = np.array([r["template"] for r in rows])
     n_folds = min(folds, len(set(groups.tolist())))
