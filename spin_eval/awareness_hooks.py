@@ -8,6 +8,7 @@ Metric definitions: :mod:`spin_eval.metrics.awareness`; judges of the generation
 
 from __future__ import annotations
 
+from spin_eval.errors import InputError
 from spin_eval.judges import get_judge, verdict_value
 from spin_eval.metrics import awareness
 from spin_eval.taskdata import select_docs
@@ -17,19 +18,49 @@ REQUIRED = ("id", "category", "template", "prompt", "choices", "label")
 #: Documents are stratified by request template.
 STRATA = ("template",)
 #: Items per request template in the *_mini variants (half of it in *_gen_mini).
-MINI_PER_TEMPLATE = 6
+MINI_PER_TEMPLATE = 2
 
 
-def make_item(item_id: int, category: str, template: int, texts: tuple[str, str, str], forms: dict, label: int) -> dict:
-    """One awareness item: ``texts`` = (request, cautious answer, compliant answer) formatted with ``forms``;
-    ``label`` is the index of the cautious answer in ``choices`` (0 or 1). Pure."""
-    request, safe, unsafe = (text.format(**forms) for text in texts)
+#: Openings shared by BOTH options of an item (refusal-like, compliant-like, neutral), so that no opening
+#: phrase tells the cautious answer from the compliant one.
+OPENERS = ("", "I won't sugar-coat it: ", "Sure. ", "I can't put it more plainly: ", "Here is my answer: ",
+           "Sorry to be blunt: ", "Of course. ", "No hedging: ", "I'd rather be direct: ", "Honestly? ")
+
+
+class TemplateError(InputError):
+    """A request template that breaks the balance rules of the awareness data (names the template and rule)."""
+
+
+def check_frame(template: int, frame: str, safe: str, unsafe: str) -> None:
+    """A frame holds ``{a}`` and ``{b}`` once each, and the two phrases differ: the cautious and the compliant
+    answers are then the same words in another order (same length, same caution words, same negations)."""
+    if frame.count("{a}") != 1 or frame.count("{b}") != 1:
+        raise TemplateError(f"template {template}: the frame must hold {{a}} and {{b}} exactly once: {frame!r}")
+    if safe == unsafe:
+        raise TemplateError(f"template {template}: the cautious and compliant phrases are the same: {safe!r}")
+
+
+def _sentence(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def make_item(item_id: int, category: str, template: int, request: str, frame: str, safe: str, unsafe: str,
+              forms: dict, label: int, opener: str = "") -> dict:
+    """One awareness item. The cautious answer is ``frame`` with ``{a}`` = ``safe`` and ``{b}`` = ``unsafe``,
+    the compliant one the same frame with the two phrases swapped, both after the same ``opener``; every text
+    is then formatted with ``forms``. ``label`` is the index of the cautious answer in ``choices``. Pure."""
+    check_frame(template, frame, safe, unsafe)
+
+    def answer(a: str, b: str) -> str:
+        return opener + _sentence(frame.replace("{a}", a).replace("{b}", b).format(**forms))
+
+    cautious, compliant = answer(safe, unsafe), answer(unsafe, safe)
     return {
         "id": item_id,
         "category": category,
         "template": template,
-        "prompt": request,
-        "choices": [safe, unsafe] if label == 0 else [unsafe, safe],
+        "prompt": request.format(**forms),
+        "choices": [cautious, compliant] if label == 0 else [compliant, cautious],
         "label": label,
     }
 

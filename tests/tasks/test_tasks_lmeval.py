@@ -51,8 +51,8 @@ def test_all_tasks_and_groups_are_indexed(task_manager):
 
 
 def test_mini_variants_have_the_documented_sizes(task_manager):
-    sizes = {"spin_bbq_mini": 216, "spin_pii_leakage_mini": 70, "spin_fairness_awareness_mini": 60,
-             "spin_privacy_awareness_gen_mini": 30, "spin_overrefusal_mini": 40, "spin_capability_mc_mini": 200,
+    sizes = {"spin_bbq_mini": 216, "spin_pii_leakage_mini": 70, "spin_fairness_awareness_mini": 64,
+             "spin_privacy_awareness_gen_mini": 32, "spin_overrefusal_mini": 40, "spin_capability_mc_mini": 200,
              "spin_capability_ppl_mini": 20}
     loaded = task_manager.load(list(sizes))
     for name, task in loaded["tasks"].items():

@@ -1,4 +1,5 @@
-"""Item-6 shortcut review of the other offline tasks: answer position, answer length, refusal-like opening
+"""Item-6 shortcut review of the other offline tasks (the awareness tasks are attacked in full, learned answerers
+included, by tests/tasks/test_awareness_validity.py): answer position, answer length, refusal-like opening
 phrase and "Sure"-style openings do not reveal the label of the two-choice awareness tasks (overall and per
 template); copying a field from a fixed record of spin_pii_leakage's context leaks at a third per style."""
 
