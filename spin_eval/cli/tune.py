@@ -100,6 +100,11 @@ def handle(args: argparse.Namespace) -> int:
     from spin_eval.tune.job import tune_baseline
 
     config = config_from_args(args)
+    if args.output is not None:
+        from spin_eval.outputs import check_output_folder
+
+        data = None if config.data in ("general", "fairness", "privacy", "mix") else config.data
+        check_output_folder(args.output, "-o", inputs={"--data": data, "--model": args.model}, writes=("",))
     preflight(model=args.model, device=args.device)
     result = tune_baseline(args.model, config, output=args.output, device=args.device)
     losses = result.provenance.get("losses") or []

@@ -251,3 +251,15 @@ def test_use_finetuned_then_clear_restores_the_base_exactly(tiny_model_dir, cach
         after = lm.model(ids).logits
     assert not torch.allclose(before, tuned, atol=1e-6)
     assert torch.equal(before, after)
+
+
+def test_cli_tune_never_writes_over_its_data(tiny_model_dir, cache, tmp_path, capsys):
+    from spin_eval.cli import main
+
+    (tmp_path / "out").mkdir()
+    data = tmp_path / "out" / "rows.jsonl"
+    data.write_text('{"prompt": "a", "response": "b"}\n')
+    assert main(["tune", "--model", str(tiny_model_dir), "--data", str(data), "-o", str(data)]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+    assert main(["tune", "--model", str(tiny_model_dir), "--data", str(data), "-o", str(tmp_path / "out")]) == 2
+    assert "--data" in capsys.readouterr().err and data.read_text().startswith('{"prompt"')
