@@ -195,3 +195,21 @@ def test_bounded_module_limits_directly(tmp_path):
     assert loads_json('{"a": NaN}', "nan.json")["a"] != 0  # NaN spelled as such is kept (lm-eval writes it)
     assert len(one_line("x\n" * 10_000)) <= 400 and "\n" not in one_line("a\nb")
     assert len(short(list(range(10**6)))) < 60 and len(short(10**5000)) < 60
+
+
+@pytest.mark.parametrize("literal", ["1e400", "9" * 400])
+def test_mask_metadata_huge_numbers(tmp_path, tiny_model_dir, literal):
+    from hardening_support import forge_mask, mlp_indices, tiny_model, valid_metadata
+
+    from spin_eval.errors import MaskError
+    from spin_eval.spin.io import load_mask
+
+    model = tiny_model(tiny_model_dir)
+    indices, shapes = mlp_indices(model)
+    meta = valid_metadata(model, indices)
+    meta["p"] = "__X__"
+    raw = json.dumps(meta).replace('"__X__"', literal)
+    path = forge_mask(tmp_path / "m.safetensors", indices, shapes, None, raw_metadata=raw)
+    with pytest.raises(MaskError) as info:
+        load_mask(path)
+    assert "\n" not in str(info.value) and len(str(info.value)) < 600
