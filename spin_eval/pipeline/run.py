@@ -26,6 +26,7 @@ Only this module and ``spin_eval/cli/run.py`` touch files for the run; pure help
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 import sys
@@ -114,10 +115,13 @@ class RunSettings:
         if self.mask is not None and (self.p is not None or self.q is not None):
             raise InputError("--mask cannot be combined with --p/--q: the mask file already fixes the ratios")
         for flag, value in (("--limit", self.limit), ("--gen-limit", self.gen_limit)):
-            if value is not None and value <= 0:
-                raise InputError(f"{flag} {value}: must be positive (a count, or a fraction < 1), or none")
-        if self.budget is not None and self.budget <= 0:
-            raise InputError(f"--budget {self.budget}: must be a positive number of minutes")
+            if value is not None and (not math.isfinite(value) or value <= 0):
+                raise InputError(f"{flag} {value}: must be a positive finite number (a count, or a fraction < 1), or none")
+        if self.budget is not None and (not math.isfinite(self.budget) or self.budget <= 0):
+            raise InputError(f"--budget {self.budget}: must be a positive finite number of minutes")
+        from spin_eval.pipeline.validate import check_spin_settings
+
+        check_spin_settings(self)
         check_batch_size(self.batch_size)
         if self.bootstrap_iters < 0:
             raise InputError(f"--bootstrap-iters {self.bootstrap_iters}: must be >= 0")
@@ -666,6 +670,9 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
     inputs = {"--mask": settings.mask, "--general": settings.general, "--fairness": settings.fairness,
               "--privacy": settings.privacy, **{f"--include-path {p}": p for p in settings.include_path}}
     safety.check_run_paths(out_dir, outputs, inputs)
+    from spin_eval.pipeline.validate import check_run_inputs
+
+    task_manager = check_run_inputs(settings)  # before the lock, --force or any model load
     with safety.run_folder_lock(out_dir):
         try:
             previous = read_json(out_dir / RUN_MANIFEST, fix="delete it or re-run with --force", missing_ok=True)
@@ -679,11 +686,13 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
                 logger.info("--force: removed %s", out_dir / rel)
             recorded = []
         safety.refuse_foreign_files(out_dir, outputs, recorded)
-        return _run_pipeline_locked(settings, out_dir, outputs, force=force, report=report, started=started)
+        return _run_pipeline_locked(settings, out_dir, outputs, task_manager, force=force, report=report,
+                                    started=started)
 
 
 def _run_pipeline_locked(
-    settings: RunSettings, out_dir: Path, outputs: list[str], *, force: bool, report: bool, started: float
+    settings: RunSettings, out_dir: Path, outputs: list[str], task_manager: Any, *, force: bool, report: bool,
+    started: float,
 ) -> RunOutcome:
     out_dir.mkdir(parents=True, exist_ok=True)
     if settings.mask is not None and not Path(settings.mask).is_file():
@@ -713,8 +722,6 @@ def _run_pipeline_locked(
         from spin_eval.modelspec import resolve_model_spec
 
         model_spec = resolve_model_spec(settings.model)
-        task_manager = make_task_manager(settings)
-        check_tasks_exist(task_manager, settings.tasks)
         documents = select_documents(task_manager, settings.tasks, settings.limit, settings.gen_limit)
         lm = load_shared_model(settings)
         stage("masks")
