@@ -74,10 +74,10 @@ def open_regular(path: str | Path, where: str):
         raise InputError(one_line(f"{where}: file not found")) from None
     except OSError as exc:
         raise InputError(one_line(f"{where}: cannot read ({exc.strerror})")) from None
-    fh = os.fdopen(fd, "rb")
     if not stat.S_ISREG(os.fstat(fd).st_mode):
-        fh.close()
+        os.close(fd)
         raise InputError(one_line(f"{where}: not a regular file (a FIFO, device or folder); give a file"))
+    fh = os.fdopen(fd, "rb")
     if hasattr(os, "set_blocking"):
         os.set_blocking(fd, True)
     return fh
