@@ -55,6 +55,8 @@ def _exit_2_one_line(capsys, argv) -> str:
     (["run", "--bootstrap-iters", "many"], "--bootstrap-iters"), (["run", "--num-fewshot", "1.5"], "--num-fewshot"),
     (["report", "--resamples", "x", "a", "b"], "--resamples"), (["leaderboard", "verify", "--docs", "nan", "s.json"], "--docs"),
     (["run", "--no-such-flag"], "--no-such-flag"),
+    (["sweep", "--allowance", "inf"], "--allowance"), (["sweep", "--dtype", "bogus"], "--dtype"),
+    (["sweep", "--nsamples", "0"], "--nsamples"), (["sweep", "--ratios", "nan"], "--ratios"),
 ])
 def test_bad_flag_values_are_one_line(capsys, tmp_path, monkeypatch, no_model_load, argv, word):
     monkeypatch.chdir(tmp_path)
@@ -141,3 +143,10 @@ def test_mask_build_ratio_non_finite(capsys, tmp_path, tiny_model_dir, no_model_
                                      "--p", value])
     assert "--p" in line or "p=" in line
 
+
+
+@pytest.mark.parametrize("flag,value", [("--nsamples", "0"), ("--max-length", "1"), ("--batch-size", "0")])
+def test_mask_build_settings_checked_before_the_plan(capsys, tmp_path, tiny_model_dir, no_model_load, flag, value):
+    line = _exit_2_one_line(capsys, ["mask", "build", "--model", tiny_model_dir, flag, value,
+                                     "-o", tmp_path / "m.safetensors"])
+    assert flag.lstrip("-").replace("-", "_") in line or flag in line
