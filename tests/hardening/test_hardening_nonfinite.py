@@ -197,3 +197,22 @@ def test_huge_exponent_in_results_is_not_a_silent_infinity(tmp_path, capsys):
     results.write_text(json.dumps(doc).replace('"__BIG__"', "1e400"))
     code, out, err = _check(capsys, base, cand)
     assert code != 0 and "check: PASS" not in out, out + err
+
+
+@pytest.mark.parametrize("bad", list(BAD))
+def test_a_non_finite_headline_metric_never_lifts_a_family_level(bad):
+    """The issue's leaderboard forgery: NaN on the weaker of two fairness metrics lifted the fairness
+    level from 91.7 to 100. family_levels (leaderboard columns, run summary) is shared: the level of a
+    family with a non-finite headline metric is undefined, never the mean of the others."""
+    from spin_eval.results.headline import family_levels
+    from spin_eval.results.load import parse_results
+
+    def run(s_amb):
+        data = {"results": {"spin_bbq_mini": {"s_amb,none": s_amb},
+                            "spin_fairness_awareness_mini": {"awareness_norm,none": 1.0}}}
+        return parse_results(data, name="x", path="x")
+
+    honest, _ = family_levels(run(0.1667))
+    forged, _ = family_levels(run(BAD[bad]))
+    assert honest["fairness"] == pytest.approx(100 * (0.8333 + 1.0) / 2, abs=0.01)
+    assert forged["fairness"] is None
