@@ -96,40 +96,40 @@ def sha256_json(data: Any) -> str:
 
 
 def read_json(path: str | Path, *, fix: str, missing_ok: bool = False) -> Any:
-    """The parsed JSON file. A missing file gives None with ``missing_ok``, else InputError; a corrupt
-    one gives InputError ``<path>: not readable JSON (<why>); <fix>``."""
+    """The parsed JSON file, read through the bounded reader (``spin_eval.bounded``: regular files only,
+    size, depth and number length limited). A missing file gives None with ``missing_ok``, else
+    InputError; a corrupt one gives InputError ``<path>: not valid JSON (<why>); <fix>``."""
+    from spin_eval.bounded import LARGE, read_json_file
+
     path = Path(path)
-    if missing_ok and not path.is_file():
+    if missing_ok and not path.exists() and not path.is_symlink():
         return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except RecursionError:
-        raise InputError(f"{path}: not readable JSON (nested too deeply); {fix}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not readable JSON ({exc}); {fix}") from None
+    return read_json_file(path, str(path), LARGE, fix=fix)
 
 
 def iter_jsonl(path: str | Path, *, fix: str, where: str = "{path}:{lineno}") -> Iterator[tuple[str, Any]]:
-    """``(location, value)`` for each non-blank line of a JSONL file.
+    """``(location, value)`` for each non-blank line of a JSONL file (a regular file; each line read and
+    parsed under ``spin_eval.bounded.LINE``'s limits).
 
     ``location`` is ``where`` filled with the path and the 1-based line number, for the caller's own
     errors about that line; a line that is not JSON raises InputError ``<location>: not valid JSON
     (<why>); <fix>``."""
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
+    from spin_eval.bounded import LINE, loads_json, open_regular
+
+    with open_regular(path, str(path)) as fh:
+        lineno = 0
+        while True:
+            raw = fh.readline(LINE.max_bytes + 1)
+            if not raw:
+                break
+            lineno += 1
             location = where.format(path=path, lineno=lineno)
+            if len(raw) > LINE.max_bytes:
+                raise InputError(f"{location}: a line over {LINE.max_bytes} bytes; {fix}")
             try:
                 line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
             except UnicodeDecodeError as exc:
                 raise InputError(f"{location}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
             if not line.strip():
                 continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{location}: not valid JSON ({exc.msg}); {fix}") from None
-            except RecursionError:
-                raise InputError(f"{location}: not valid JSON (nested too deeply); {fix}") from None
-            yield location, value
+            yield location, loads_json(line, location, LINE, fix=fix)

@@ -247,12 +247,18 @@ def refuse_foreign_files(out_dir: Path, outputs: Iterable[str], recorded: Iterab
             )
 
 
+def check_run_folder(out_dir: Path, outputs: list[str], inputs: Inputs) -> Path:
+    """The path checks of :func:`run_folder` alone (cheap, no lock): callers run them before validating
+    their other inputs, so a path error is reported first and nothing is loaded for it."""
+    return check_output_folder(out_dir, "-o", inputs=inputs, writes=[*outputs, RUN_MANIFEST, LOCK_FILE])
+
+
 @contextmanager
 def run_folder(out_dir: Path, outputs: list[str], inputs: Inputs, *, force: bool) -> Iterator[list[str]]:
     """The folder safety of ``run`` and ``sweep``: check ``-o`` and the inputs, hold the lock, let ``force``
     remove only the previously recorded outputs, refuse foreign files at output paths. Yields ``outputs``,
     which the caller records in its manifest before its first write."""
-    check_output_folder(out_dir, "-o", inputs=inputs, writes=[*outputs, RUN_MANIFEST, LOCK_FILE])
+    check_run_folder(out_dir, outputs, inputs)
     with folder_lock(out_dir):
         try:
             previous = read_json(out_dir / RUN_MANIFEST, fix="delete it or re-run with --force", missing_ok=True)

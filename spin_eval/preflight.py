@@ -137,11 +137,24 @@ def check_files(files: Mapping[str, str | None] | Iterable[tuple[str, str | None
             continue
         path = Path(str(value)).expanduser()
         if path.exists():
+            if hub_datasets:  # a calibration file: parsed now (small), not after the model load
+                _check_calibration_file(flag, path)
             continue
         if hub_datasets and looks_like_hub_id(str(value).split(":")[0]):
             check_hub_model(str(value).split(":")[0], flag=flag, repo_type="dataset")
             continue
         raise InputError(f"{_show(flag, value)}: does not exist (working directory {Path.cwd()}); check the path")
+
+
+def _check_calibration_file(flag: str, path: Path) -> None:
+    """A local calibration file must be a regular file that parses as a calibration set."""
+    import stat
+
+    from spin_eval.spin.calibration import load_calibration
+
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise InputError(f"{_show(flag, path)}: not a regular file (a FIFO, device or folder); give a CSV/JSONL file")
+    load_calibration(path)
 
 
 def check_device(device: str | None, flag: str = "--device") -> None:

@@ -58,7 +58,7 @@ def test_read_json(tmp_path):
     assert read_json(tmp_path / "none.json", fix="x", missing_ok=True) is None
     with pytest.raises(InputError, match=r"none\.json: file not found"):
         read_json(tmp_path / "none.json", fix="x")
-    with pytest.raises(InputError, match=r"bad\.json: not readable JSON .*; re-run it"):
+    with pytest.raises(InputError, match=r"bad\.json: not valid JSON .*; re-run it"):
         read_json(bad, fix="re-run it")
 
 

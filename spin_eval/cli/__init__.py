@@ -29,8 +29,18 @@ EXIT_INTERNAL_ERROR = 3
 SUBCOMMAND_MODULES = ("run", "sweep", "mask", "tune", "export", "tasks", "report", "check", "leaderboard")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, like every other input error (exit 2): argparse's
+    default prints the whole usage block (13-16 lines) first. Sub-command parsers inherit this class."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        text = " ".join(terminal_safe(message).split())
+        print(f"spin-eval: error: {text} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(EXIT_INPUT_ERROR)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="spin-eval",
         description=(
             "Evaluate the trustworthiness of LLMs (fairness, privacy, capability) with lm-eval, apply the "
@@ -53,7 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help / --version (0) or a one-line argument error (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_INPUT_ERROR
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

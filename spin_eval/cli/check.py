@@ -15,7 +15,8 @@ For every metric of the baseline: delta = candidate - baseline with a 95% paired
 paired p-value over the documents both runs share. Every aggregate judged is recomputed from the logged
 samples; when a results file and its samples disagree the check refuses (exit 2) instead of judging. A metric fails when it is worse by more
 than the policy's max_regression (and, with significant_only, when p < alpha). The policy can also
-require the same model fingerprint and a minimum Jaccard overlap between the two masks.
+require the same model fingerprint and a minimum Jaccard overlap between the two masks. A candidate
+metric that is NaN or infinite fails ("candidate metric is not a number"); a baseline one is refused (exit 2).
 Without --policy the shipped default applies (spin_eval/pipeline/default_policy.yaml; see docs/pipeline.md).
 
 Outputs: a table on stdout, --markdown FILE (CI job summary), --junit FILE (JUnit XML for CI).

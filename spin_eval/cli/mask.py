@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from spin_eval.cli.args import dtype_name
 from spin_eval.errors import InputError
 
 _BUILD_EPILOG = """\
@@ -133,7 +134,7 @@ def _model_arguments(parser: argparse.ArgumentParser) -> None:
                         help="model spec: smollm2 (default), a local HF dir, a .gguf, or a hub id")
     parser.add_argument("--gguf-file", default=None, help="GGUF file name inside --model's directory")
     parser.add_argument("--revision", default=None, help="hub revision for a hub id")
-    parser.add_argument("--dtype", default="float32", help="dtype to load the model in (default float32)")
+    parser.add_argument("--dtype", default="float32", type=dtype_name, help="dtype to load the model in (default float32)")
 
 
 def _plan(args: argparse.Namespace) -> int:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
+
+from spin_eval.cli.args import dtype_name, non_negative_int
 
 DESCRIPTION = """\
 The main job. With no arguments it runs the embedded default end to end, offline:
@@ -38,6 +41,9 @@ def _limit(text: str) -> float | str:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--limit {text}: give a number of documents per task, a fraction < 1, or none") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text}: not a finite number; give a number of documents per task, a "
+                                         "fraction < 1, or none for all documents")
     if value <= 0:
         raise argparse.ArgumentTypeError(f"--limit {text}: must be positive (or none for all documents)")
     return int(value) if value >= 1 and value.is_integer() else value
@@ -71,6 +77,8 @@ def _budget(text: str) -> float | str:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--budget {text}: give minutes (e.g. 15) or none") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text}: not a finite number of minutes; give e.g. 15, or none")
     if not value > 0:
         raise argparse.ArgumentTypeError(f"--budget {text}: must be a positive number of minutes (or none)")
     return value
@@ -125,7 +133,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="optimiser steps of every baseline (default: spin-eval tune's, 32)")
     parser.add_argument("--batch-size", "--batch_size", type=_batch_size, default=8,
                         help="lm-eval batch size: an integer, auto or auto:N (default 8)")
-    parser.add_argument("--bootstrap-iters", type=int, default=1000,
+    parser.add_argument("--bootstrap-iters", type=non_negative_int, default=1000,
                         help="lm-eval's bootstrap iterations for its stderr (default 1000; the report does its own)")
     lm = parser.add_argument_group(
         "lm-eval evaluation options (lm-eval's names and meaning; the underscore spellings work too; recorded "
@@ -138,7 +146,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     help="few-shot examples as a multi-turn conversation (default: on with --apply-chat-template)")
     lm.add_argument("--system-instruction", "--system_instruction", default=None, metavar="TEXT",
                     help="system instruction prepended to every prompt")
-    lm.add_argument("--num-fewshot", "--num_fewshot", type=int, default=None, metavar="N",
+    lm.add_argument("--num-fewshot", "--num_fewshot", type=non_negative_int, default=None, metavar="N",
                     help="few-shot examples per prompt (default: each task's own, 0 for the shipped tasks)")
     lm.add_argument("--gen-kwargs", "--gen_kwargs", default=None, metavar="K=V,...",
                     help="generation arguments for generation tasks, e.g. temperature=0,max_gen_toks=128")
@@ -151,7 +159,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--include-path", action="append", default=[], metavar="DIR",
                         help="extra lm-eval task folder (repeatable); the shipped tasks are always included")
     parser.add_argument("--device", default="cpu", help="torch device (default cpu)")
-    parser.add_argument("--dtype", default="float32", help="model dtype (default float32)")
+    parser.add_argument("--dtype", default="float32", type=dtype_name, help="model dtype (default float32)")
     parser.add_argument("--force", action="store_true", help="redo every stage (masks, evaluations, report)")
     parser.add_argument("--no-report", action="store_true", help="skip the report stage")
     parser.set_defaults(handler=handle)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from spin_eval.cli.args import dtype_name, finite_float, non_negative_int, positive_int
 from spin_eval.cli.run import ALL, _csv, _limit
 
 DESCRIPTION = """\
@@ -61,19 +62,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"documents per generation task (default {DEFAULT_GEN_LIMIT}, or --limit when given)")
     parser.add_argument("-o", "--output", type=Path, default=Path("spin-eval-sweep"), help="output folder")
     parser.add_argument("--target", default="mlp", choices=("mlp", "attn", "all"), help="layers scored (default mlp)")
-    parser.add_argument("--nsamples", type=int, default=32, help="calibration samples per set (default 32)")
-    parser.add_argument("--score-batch-size", type=int, default=8, help="samples per backward pass (default 8)")
-    parser.add_argument("--seed", type=int, default=0, help="calibration sampling seed (default 0)")
+    parser.add_argument("--nsamples", type=positive_int, default=32, help="calibration samples per set (default 32)")
+    parser.add_argument("--score-batch-size", type=positive_int, default=8, help="samples per backward pass (default 8)")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="calibration sampling seed (default 0)")
     parser.add_argument("--general", default=None, help="general calibration set (default: shipped)")
     parser.add_argument("--fairness", default=None, help="fairness-aware calibration set (default: shipped)")
     parser.add_argument("--privacy", default=None, help="privacy-aware calibration set (default: shipped)")
-    parser.add_argument("--control-seed", type=int, default=0, help="seed of the control draws (default 0)")
-    parser.add_argument("--batch-size", type=int, default=8, help="lm-eval batch size (default 8)")
-    parser.add_argument("--bootstrap-iters", type=int, default=1000, help="lm-eval's stderr bootstrap (default 1000)")
+    parser.add_argument("--control-seed", type=non_negative_int, default=0, help="seed of the control draws (default 0)")
+    parser.add_argument("--batch-size", type=positive_int, default=8, help="lm-eval batch size (default 8)")
+    parser.add_argument("--bootstrap-iters", type=non_negative_int, default=1000, help="lm-eval's stderr bootstrap (default 1000)")
     parser.add_argument("--include-path", action="append", default=[], metavar="DIR", help="extra lm-eval task folder")
     parser.add_argument("--device", default="cpu", help="torch device (default cpu)")
-    parser.add_argument("--dtype", default="float32", help="model dtype (default float32)")
-    parser.add_argument("--allowance", type=float, default=1.0,
+    parser.add_argument("--dtype", default="float32", type=dtype_name, help="model dtype (default float32)")
+    parser.add_argument("--allowance", type=finite_float, default=1.0,
                         help="capability points a 'best ratio' may lose (default 1.0)")
     parser.add_argument("--force", action="store_true", help="redo everything (scores, masks, evaluations, report)")
     parser.add_argument("--no-report", action="store_true", help="skip the report stage")

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
+from spin_eval.errors import InputError
 from spin_eval.pipeline.policy import Policy
 from spin_eval.results.facts import Direction, improvement, metric_facts
+from spin_eval.results.finite import NonFinite, metric_non_finite, non_finite_document, stderr_non_finite
 from spin_eval.results.load import RunResults
 from spin_eval.results.paired import PairedSettings, paired_delta
 from spin_eval.results.verify import aggregate_from_samples
@@ -93,19 +95,45 @@ def check_metric(
     baseline: RunResults, candidate: RunResults, task: str, metric: str, filt: str, policy: Policy
 ) -> MetricCheck:
     """The verdict on one metric. Values are recomputed from the samples where logged (InputError when the
-    results file and its samples disagree); the delta, CI and p-value are the results layer's paired delta."""
+    results file and its samples disagree); the delta, CI and p-value are the results layer's paired delta.
+
+    Non-finite numbers are never a pass (``spin_eval.results.finite``): a NaN/Inf candidate value (logged
+    per document, recomputed or reported) fails with "candidate metric is not a number"; a baseline that
+    is not a number is no reference and is refused (InputError, exit 2); a metric undefined on the
+    documents of the baseline (NaN from finite per-document values) is listed as not judged."""
     rule = policy.rule_for(task, metric)
     facts = metric_facts(task, metric, baseline.higher_is_better.get(task, {}).get(metric))
+    _refuse_broken_baseline(baseline, task, metric, filt, non_finite_document(baseline, task, metric, filt))
     base_value = aggregate_from_samples(baseline, facts, filt)
     base_value = baseline.metric_value(task, metric, filt) if base_value is None else base_value
+    base_nf = metric_non_finite(baseline, task, metric, filt, base_value)
+    if base_nf is not None and base_nf.broken:
+        _refuse_broken_baseline(baseline, task, metric, filt, base_nf.detail)
     cand_value = None
-    if candidate.metric_value(task, metric, filt) is not None or candidate.doc_values(task, metric, filt):
+    cand_nf = None
+    bad_doc = non_finite_document(candidate, task, metric, filt)
+    if bad_doc is not None:  # judged before the aggregate: a model that logs NaN is broken, whatever its summary says
+        cand_value = candidate.metric_value(task, metric, filt)
+        cand_nf = NonFinite("document", f"document {bad_doc[0][:16]} logs {bad_doc[1]}")
+    elif candidate.metric_value(task, metric, filt) is not None or candidate.doc_values(task, metric, filt):
         cand_value = aggregate_from_samples(candidate, facts, filt)
         cand_value = candidate.metric_value(task, metric, filt) if cand_value is None else cand_value
+        cand_nf = metric_non_finite(candidate, task, metric, filt, cand_value)
     result = MetricCheck(
         task=task, metric=metric, filter=filt, direction=facts.direction, baseline=base_value, candidate=cand_value,
         max_regression=rule.max_regression, significant_only=rule.significant_only,
     )
+    if base_nf is not None and (cand_nf is None or not cand_nf.broken) and cand_value is not None:
+        result.status = "missing"
+        both = cand_nf is not None
+        result.reason = (f"undefined in {'both runs' if both else 'the baseline'} ({base_nf.detail}); not judged")
+        result.method = "none (baseline undefined)"
+        return result
+    if cand_nf is not None:
+        result.status = "fail"
+        result.reason = f"candidate metric is not a number ({cand_nf.detail}); the candidate model is broken"
+        result.method = "none (not a number)"
+        return result
     if cand_value is None:
         result.status = "fail" if policy.missing_metric == "fail" else "missing"
         result.reason = "metric missing from the candidate run"
@@ -131,6 +159,15 @@ def check_metric(
         result.method = "unpaired z-test on lm-eval stderr (no shared samples)"
     else:
         result.method = "no test possible (no shared samples, no stderr)"
+    if paired.source != "paired-samples":  # the stderrs decide the test: an infinite one hides any change
+        bad = stderr_non_finite(baseline, task, metric, filt)
+        if bad is not None:
+            _refuse_broken_baseline(baseline, task, metric, filt, f"its stderr is {bad}")
+        bad = stderr_non_finite(candidate, task, metric, filt)
+        if bad is not None:
+            result.status = "fail"
+            result.reason = f"candidate stderr is not a number ({bad}); the candidate results file is broken"
+            return result
 
     too_big = result.regression > rule.max_regression + 1e-12
     significant = result.p_value is not None and result.p_value < policy.alpha
@@ -143,6 +180,19 @@ def check_metric(
     elif too_big:
         result.reason = f"worse by {result.regression:.4g} but not significant (p = {result.p_value if result.p_value is not None else 'n/a'})"
     return result
+
+
+def _refuse_broken_baseline(baseline: RunResults, task: str, metric: str, filt: str, why: Any) -> None:
+    """InputError (exit 2) for a baseline metric that is not a number: it cannot serve as a reference."""
+    if why is None:
+        return
+    if isinstance(why, tuple):
+        why = f"document {why[0][:16]} logs {why[1]}"
+    suffix = "" if filt == "none" else f",{filt}"
+    raise InputError(
+        f"--baseline {baseline.path}: {task}/{metric}{suffix}: baseline metric is not a number ({why}); a "
+        "baseline that is not a number cannot judge a candidate: re-run the baseline evaluation"
+    )
 
 
 def run_check(
@@ -160,7 +210,7 @@ def run_check(
     result = CheckResult(baseline=str(baseline.path), candidate=str(candidate.path), policy_source=policy.source)
     keys = sorted(
         (task, key.partition(",")[0], key.partition(",")[2] or "none")
-        for task, entries in baseline.metrics.items() for key, value in entries.items() if not math.isnan(value)
+        for task, entries in baseline.metrics.items() for key in entries
     )
     iterator = keys
     if progress:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from spin_eval.bounded import SMALL, one_line, read_yaml_file, short
 from spin_eval.errors import InputError
 
 DEFAULT_POLICY_PATH = Path(__file__).resolve().parent / "default_policy.yaml"
@@ -72,7 +73,7 @@ class Policy:
         if self.min_mask_jaccard is not None and not 0 <= self.min_mask_jaccard <= 1:
             raise InputError(f"{where}: field 'min_mask_jaccard' = {self.min_mask_jaccard} must be in [0, 1] or null")
         if self.missing_metric not in ("fail", "ignore"):
-            raise InputError(f"{where}: field 'missing_metric' = {self.missing_metric!r} must be 'fail' or 'ignore'")
+            raise InputError(f"{where}: field 'missing_metric' = {short(self.missing_metric)} must be 'fail' or 'ignore'")
 
     def rule_for(self, task: str, metric: str) -> MetricRule:
         """The first rule matching (task, metric), else the default."""
@@ -92,16 +93,20 @@ def _number(value: Any, where: str) -> float:
     if isinstance(value, str) and _EXPONENT_NUMBER.fullmatch(value.strip()):
         value = float(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InputError(f"{where}: {value!r} is not a number; write e.g. 0.02")
-    if not math.isfinite(value):
-        raise InputError(f"{where}: {value} is not a finite number; write e.g. 0.02")
-    return float(value)
+        raise InputError(f"{where}: {short(value)} is not a number; write e.g. 0.02")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise InputError(f"{where}: {short(value)} is too large; write e.g. 0.02") from None
+    if not math.isfinite(number):
+        raise InputError(f"{where}: {number} is not a finite number; write e.g. 0.02")
+    return number
 
 
 def _integer(value: Any, where: str) -> int:
     """``value`` as an int; InputError for floats, text and booleans."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"{where}: {value!r} is not an integer")
+        raise InputError(f"{where}: {short(value)} is not an integer")
     return value
 
 
@@ -110,17 +115,17 @@ def _rule(data: Any, where: str, base: MetricRule | None = None) -> MetricRule:
         raise InputError(f"{where}: expected a mapping with keys {sorted(_RULE_KEYS)}")
     unknown = set(data) - _RULE_KEYS
     if unknown:
-        raise InputError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_RULE_KEYS)}")
+        raise InputError(f"{where}: unknown key(s) {one_line(sorted(map(str, unknown)), 120)}; allowed: {sorted(_RULE_KEYS)}")
     base = base or MetricRule()
     max_regression = _number(data.get("max_regression", base.max_regression), f"{where}.max_regression")
     if max_regression < 0:
         raise InputError(f"{where}.max_regression: {max_regression} must be >= 0")
     significant_only = data.get("significant_only", base.significant_only)
     if not isinstance(significant_only, bool):
-        raise InputError(f"{where}.significant_only: {significant_only!r} must be true or false")
+        raise InputError(f"{where}.significant_only: {short(significant_only)} must be true or false")
     for key in ("task", "metric"):
         if key in data and not isinstance(data[key], str):
-            raise InputError(f"{where}.{key}: {data[key]!r} must be a string (wildcards * and ? allowed)")
+            raise InputError(f"{where}.{key}: {short(data[key])} must be a string (wildcards * and ? allowed)")
     return MetricRule(
         task=data.get("task", "*"), metric=data.get("metric", "*"),
         max_regression=max_regression, significant_only=significant_only,
@@ -133,10 +138,10 @@ def policy_from_dict(data: Any, source: str = "<dict>") -> Policy:
         raise InputError(f"{source}: the policy must be a YAML mapping (see the shipped default_policy.yaml)")
     unknown = set(data) - _TOP_KEYS
     if unknown:
-        raise InputError(f"{source}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}")
+        raise InputError(f"{source}: unknown key(s) {one_line(sorted(map(str, unknown)), 120)}; allowed: {sorted(_TOP_KEYS)}")
     version = data.get("version", POLICY_VERSION)
     if version != POLICY_VERSION:
-        raise InputError(f"{source}: field 'version' = {version!r}; this spin-eval reads policy version {POLICY_VERSION}")
+        raise InputError(f"{source}: field 'version' = {short(version)}; this spin-eval reads policy version {POLICY_VERSION}")
     default = _rule(data.get("default", {}), f"{source}: default")
     rules_data = data.get("rules") or []
     if not isinstance(rules_data, list):
@@ -160,20 +165,8 @@ def policy_from_dict(data: Any, source: str = "<dict>") -> Policy:
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
-    """Read and validate a policy YAML file (the shipped default when ``path`` is None)."""
-    import yaml
-
+    """Read and validate a policy YAML file (the shipped default when ``path`` is None), through the
+    bounded reader (``spin_eval.bounded``: size, aliases, depth and number length are limited)."""
     path = Path(path) if path is not None else DEFAULT_POLICY_PATH
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"--policy {path}: cannot read ({exc.strerror}); give an existing YAML file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"--policy {path}: not UTF-8 text (byte {exc.start}); save the policy as UTF-8 YAML") from None
-    try:
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, RecursionError, ValueError) as exc:
-        # ValueError: YAML scalars such as out-of-range timestamps fail while being constructed.
-        why = "nested too deeply" if isinstance(exc, RecursionError) else " ".join(str(exc).split())
-        raise InputError(f"--policy {path}: not valid YAML ({why})") from None
+    data = read_yaml_file(path, f"--policy {path}", SMALL)
     return policy_from_dict(data, source=str(path))

@@ -26,6 +26,7 @@ Only this module and ``spin_eval/cli/run.py`` touch files for the run; pure help
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 import sys
@@ -120,10 +121,13 @@ class RunSettings:
         if self.mask is not None and (self.p is not None or self.q is not None):
             raise InputError("--mask cannot be combined with --p/--q: the mask file already fixes the ratios")
         for flag, value in (("--limit", self.limit), ("--gen-limit", self.gen_limit)):
-            if value is not None and value <= 0:
-                raise InputError(f"{flag} {value}: must be positive (a count, or a fraction < 1), or none")
-        if self.budget is not None and self.budget <= 0:
-            raise InputError(f"--budget {self.budget}: must be a positive number of minutes")
+            if value is not None and (not math.isfinite(value) or value <= 0):
+                raise InputError(f"{flag} {value}: must be a positive finite number (a count, or a fraction < 1), or none")
+        if self.budget is not None and (not math.isfinite(self.budget) or self.budget <= 0):
+            raise InputError(f"--budget {self.budget}: must be a positive finite number of minutes")
+        from spin_eval.pipeline.validate import check_spin_settings
+
+        check_spin_settings(self)
         check_batch_size(self.batch_size)
         if self.bootstrap_iters < 0:
             raise InputError(f"--bootstrap-iters {self.bootstrap_iters}: must be >= 0")
@@ -683,13 +687,19 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
     started = time.perf_counter()
     out_dir = Path(out_dir)
     outputs = planned_outputs(
-        ["base", "spin", *(f"control-{c}" for c in settings.controls)],
+        ["base", "spin", *(f"control-{c}" for c in settings.controls), *settings.baselines],
         ["spin.safetensors", *(f"control-{c}.safetensors" for c in settings.controls)],
     )
     inputs = {"--mask": settings.mask, "--general": settings.general, "--fairness": settings.fairness,
               "--privacy": settings.privacy, "--include-path": settings.include_path}
+    from spin_eval.outputs import check_run_folder
+    from spin_eval.pipeline.validate import check_run_inputs
+
+    check_run_folder(out_dir, outputs, inputs)  # paths first (cheap), then the inputs
+    task_manager = check_run_inputs(settings)  # before the lock, --force or any model load
     with run_folder(out_dir, outputs, inputs, force=force):
-        return _run_pipeline_locked(settings, out_dir, outputs, force=force, report=report, started=started)
+        return _run_pipeline_locked(settings, out_dir, outputs, task_manager, force=force, report=report,
+                                    started=started)
 
 
 def tune_baselines(variants: list[Variant], settings: RunSettings, manifest: Manifest) -> list[Variant]:
@@ -713,7 +723,8 @@ def tune_baselines(variants: list[Variant], settings: RunSettings, manifest: Man
 
 
 def _run_pipeline_locked(
-    settings: RunSettings, out_dir: Path, outputs: list[str], *, force: bool, report: bool, started: float
+    settings: RunSettings, out_dir: Path, outputs: list[str], task_manager: Any, *, force: bool, report: bool,
+    started: float,
 ) -> RunOutcome:
     out_dir.mkdir(parents=True, exist_ok=True)
     if settings.mask is not None and not Path(settings.mask).is_file():
@@ -744,8 +755,6 @@ def _run_pipeline_locked(
         from spin_eval.modelspec import resolve_model_spec
 
         model_spec = resolve_model_spec(settings.model)
-        task_manager = make_task_manager(settings)
-        check_tasks_exist(task_manager, settings.tasks)
         documents = select_documents(task_manager, settings.tasks, settings.limit, settings.gen_limit)
         lm = load_shared_model(settings)
         stage("masks")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from spin_eval.bounded import LARGE, read_json_file
 from spin_eval.errors import InputError
 from spin_eval.fileio import iter_jsonl
 from spin_eval.lmeval_rows import validate_sample
@@ -283,15 +284,7 @@ def _find_mask_file(run: RunResults, results_file: Path) -> str | None:
 
 
 def _read_results_file(results_file: Path) -> dict:
-    try:
-        data = json.loads(results_file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{results_file}: not valid JSON ({exc.msg} at line {exc.lineno}); re-run lm-eval") from exc
-    except (UnicodeDecodeError, RecursionError) as exc:
-        why = "nested too deeply" if isinstance(exc, RecursionError) else "not UTF-8"
-        raise InputError(f"{results_file}: not valid JSON ({why}); re-run lm-eval") from None
-    except OSError as exc:
-        raise InputError(f"{results_file}: cannot read ({exc.strerror})") from exc
+    data = read_json_file(results_file, str(results_file), LARGE, fix="re-run lm-eval")
     if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
         raise InputError(f"{results_file}: no 'results' object; is this an lm-eval results file?")
     for key in _OBJECT_FIELDS:

@@ -83,11 +83,13 @@ def _is_ratio(value: Any) -> bool:
 
 def _parse_metadata_json(text: str, path: Path, what: str) -> dict[str, Any]:
     """The JSON object stored in a safetensors header; MaskError for invalid, deeply nested or non-object JSON."""
-    try:
-        metadata = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise MaskError(f"{what} file {path}: metadata is not valid JSON ({why}); rebuild it") from None
+    from spin_eval.bounded import LARGE, loads_json
+    from spin_eval.errors import InputError
+
+    try:  # bounded: depth, number length, no literal that overflows to infinity
+        metadata = loads_json(text, f"{what} file {path}: metadata", LARGE, fix="rebuild it")
+    except InputError as exc:
+        raise MaskError(str(exc)) from None
     if not isinstance(metadata, dict):
         raise MaskError(f"{what} file {path}: metadata is not a JSON object; rebuild it")
     return metadata

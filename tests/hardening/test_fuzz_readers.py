@@ -269,3 +269,4 @@ def test_submission_reader_any_field(valid_submission, field, value, rehash):
 @given(flips)
 def test_submission_reader_flipped_bytes(valid_submission, changes):
     _build_or_reject(_mutate(json.dumps(valid_submission).encode(), changes))
+
