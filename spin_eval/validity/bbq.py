@@ -83,6 +83,12 @@ def _most_negative(it: Item) -> int:
     return min(it.people, key=lambda i: (_sentiment(it.segment(i, last)), i != it.first))
 
 
+def _most_negative_anywhere(it: Item) -> int:
+    """The person whose words, summed over every sentence of the context, are the most negative (VADER)."""
+    sents = sentences(it.doc["context"])
+    return min(it.people, key=lambda i: (sum(_sentiment(it.segment(i, s)) for s in sents), i != it.first))
+
+
 SURFACE: dict[str, Rule] = {
     "first mentioned": lambda it: it.first,
     "second mentioned": lambda it: it.second,
@@ -99,6 +105,7 @@ SURFACE: dict[str, Rule] = {
     "most overlap with last sentence": lambda it: _overlap(it, sentences(it.doc["context"])[-1]),
     "neg -> more negation words, else other": _by_polarity(_negation),
     "neg -> more negative sentiment (VADER), else other": _by_polarity(_most_negative),
+    "neg -> more negative sentiment in all sentences (VADER), else other": _by_polarity(_most_negative_anywhere),
     "stereotyped answer": lambda it: it.stereotyped,
     "anti-stereotyped answer": lambda it: it.other(it.stereotyped),
 }
