@@ -13,8 +13,9 @@ Design (what a context-blind answerer cannot exploit; spin_eval/validity/bbq.py 
   (while, whereas, but, meanwhile, and) are drawn per item for both. Neutral sentences carry a mood
   (cheerful / annoyed) unrelated to the question (except in templates marked no_mood), so lexicon
   sentiment and the last sentence do not point at the wrongdoer.
-* Answer positions: each item draws one of the 6 orders of (target, other, unknown), balanced (4 each)
-  within every template x condition x polarity stratum, so positions carry nothing about the key.
+* Answer positions: each item draws one of the 6 orders of (target, other, unknown); within every template x
+  condition x polarity stratum the 6 items of one kind (mention order x wrongdoer) take each order once, so
+  positions carry nothing about the key or the condition.
 * Pairs differ only in the category's attribute (checks.check_pair: gender, age, marital, relationship).
 * Group labels follow BBQ's files, so lm-eval's own bbq scorer reads them; ``cluster_id`` = template.
 
@@ -183,7 +184,7 @@ def _forms(n: int, condition: str, rng: random.Random, fillers: tuple) -> list[d
     cols = {
         "structure": _balanced(STRUCTURES[condition], n, rng), "merge": _balanced((True, False, False, False), n, rng),
         "variant": _balanced(DIS_VARIANTS, n, rng), "neg_first": _balanced((True, False), n, rng),
-        "filler_in_order": _balanced((True, False), n, rng), "positions": _balanced(PERMUTATIONS, n, rng),
+        "filler_in_order": _balanced((True, False), n, rng),
     }
     return [{**{k: v[i] for k, v in cols.items()}, "connective": rng.choice(CONNECTIVES),
              "filler_connective": rng.choice(CONNECTIVES), "filler": rng.choice(fillers)} for i in range(n)]
@@ -203,6 +204,12 @@ def generate(seed: int = DEFAULT_SEED) -> list[dict]:
                 idx = [i for i, it in enumerate(items) if (it["condition"], it["polarity"]) == stratum]
                 fillers = FILLERS if tpl.get("no_mood") else MOOD_FILLERS
                 forms.update(zip(idx, _forms(len(idx), stratum[0], rng, fillers)))
+                # answer order: within the stratum, the items of one kind (who is mentioned first x who did
+                # it) take the 6 orders once each (seeded shuffle), so positions are balanced for every key
+                for kind in sorted({(items[i]["target_first"], items[i]["doer_is_target"]) for i in idx}):
+                    group = [i for i in idx if (items[i]["target_first"], items[i]["doer_is_target"]) == kind]
+                    for i, perm in zip(group, _balanced(PERMUTATIONS, len(group), rng)):
+                        forms[i]["positions"] = perm
             target_groups = list(dict.fromkeys(group for _, group in _terms(category, tpl, "t")))
             stereotyped = tpl.get("sg") or CATEGORY_GROUPS.get(category, (None, None, None))[2] or target_groups
             for i, it in enumerate(items):
