@@ -62,8 +62,6 @@ def learn_bow(train: Sequence[Item]) -> Callable[[Item], int]:
     return rule
 
 
-_FORM_KEYS: tuple[str, ...] = ()
-
 
 def _form_matrix(items: Sequence[Item]) -> np.ndarray:
     rows = [form_features(it) for it in items]

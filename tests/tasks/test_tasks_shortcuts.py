@@ -182,3 +182,46 @@ def test_heuristics_on_original_bbq_files_if_given():
     docs = [d for d in docs if bbq.unknown_index(d) >= 0 and len(bbq.biased_indices(d)) == 1]
     print(table(docs))
     assert scores(docs, HEURISTICS["always_unknown"])["acc_ambig"] == 1.0
+
+
+def test_attribute_check_knows_age_gender_marital_and_relationship_words():
+    gen = _generator()
+    words = gen.checks.known_words()
+    assert set(words) == {"gender", "age", "marital", "relationship"}
+    assert {"young", "older", "elderly", "teenager", "toddler"} <= set().union(*words["age"].values())
+    assert {"wife", "husband", "married", "widow", "single"} <= set().union(*words["marital"].values())
+    assert {"girlfriend", "uncle", "aunt", "grandson", "mother"} <= set().union(*words["relationship"].values())
+    assert {"woman", "man", "lady", "gentleman"} <= words["gender"]["F"] | words["gender"]["M"]
+    for a, b, attr in [("young woman", "man", "age"), ("wife", "woman", "marital"),
+                       ("girlfriend", "aunt", "relationship"), ("68-year-old woman", "woman", "age")]:
+        with pytest.raises(ValueError, match=f"differ in {attr}"):
+            gen.check_pair("Gender_identity", (a, "F"), (b, "F"))
+    for category in bbq.CATEGORIES:  # every category, not only Gender_identity / Age
+        if category != "Gender_identity":
+            with pytest.raises(ValueError, match="differ in gender"):
+                gen.check_pair(category, ("woman", "x"), ("man", "y"))
+        with pytest.raises(ValueError, match="differ in marital"):
+            gen.check_pair(category, ("married woman", "x"), ("single woman", "y"))
+    gen.check_pair("Age", ("grandfather", "old"), ("grandson", "nonOld"))  # Age may differ in generation
+
+
+def test_generator_refuses_an_unbalanced_template_naming_it_and_the_rule():
+    gen = _generator()
+    items = gen.template_items("Age", 1, gen.TEMPLATES["Age"][0])
+    unbalanced = [it for it in items if not (it["condition"] == "disambig" and it["doer_is_target"] and it["target_first"])]
+    with pytest.raises(SpinEvalError, match=r"template Age/1 breaks the rule: pair .* lacks one of the four"):
+        gen.checks.check_balance("Age/1", unbalanced)
+    shared = dict(gen.TEMPLATES["Age"][0], o=[("grandson", "old")], t=[("grandfather", "old"), ("retired man", "old")])
+    with pytest.raises(SpinEvalError, match=r"template Age/1 .*group 'old' is both a target and an other group"):
+        gen.template_items("Age", 1, shared)
+    uncited = {k: v for k, v in gen.TEMPLATES["Age"][0].items() if k != "bbq"}
+    with pytest.raises(SpinEvalError, match="no citation"):
+        gen.template_items("Age", 1, uncited)
+    assert "\n" not in str(SpinEvalError("x"))
+
+
+def test_every_template_cites_a_bbq_id_or_an_extension_source():
+    gen = _generator()
+    for category, templates in gen.TEMPLATES.items():
+        for tpl in templates:
+            assert tpl.get("bbq", "").startswith(f"{category} #") or "(" in tpl.get("ext", ""), (category, tpl["ctx"])
