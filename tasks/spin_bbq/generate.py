@@ -59,7 +59,10 @@ MOOD_FILLERS = (
     "{X} was upset and furious about the long wait{c} {Y} was happy and glad to be out of the house.",
     "{X} complained about the awful, horrible weather{c} {Y} said it was a lovely, beautiful day.",
 )
-STRUCTURES = {"ambig": (("S", "F"), ("S", "F"), ("F", "S"), ("F",)), "disambig": (("D", "F"), ("D", "F"), ("D", "F"), ("D",))}
+#: Second part of a context (S: "Of the two, one ...", D: the deciding sentence, F: a neutral sentence); each
+#: option is drawn equally often within a stratum. Both conditions: 3 sentences in 3 of 4 items, else 2.
+STRUCTURES = {"ambig": (("S", "F"), ("S", "F"), ("F", "S"), ("F",)),
+              "disambig": (("D", "F"), ("D", "F"), ("D", "F"), ("D",))}
 DIS_VARIANTS = ("names neg first", "names pos first", "of the two neg named", "of the two pos named")
 PERMUTATIONS = tuple(itertools.permutations(range(3)))  # positions of (target, other, unknown)
 
