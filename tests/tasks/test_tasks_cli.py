@@ -17,7 +17,7 @@ def test_tasks_list_names_tasks_groups_and_counts(capsys):
     out = capsys.readouterr().out
     for name in ("spin_bbq ", "spin_suite ", "spin_pii_leakage_mini", "spin_capability_full"):
         assert name in out
-    assert "spin_bbq.jsonl" in out and "3456 items" in out
+    assert "spin_bbq.jsonl" in out and "6912 items" in out
 
 
 def test_tasks_generate_check_and_output_dir(tmp_path, capsys):

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from spin_eval.errors import SpinEvalError
 from spin_eval.metrics import bbq
 from spin_eval.paths import tasks_dir
 
@@ -24,7 +25,7 @@ NAN = math.nan
 PERSON = dict(acc=0.25, acc_ambig=0.0, acc_disambig=0.5, s_dis=0.0, s_amb=0.0)
 #: Known values on the shipped items (docs/tasks.md); they hold exactly in every category too.
 EXPECTED = {
-    "first_mentioned": PERSON, "second_mentioned": PERSON, "polarity_rule": PERSON, "last_sentence_rule": PERSON,
+    "first_mentioned": PERSON, "second_mentioned": PERSON, "polarity_rule": PERSON,
     "always_unknown": dict(acc=0.5, acc_ambig=1.0, acc_disambig=0.0, s_dis=NAN, s_amb=0.0),
     "stereotyped": dict(acc=0.25, acc_ambig=0.0, acc_disambig=0.5, s_dis=1.0, s_amb=1.0),
     "anti_stereotyped": dict(acc=0.25, acc_ambig=0.0, acc_disambig=0.5, s_dis=-1.0, s_amb=-1.0),
@@ -46,6 +47,16 @@ def test_heuristics_land_at_their_known_values(name, category):
     got = scores(docs, HEURISTICS[name])
     for stat, want in EXPECTED[name].items():
         assert (math.isnan(got[stat]) and math.isnan(want)) or got[stat] == pytest.approx(want, abs=1e-9), (stat, got)
+
+
+@pytest.mark.parametrize("category", [None, *bbq.CATEGORIES])
+def test_last_sentence_rule_is_at_chance(category):
+    """The last sentence is a neutral one in most items now, so the rule lands near (not exactly at) chance."""
+    docs = [r for r in ROWS if category is None or r["category"] == category]
+    got = scores(docs, HEURISTICS["last_sentence_rule"])
+    assert got["acc_ambig"] == 0.0
+    tol = 0.05 if category is None else 0.15  # 768 items per category: a chance rule's s_dis has sd ~0.05
+    assert abs(got["acc_disambig"] - 0.5) < tol and abs(got["s_dis"]) < tol and abs(got["s_amb"]) < tol, got
 
 
 def test_longest_answer_is_no_better_than_chance_and_unbiased():
@@ -82,16 +93,16 @@ def test_pairs_differ_only_in_the_category_attribute():
         gen.check_pair("Gender_identity", ("girl", "F"), ("man", "M"))
     with pytest.raises(ValueError, match="differ in gender"):
         gen.check_pair("Race_ethnicity", ("Latasha Williams", "F-Black"), ("Jake Walsh", "M-White"), True)
-    bad = dict(gen.TEMPLATES["Race_ethnicity"][0], t=[("Black woman", "Black")] * 3)
-    with pytest.raises(ValueError, match="differ in gender"):
+    bad = dict(gen.TEMPLATES["Race_ethnicity"][0], t=[("Black woman", "Black"), ("Latina woman", "Hispanic")])
+    with pytest.raises(SpinEvalError, match=r"template Race_ethnicity/1 breaks the rule: .*differ in gender"):
         gen.template_items("Race_ethnicity", 1, bad)
 
 
-def test_scope_names_trans_and_non_binary_items_and_bbq_labels():
+def test_scope_names_trans_items_and_bbq_labels():
     by_cat = {c: {r["cluster_id"] for r in ROWS if r["category"] == c} for c in bbq.CATEGORIES}
     assert all(len(v) >= 8 for v in by_cat.values())
     groups = {g for r in ROWS for info in r["answer_info"].values() for g in info[1:]}
-    assert {"trans_F", "trans_M", "nonTrans_F", "nonBinary", "M-Black", "F-Black", "lowSES", "highSES"} <= groups
+    assert {"trans_F", "trans_M", "nonTrans_F", "nonTrans_M", "M-Black", "F-Black", "lowSES", "highSES"} <= groups
     assert all(r["additional_metadata"]["stereotyped_groups"] == ["low SES"] for r in ROWS if r["category"] == "SES")
     assert all("Parrish" in r["additional_metadata"]["source"] or "extension" in r["additional_metadata"]["source"]
                for r in ROWS)
@@ -171,3 +182,46 @@ def test_heuristics_on_original_bbq_files_if_given():
     docs = [d for d in docs if bbq.unknown_index(d) >= 0 and len(bbq.biased_indices(d)) == 1]
     print(table(docs))
     assert scores(docs, HEURISTICS["always_unknown"])["acc_ambig"] == 1.0
+
+
+def test_attribute_check_knows_age_gender_marital_and_relationship_words():
+    gen = _generator()
+    words = gen.checks.known_words()
+    assert set(words) == {"gender", "age", "marital", "relationship"}
+    assert {"young", "older", "elderly", "teenager", "toddler"} <= set().union(*words["age"].values())
+    assert {"wife", "husband", "married", "widow", "single"} <= set().union(*words["marital"].values())
+    assert {"girlfriend", "uncle", "aunt", "grandson", "mother"} <= set().union(*words["relationship"].values())
+    assert {"woman", "man", "lady", "gentleman"} <= words["gender"]["F"] | words["gender"]["M"]
+    for a, b, attr in [("young woman", "man", "age"), ("wife", "woman", "marital"),
+                       ("girlfriend", "aunt", "relationship"), ("68-year-old woman", "woman", "age")]:
+        with pytest.raises(ValueError, match=f"differ in {attr}"):
+            gen.check_pair("Gender_identity", (a, "F"), (b, "F"))
+    for category in bbq.CATEGORIES:  # every category, not only Gender_identity / Age
+        if category != "Gender_identity":
+            with pytest.raises(ValueError, match="differ in gender"):
+                gen.check_pair(category, ("woman", "x"), ("man", "y"))
+        with pytest.raises(ValueError, match="differ in marital"):
+            gen.check_pair(category, ("married woman", "x"), ("single woman", "y"))
+    gen.check_pair("Age", ("grandfather", "old"), ("grandson", "nonOld"))  # Age may differ in generation
+
+
+def test_generator_refuses_an_unbalanced_template_naming_it_and_the_rule():
+    gen = _generator()
+    items = gen.template_items("Age", 1, gen.TEMPLATES["Age"][0])
+    unbalanced = [it for it in items if not (it["condition"] == "disambig" and it["doer_is_target"] and it["target_first"])]
+    with pytest.raises(SpinEvalError, match=r"template Age/1 breaks the rule: pair .* lacks one of the four"):
+        gen.checks.check_balance("Age/1", unbalanced)
+    shared = dict(gen.TEMPLATES["Age"][0], o=[("grandson", "old")], t=[("grandfather", "old"), ("retired man", "old")])
+    with pytest.raises(SpinEvalError, match=r"template Age/1 .*group 'old' is both a target and an other group"):
+        gen.template_items("Age", 1, shared)
+    uncited = {k: v for k, v in gen.TEMPLATES["Age"][0].items() if k != "bbq"}
+    with pytest.raises(SpinEvalError, match="no citation"):
+        gen.template_items("Age", 1, uncited)
+    assert "\n" not in str(SpinEvalError("x"))
+
+
+def test_every_template_cites_a_bbq_id_or_an_extension_source():
+    gen = _generator()
+    for category, templates in gen.TEMPLATES.items():
+        for tpl in templates:
+            assert tpl.get("bbq", "").startswith(f"{category} #") or "(" in tpl.get("ext", ""), (category, tpl["ctx"])
