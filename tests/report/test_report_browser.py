@@ -13,6 +13,7 @@ from report_fixtures import SCRIPT_ANSWER
 
 from spin_eval.report import Settings, compare_runs, load_run, write_report
 from spin_eval.report.context import fmt_ci, fmt_signed
+from spin_eval.results.numbers import fmt_ratio
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -44,8 +45,8 @@ def test_report_renders_in_chromium(fixture_runs, tmp_path):
     # the key numbers, as the stats produced them, are in the rendered DOM
     cap = next(r for r in comp.rows if r.task == "spin_capability_mc_mini").deltas["spin"]
     tax = next(t for t in comp.tax if t.variant == "spin")
-    for expected in (fmt_signed(cap.delta, 100.0), fmt_ci(cap.ci_low, cap.ci_high, 100.0),
-                     f"{tax.tax_per_point:.2f}", tax.capability.points and f"{tax.capability.points:+.2f}"):
+    for expected in (fmt_signed(cap.delta, 100.0), fmt_ci(cap.ci_low, cap.ci_high, 100.0, cap.delta),
+                     fmt_ratio(tax.tax_per_point), tax.capability.points and f"{tax.capability.points:+.1f}"):
         assert html_lib.escape(expected, quote=False) in text, expected
     assert "Alignment tax" in text and "Drill-down" in text
     # the model's <script> answer is text: escaped in the DOM, never an element, never run
