@@ -44,14 +44,15 @@ def fmt_value(value: float | None, scale: float = 1.0, *, signed: bool = False, 
     return f"{x:+.{d}f}" if signed else f"{x:.{d}f}"
 
 
-def fmt_ci(low: float | None, high: float | None, scale: float = 1.0, *, like: float | None = None) -> str:
-    """``[low, high]`` (signed) with the decimals of the estimate ``like`` (else of the wider end); ''
-    when an end is missing."""
+def fmt_ci(low: float | None, high: float | None, scale: float = 1.0, *, like: float | None = None,
+           signed: bool = True) -> str:
+    """``[low, high]`` (signed unless ``signed=False``) with the decimals of the estimate ``like`` (else of the
+    wider end); '' when an end is missing."""
     if not (_finite(low) and _finite(high)):
         return ""
     ref = like if _finite(like) and like != 0 else max(abs(low), abs(high))
     d = decimals(ref * scale if scale != 1.0 else ref, scale)
-    return f"[{fmt_value(low, scale, signed=True, places=d)}, {fmt_value(high, scale, signed=True, places=d)}]"
+    return f"[{fmt_value(low, scale, signed=signed, places=d)}, {fmt_value(high, scale, signed=signed, places=d)}]"
 
 
 def fmt_change(delta: float | None, low: float | None, high: float | None, scale: float = 1.0) -> str:

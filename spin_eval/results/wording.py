@@ -48,7 +48,7 @@ def tax_cells(tax: Any) -> tuple[str, str, str]:
     """(value, interval, why-undefined) of an alignment tax (``tax_per_point``, ``tax_ci_low/high``, ``status``)."""
     if tax.tax_per_point is None:
         return "undefined", "", TAX_WHY.get(tax.status, tax.status).removeprefix("undefined: ")
-    return fmt_ratio(tax.tax_per_point), fmt_ci(tax.tax_ci_low, tax.tax_ci_high, like=tax.tax_per_point), ""
+    return fmt_ratio(tax.tax_per_point), fmt_ci(tax.tax_ci_low, tax.tax_ci_high, like=tax.tax_per_point, signed=False), ""
 
 
 def tax_phrase(tax: Any) -> str:
