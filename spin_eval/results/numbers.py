@@ -40,6 +40,7 @@ def fmt_value(value: float | None, scale: float = 1.0, *, signed: bool = False, 
     if not _finite(value):
         return NA
     x = value * scale
+    x = 0.0 if x == 0 else x  # never "-0.00"
     d = decimals(x, 1.0 if scale == 1.0 else scale) if places is None else places
     return f"{x:+.{d}f}" if signed else f"{x:.{d}f}"
 
