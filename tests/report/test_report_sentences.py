@@ -116,11 +116,16 @@ def test_title_names_what_was_compared(comp):
 def test_checked_lm_eval_warnings_are_filtered_once_and_others_pass(caplog):
     from spin_eval import lmeval_warnings
 
-    flt = lmeval_warnings.CheckedWarningFilter()
-    logger = logging.getLogger("lm_eval.evaluator_utils")
+    from dataclasses import replace
+
+    # the shipped entries on a logger of this test's own (the CLI may have installed the real filter already)
+    name = "spin_eval_test.evaluator_utils"
+    assert {c.logger for c in lmeval_warnings.CHECKED} == {"lm_eval.evaluator_utils"}
+    flt = lmeval_warnings.CheckedWarningFilter(tuple(replace(c, logger=name) for c in lmeval_warnings.CHECKED))
+    logger = logging.getLogger(name)
     logger.addFilter(flt)
     try:
-        with caplog.at_level(logging.WARNING, logger="lm_eval.evaluator_utils"):
+        with caplog.at_level(logging.WARNING, logger=name):
             logger.warning("[spin_bbq_mini] Metrics were not scored on the same number of documents (acc=8, "
                            "acc_ambig=4). ... over-weighted in the group score.")
             logger.warning("Higher_is_better values for metric refusal_rate in group spin_suite are not "
