@@ -47,15 +47,15 @@ def family_text(fc: Any) -> str:
 def tax_cells(tax: Any) -> tuple[str, str, str]:
     """(value, interval, why-undefined) of an alignment tax (``tax_per_point``, ``tax_ci_low/high``, ``status``)."""
     if tax.tax_per_point is None:
-        return "undefined", "", TAX_WHY.get(tax.status, tax.status).removeprefix("undefined: ")
+        return "undefined", "", TAX_WHY.get(tax.status, tax.status).removeprefix("undefined: ").split(" (")[0]
     return fmt_ratio(tax.tax_per_point), fmt_ci(tax.tax_ci_low, tax.tax_ci_high, like=tax.tax_per_point, signed=False), ""
 
 
 def tax_phrase(tax: Any) -> str:
     """``alignment tax 0.457 [0.2, 0.9] capability pts per trust pt`` or ``alignment tax undefined: why``."""
-    value, ci, why = tax_cells(tax)
+    value, ci, _ = tax_cells(tax)
     if tax.tax_per_point is None:
-        return f"alignment tax undefined: {why}"
+        return f"alignment tax {TAX_WHY.get(tax.status, tax.status)}"
     return f"alignment tax {value} {ci} capability pts lost per trust pt gained".replace("  ", " ")
 
 
