@@ -114,9 +114,9 @@ def test_title_names_what_was_compared(comp):
 
 
 def test_checked_lm_eval_warnings_are_filtered_once_and_others_pass(caplog):
-    from spin_eval import lmeval_warnings
-
     from dataclasses import replace
+
+    from spin_eval import lmeval_warnings
 
     # the shipped entries on a logger of this test's own (the CLI may have installed the real filter already)
     name = "spin_eval_test.evaluator_utils"
