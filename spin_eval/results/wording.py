@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spin_eval.results.numbers import NA, fmt_change, fmt_ci, fmt_ratio, fmt_value
+from spin_eval.results.numbers import NA, POINT_DECIMALS, fmt_change, fmt_ci, fmt_ratio, fmt_value
 
 #: How an outcome of :func:`spin_eval.results.specificity.specificity` reads.
 OUTCOME_TEXT = {
@@ -33,9 +33,11 @@ def family_points(fc: Any) -> tuple[str, str]:
     """A family change (already in points) as table cells: (``+1.2``, ``[-0.5, +2.9]``)."""
     if fc.points is None:
         return NA, ""
-    ci = fmt_ci(fc.ci_low, fc.ci_high, 100.0, like=1.0)  # points: one decimal
-    return fmt_value(fc.points, signed=True, places=1), ci and (
-        f"[{fmt_value(fc.ci_low, signed=True, places=1)}, {fmt_value(fc.ci_high, signed=True, places=1)}]")
+    def pts(x: float | None) -> str:  # already in points: one decimal, as every value in points
+        return fmt_value(x, signed=True, places=POINT_DECIMALS)
+
+    ci = "" if fc.ci_low is None or fc.ci_high is None else f"[{pts(fc.ci_low)}, {pts(fc.ci_high)}]"
+    return pts(fc.points), ci
 
 
 def family_text(fc: Any) -> str:
