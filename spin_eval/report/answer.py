@@ -10,6 +10,8 @@ of different task versions) become plain statements, never an empty verdict.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from spin_eval.report.model import (
@@ -124,7 +126,9 @@ def build_answer(variants: list[Variant], baseline: str, rows: list[MetricRow], 
     headline_rows = [r for r in rows if r.headline and not r.detail and r.catalog]
     others = [v for v in variants if v.name != baseline]
     controls = [v.name for v in others if v.kind == "control"]
-    smallest = {td.task: td.min_flips_points / 100.0 for td in evaluation.tasks if td.min_flips_points is not None}
+    # the least change an exact paired test can reach; infinite where too few documents can reach none
+    smallest = {td.task: (math.inf if td.min_flips_points is None else td.min_flips_points / 100.0)
+                for td in evaluation.tasks if td.min_flips is not None}
     checks = [_check(r, v.name, baseline, work, confidence, smallest) for v in others for r in headline_rows]
     # capability metrics not in points (word perplexity, bits per byte), headline or not: never in the tax
     unitless_rows = [r for r in rows if r.family == "capability" and r.scale == 1.0 and r.catalog and not r.detail]

@@ -13,7 +13,9 @@ OUTCOME_CSS = {"specific": "better", "not specific": "ns", "undetermined": "mute
 
 
 def fmt_mde(check: HeadlineCheck) -> str:
-    """The MDE as shown (points for metrics in points)."""
+    """The MDE as shown (points for metrics in points); too few documents for any significant change: none."""
+    if check.mde == float("inf"):
+        return "none (too few docs)"
     return fmt_value(check.mde, check.scale)
 
 
@@ -102,5 +104,9 @@ def title(c: Comparison) -> str:
 
 def _model_name(model: str) -> str:
     """The last path component of a model spec (``.../SmolLM2-135M-Instruct`` -> ``SmolLM2-135M-Instruct``)."""
+    from spin_eval.constants import EMBEDDED_MODEL_NAME, EMBEDDED_MODEL_SPEC
+
+    if model == EMBEDDED_MODEL_SPEC:
+        model = EMBEDDED_MODEL_NAME
     tail = model.rstrip("/").replace("\\", "/").split("/")[-1]
     return tail or model

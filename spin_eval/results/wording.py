@@ -11,6 +11,7 @@ have detected, the MDE), whether the effect is specific to SPIN against each con
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from spin_eval.results.numbers import NA, POINT_DECIMALS, fmt_change, fmt_ci, fmt_ratio, fmt_value
@@ -108,7 +109,7 @@ def _metric_name(c: Any) -> str:
 
 def variant_sentences(v: Any, checks: list[Any], baseline: str) -> list[str]:
     """The answer for one variant against the baseline, in sentences (see the module docstring)."""
-    pool = list(checks) + list(v.unitless)
+    pool = list(checks) + [u for u in v.unitless if u.metric not in {c.metric for c in checks}]
     sig = [c for c in pool if c.significant and c.delta is not None]
     quiet = [c for c in checks if not c.significant and c.delta is not None]
     head = f"{v.variant} ({v.kind}) vs {baseline}:"
@@ -120,16 +121,22 @@ def variant_sentences(v: Any, checks: list[Any], baseline: str) -> list[str]:
     else:
         out.append(f"{head} no metric changed significantly.")
     if quiet:
-        mdes = sorted((c for c in quiet if c.mde is not None and c.scale != 1.0), key=lambda c: c.mde)
-        if mdes:
-            lo, hi = mde_text(mdes[0]), mde_text(mdes[-1])
+        def plural(n: int) -> str:
+            return f"{n} headline metric{'s' if n != 1 else ''}"
+
+        reach = sorted((c for c in quiet if c.mde is not None and 0 < c.mde < math.inf and c.scale != 1.0),
+                       key=lambda c: c.mde)
+        never = [c for c in quiet if c.mde is not None and c.mde == math.inf]
+        text = f"Not detected: {plural(len(quiet))} did not change significantly"
+        if reach:
+            lo, hi = mde_text(reach[0]), mde_text(reach[-1])
             span = f"{lo} pts" if lo == hi else f"{lo} to {hi} pts"
-            out.append(f"Not detected: {len(quiet)} headline metric{'s' if len(quiet) != 1 else ''}"
-                       f" did not change significantly; the smallest change this run could have detected is "
-                       f"{span} per metric (Sensitivity).")
-        else:
-            out.append(f"Not detected: {len(quiet)} headline metric{'s' if len(quiet) != 1 else ''} did not "
-                       "change significantly.")
+            text += (f"; the smallest change this run could have detected is {span} per metric "
+                     f"({plural(len(reach))}, Sensitivity)")
+        if never:
+            text += (f"; {plural(len(never))} ({', '.join(c.metric for c in never)}) had too few documents for any "
+                     "change to reach significance")
+        out.append(text + ".")
     out.append(f"Trust {family_text(v.trust)}, capability {family_text(v.capability)}; {tax_phrase(v)}.")
     for s in v.specificity:
         out.append(specificity_sentence(s))
