@@ -139,3 +139,13 @@ def test_checked_lm_eval_warnings_are_filtered_once_and_others_pass(caplog):
     assert shown[0] == "something spin-eval has not checked" and len(shown) == 2  # errors always show
     lines = lmeval_warnings.explain(flt)
     assert len(lines) == 2 and lines[0].startswith("lm-eval warned 2x") and "aggregate_metric_list" in lines[0]
+
+
+def test_every_command_runs_with_the_checked_warning_filter(capsys):
+    from spin_eval import lmeval_warnings
+    from spin_eval.cli import main
+
+    assert main(["tasks", "path"]) == 0
+    capsys.readouterr()
+    flt = lmeval_warnings.install()  # the one filter main() installed (installing twice adds nothing)
+    assert logging.getLogger("lm_eval.evaluator_utils").filters.count(flt) == 1
