@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 #: Default number of bootstrap / permutation resamples.
-DEFAULT_RESAMPLES = 2000
+DEFAULT_RESAMPLES = 1000
 #: Default confidence level of the intervals.
 DEFAULT_CONFIDENCE = 0.95
 #: Default significance level for the marks in the report.

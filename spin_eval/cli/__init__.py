@@ -71,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    from spin_eval import lmeval_warnings
+
+    lmeval_warnings.install()  # lm-eval warnings spin-eval has checked: filtered in one place, for every command
     try:
         return int(handler(args) or 0)
     except SpinEvalError as exc:

@@ -47,8 +47,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="output format (default: from the -o suffix, else html)")
     parser.add_argument("--allow-mixed", action="store_true",
                         help="allow runs of different models (documents are still paired by doc_hash)")
-    parser.add_argument("--resamples", type=int, default=1000, metavar="N",
-                        help="bootstrap and permutation resamples per metric (default: 1000)")
+    from spin_eval.stats import DEFAULT_RESAMPLES
+
+    parser.add_argument("--resamples", type=int, default=DEFAULT_RESAMPLES, metavar="N",
+                        help=f"bootstrap and permutation resamples per metric (default: {DEFAULT_RESAMPLES})")
     parser.add_argument("--seed", type=int, default=0, help="seed of the resampling (default: 0)")
     parser.add_argument("--max-flips", type=int, default=10, metavar="N",
                         help="documents shown per task and variant in the drill-down (default: 10)")

@@ -162,6 +162,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dtype", default="float32", type=dtype_name, help="model dtype (default float32)")
     parser.add_argument("--force", action="store_true", help="redo every stage (masks, evaluations, report)")
     parser.add_argument("--no-report", action="store_true", help="skip the report stage")
+    parser.add_argument("--verbose", action="store_true",
+                        help="also explain, once each, the lm-eval warnings spin-eval has checked and filtered "
+                             "(spin_eval/lmeval_warnings.py)")
     parser.set_defaults(handler=handle)
 
 
@@ -201,6 +204,11 @@ def handle(args: argparse.Namespace) -> int:
     print()
     print(outcome.summary)
     print()
+    if args.verbose:
+        from spin_eval.lmeval_warnings import explain
+
+        for line in explain():
+            print(line)
     limit = "all documents" if settings.limit is None else f"{settings.limit} documents per task"
     if settings.budget is not None:
         limit = f"documents per task planned for --budget {settings.budget:g} min, see the report"

@@ -635,9 +635,9 @@ def summarize(out_dir: Path, variant_names: list[str], answer: list[str] | None 
     The tax lines are the report's (``spin_eval.results.headline.headline_tax`` with the report's default
     resamples and seed), so the summary, the report and the leaderboard give one tax for one run.
     """
-    from spin_eval.report.tax import tax_summary
     from spin_eval.results.headline import family_levels, headline_tax
     from spin_eval.results.load import load_run
+    from spin_eval.results.wording import tax_sentence
 
     runs = {v: load_run(out_dir / RUNS_SUBDIR / v, name=v) for v in variant_names}
     cols = ("fairness", "privacy", "overrefusal", "capability")
@@ -647,10 +647,10 @@ def summarize(out_dir: Path, variant_names: list[str], answer: list[str] | None 
         levels, _ = family_levels(runs[v])
         lines.append(f"{v:<28}" + "".join(f"{'n/a' if levels[c] is None else f'{levels[c]:.1f}':>15}" for c in cols))
     lines.append("")
-    if answer:  # the report's answer block: trust, capability, tax, perplexities, verdict per control
+    if answer:  # the report's answer sentences: changes, what was not detected, tax, verdict per control
         lines += ["answer (as in the report):"] + [f"  {line}" for line in answer]
     elif "base" in runs:
-        lines += [f"alignment tax: {tax_summary(v, headline_tax(runs['base'], runs[v]))}"
+        lines += [f"alignment tax: {tax_sentence(v, headline_tax(runs['base'], runs[v]))}"
                   for v in variant_names if v != "base"]
     lines.append("Points: mean goodness of the catalog's headline metrics (see docs/pipeline.md); the alignment tax "
                  "and paired CIs as in the report (docs/report.md), significance versus the controls in the report.")

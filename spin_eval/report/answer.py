@@ -10,9 +10,10 @@ of different task versions) become plain statements, never an empty verdict.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from spin_eval.report.context import fmt_num, fmt_signed
 from spin_eval.report.model import (
     Answer,
     AnswerVariant,
@@ -26,10 +27,10 @@ from spin_eval.report.model import (
     Verdict,
     metric_label,
 )
-from spin_eval.report.tax import fmt_change_line
 from spin_eval.results import sensitivity
 from spin_eval.results.paired import PairedResult
 from spin_eval.results.specificity import MetricEvidence, Specificity, specificity
+from spin_eval.results.wording import variant_sentences
 
 
 def _se(result: PairedResult | None, row: MetricRow, variant: str, confidence: float) -> float | None:
@@ -63,19 +64,10 @@ def _check(row: MetricRow, variant: str, baseline: str, work: dict, confidence: 
     )
 
 
-def _evidence(spin: str, control: str, rows: list[MetricRow], verdicts: list[Verdict]) -> list[MetricEvidence]:
-    by_metric = {v.metric: v for v in verdicts if v.spin == spin and v.control == control and v.headline}
-    out = []
-    for row in rows:
-        v = by_metric.get(row.key)
-        if v is None:
-            continue
-        ds, dc = row.deltas.get(spin), row.deltas.get(control)
-        out.append(MetricEvidence(
-            metric_label(row), bool(ds and ds.significant), ds.improvement if ds else None,
-            v.significant, v.improvement, bool(dc and dc.significant), dc.improvement if dc else None,
-        ))
-    return out
+def _evidence(spin: str, control: str, verdicts: list[Verdict]) -> list[MetricEvidence]:
+    """The headline metrics' evidence of one pair, exactly as the per-metric verdicts used it."""
+    return [v.evidence for v in verdicts
+            if v.spin == spin and v.control == control and v.headline and v.evidence is not None]
 
 
 def _statements(variants: list[Variant], baseline: str, evaluation: EvaluationSettings,
@@ -134,7 +126,9 @@ def build_answer(variants: list[Variant], baseline: str, rows: list[MetricRow], 
     headline_rows = [r for r in rows if r.headline and not r.detail and r.catalog]
     others = [v for v in variants if v.name != baseline]
     controls = [v.name for v in others if v.kind == "control"]
-    smallest = {td.task: td.min_flips_points / 100.0 for td in evaluation.tasks if td.min_flips_points is not None}
+    # the least change an exact paired test can reach; infinite where too few documents can reach none
+    smallest = {td.task: (math.inf if td.min_flips_points is None else td.min_flips_points / 100.0)
+                for td in evaluation.tasks if td.min_flips is not None}
     checks = [_check(r, v.name, baseline, work, confidence, smallest) for v in others for r in headline_rows]
     # capability metrics not in points (word perplexity, bits per byte), headline or not: never in the tax
     unitless_rows = [r for r in rows if r.family == "capability" and r.scale == 1.0 and r.catalog and not r.detail]
@@ -149,34 +143,17 @@ def build_answer(variants: list[Variant], baseline: str, rows: list[MetricRow], 
                 spec.append(Specificity(v.name, "", "undetermined",
                                         "no control mask among the runs: add one (e.g. --controls random)"))
             for c in controls:
-                spec.append(specificity(v.name, c, _evidence(v.name, c, headline_rows, verdicts)))
-        answer.variants.append(AnswerVariant(
-            v.name, v.kind, t.capability, t.trust, t.tax_per_point, t.tax_ci_low, t.tax_ci_high, t.status,
-            unitless, spec,
-        ))
+                spec.append(specificity(v.name, c, _evidence(v.name, c, verdicts)))
+        av = AnswerVariant(v.name, v.kind, t.capability, t.trust, t.tax_per_point, t.tax_ci_low, t.tax_ci_high,
+                           t.status, unitless, spec)
+        av.sentences = variant_sentences(av, [c for c in checks if c.variant == v.name], baseline)
+        answer.variants.append(av)
     answer.statements = _statements(variants, baseline, evaluation, provenance, checks)
     answer.statements += coverage_statements(list(breakdowns))
     return answer
 
 
 def answer_lines(answer: Answer) -> list[str]:
-    """The answer as plain text lines (``spin-eval run``'s summary): statements, then one line per variant
-    with trust, capability, tax, the capability metrics not in points and the verdict per control."""
-    lines = [f"note: {s}" for s in answer.statements]
-    for v in answer.variants:
-        tax = ("undefined (no significant trust gain)" if v.status == "no-trust-gain"
-               else "undefined (missing metrics)" if v.tax_per_point is None
-               else f"{v.tax_per_point:.2f} [{v.tax_ci_low:.2f}, {v.tax_ci_high:.2f}]")
-        parts = [f"{v.variant} ({v.kind}): trust {fmt_change_line(v.trust)}, "
-                 f"capability {fmt_change_line(v.capability)}, tax {tax}"]
-        for u in v.unitless:
-            mark = " significant" if u.significant else ""
-            parts.append(f"{u.metric.split('/')[-1]} {fmt_num(u.baseline, u.scale)} -> {fmt_num(u.value, u.scale)} "
-                         f"({fmt_signed(u.delta, u.scale)} [{fmt_signed(u.ci_low, u.scale)}, "
-                         f"{fmt_signed(u.ci_high, u.scale)}],"
-                         f" p={'n/a' if u.p_value is None else f'{u.p_value:.3g}'}{mark})")
-        for s in v.specificity:
-            parts.append(f"vs {s.control or 'no control'}: {s.outcome}"
-                         + (" at this sample size" if s.outcome == "undetermined" else ""))
-        lines.append("; ".join(parts))
-    return lines
+    """The answer as plain text lines (``spin-eval run``'s summary): the statements, then each variant's
+    sentences, the same strings the report shows first."""
+    return [f"note: {s}" for s in answer.statements] + [s for v in answer.variants for s in v.sentences]

@@ -176,3 +176,83 @@ def scatter_chart(curves: list[dict], *, width: int = 640, height: int = 420, x_
         "legend": [{"x": left + 8, "y": top + 14 + 16 * i, "label": c["label"], "colour": c["colour"]}
                    for i, c in enumerate(curves)],
     }
+
+
+#: Text width estimate for the charts' 11 px system-ui font: a generous average glyph width, so a label
+#: measured by it is never wider on screen (the browser test checks the real boxes).
+CHAR_W = {10: 6.2, 11: 6.8, 12: 7.4}
+
+
+def text_width(text: str, size: int = 11) -> float:
+    return len(text) * CHAR_W.get(size, 0.62 * size)
+
+
+def change_chart(groups: list[dict], legend: list[dict], *, width: int = 720, axis_title: str = "") -> dict | None:
+    """A grouped horizontal bar chart of changes with CI whiskers that places every text on its own line or in
+    its own column: the legend on top (wrapped by measured width), group titles on their own row, bar values
+    right of the bar's whisker in a right margin sized to the widest value, tick labels and the axis title
+    below. ``groups``: ``[{"label", "bars": [{"label", "value", "low", "high", "colour"}]}]``; ``legend``:
+    ``[{"label", "colour"}]``. Returns ``None`` when nothing is finite."""
+    vals = [float(x) for g in groups for b in g["bars"] for x in (b.get("value"), b.get("low"), b.get("high"))
+            if x is not None and math.isfinite(x)]
+    if not vals:
+        return None
+    lo, hi = min(min(vals), 0.0), max(max(vals), 0.0)
+    if hi - lo < 1e-9:
+        lo, hi = lo - 1.0, hi + 1.0
+    step = nice_step((hi - lo) / 5)
+    lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step
+    texts = [f"{b['value']:+.1f}" for g in groups for b in g["bars"]
+             if b.get("value") is not None and math.isfinite(b["value"])]
+    left = 12 + max([text_width(b["label"]) for g in groups for b in g["bars"]] + [40])
+    right = 10 + max([text_width(t, 10) for t in texts] + [20])
+    plot_w = width - left - right
+
+    def sx(x: float) -> float:
+        return left + (x - lo) / (hi - lo) * plot_w
+
+    items, x, y = [], 6.0, 14
+    for entry in legend:  # wrapped like words on a line
+        w = 16 + text_width(entry["label"]) + 14
+        if x + w > width and x > 6:
+            x, y = 6.0, y + 18
+        items.append({"x": x, "y": y - 9, "tx": x + 16, "ty": y, "text": entry["label"], "colour": entry["colour"]})
+        x += w
+    y += 14
+    top = y
+    bar_h = 14
+    bars, whiskers, labels, values = [], [], [], []
+    for g in groups:
+        labels.append({"x": 6, "y": y + 11, "text": g["label"], "bold": True, "end": False})
+        y += 18
+        for b in g["bars"]:
+            v, low, high = b.get("value"), b.get("low"), b.get("high")
+            end = sx(0.0)
+            if v is not None and math.isfinite(v):
+                x0, x1 = sorted((sx(0.0), sx(v)))
+                bars.append({"x": round(x0, 1), "y": y, "w": round(max(x1 - x0, 1.0), 1), "h": bar_h,
+                             "fill": b["colour"], "title": f"{b['label']}: {v:+.1f}"})
+                end = max(end, sx(v))
+            if low is not None and high is not None and math.isfinite(low) and math.isfinite(high):
+                whiskers.append({"x1": round(sx(low), 1), "x2": round(sx(high), 1), "y": y + bar_h / 2,
+                                 "y1": y + 2, "y2": y + bar_h - 2})
+                end = max(end, sx(high))
+            if v is not None and math.isfinite(v):
+                values.append({"x": round(end + 4, 1), "y": y + bar_h - 3, "text": f"{v:+.1f}"})
+            labels.append({"x": left - 6, "y": y + bar_h - 3, "text": b["label"], "bold": False, "end": True})
+            y += bar_h + 4
+        y += 6
+    ticks = []
+    t = lo
+    while t <= hi + 1e-9:
+        ticks.append({"x": round(sx(t), 1), "text": f"{t:g}" if abs(t) > 1e-9 else "0"})
+        t += step
+    min_gap = max(text_width(tk["text"], 10) for tk in ticks) + 6  # thin the ticks until their labels fit
+    every = 1
+    while every < len(ticks) and (plot_w / max(1, len(ticks) - 1)) * every < min_gap:
+        every += 1
+    ticks = [tk for tk in ticks if round((tk["x"] - sx(0.0)) / (plot_w * step / (hi - lo))) % every == 0]
+    return {"width": width, "height": y + 34, "zero": round(sx(0.0), 1), "top": top, "bottom": y,
+            "bars": bars, "whiskers": whiskers, "labels": labels, "values": values, "ticks": ticks,
+            "axis_y": y + 12, "legend": items, "axis_title": axis_title, "title_x": round(left + plot_w / 2, 1),
+            "title_y": y + 28}

@@ -1,27 +1,30 @@
 """Turn a :class:`~spin_eval.report.model.Comparison` into the template context: formatted strings and
 SVG geometry. Pure: the templates only lay these out, so HTML and Markdown show the same numbers.
 
-Numbers: metrics in [0, 1] (rates, accuracies, bias scores in [-1, 1]) are shown in points (x100) with two
-decimals; others in their own units with four significant digits.
+Numbers (:mod:`spin_eval.results.numbers`): metrics in [0, 1] (rates, accuracies, bias scores in [-1, 1]) in
+points (x100) with one decimal; others in their own units with three significant digits; intervals with
+the precision of their estimate; p-values with two significant digits. The answer block is
+:mod:`spin_eval.report.answer_view`.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from spin_eval.report.answer_view import OUTCOME_CSS, answer_context, title
 from spin_eval.report.charts import bar_chart, heat_map
 from spin_eval.report.evaluation import fmt_calibration
 from spin_eval.report.model import (
     FAMILIES,
-    Answer,
     Comparison,
     Delta,
     EvaluationSettings,
     FamilyChange,
-    HeadlineCheck,
     MetricRow,
 )
+from spin_eval.results import numbers
+from spin_eval.results.numbers import fmt_value
+from spin_eval.results.wording import family_points, outcome_text, tax_cells
 
 #: Colour per variant column (the baseline is always grey). No red and no green: those mean "significant
 #: regression" and "significant improvement" in the tables, a variant's colour must not read as either.
@@ -47,50 +50,26 @@ FAMILY_TITLES = {
 
 
 def fmt_num(value: float | None, scale: float = 1.0) -> str:
-    """A metric value: points with two decimals for [0, 1] metrics (``scale`` 100), else 4 digits."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    if scale != 1.0:
-        return f"{value * scale:.2f}"
-    return f"{value:.4g}"
+    """A metric value: points with one decimal for [0, 1] metrics (``scale`` 100), else 3 significant digits."""
+    return fmt_value(value, scale)
 
 
 def fmt_signed(value: float | None, scale: float = 1.0) -> str:
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    if scale != 1.0:
-        return f"{value * scale:+.2f}"
-    return f"{value:+.4g}"
+    return fmt_value(value, scale, signed=True)
 
 
-def fmt_ci(low: float | None, high: float | None, scale: float = 1.0) -> str:
-    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
-        return ""
-    return f"[{fmt_signed(low, scale)}, {fmt_signed(high, scale)}]"
+def fmt_ci(low: float | None, high: float | None, scale: float = 1.0, like: float | None = None) -> str:
+    """``[low, high]`` with the precision of the estimate ``like``."""
+    return numbers.fmt_ci(low, high, scale, like=like)
 
 
-def fmt_p(p: float | None) -> str:
-    """``p=0.123`` / ``p<0.001`` (``p n/a`` when missing)."""
-    if p is None or not math.isfinite(p):
-        return "p n/a"
-    if p < 0.001:
-        return "p<0.001"
-    return f"p={p:.3f}"
-
-
-def _pts(x: float | None) -> str:
-    return "n/a" if x is None or not math.isfinite(x) else f"{x:+.2f}"
+fmt_p = numbers.fmt_p
 
 
 def fmt_change(fc: FamilyChange) -> dict:
-    ci = "" if fc.ci_low is None or fc.ci_high is None else f"[{_pts(fc.ci_low)}, {_pts(fc.ci_high)}]"
-    return {
-        "points": _pts(fc.points),
-        "ci": ci,
-        "metrics": fc.metrics,
-        "fallback": fc.fallback,
-        "text": "n/a" if fc.points is None else f"{_pts(fc.points)} {ci}".strip(),
-    }
+    points, ci = family_points(fc)
+    return {"points": points, "ci": ci, "metrics": fc.metrics, "fallback": fc.fallback,
+            "text": f"{points} {ci}".strip()}
 
 
 def _delta_cell(d: Delta | None, row: MetricRow) -> dict:
@@ -102,7 +81,7 @@ def _delta_cell(d: Delta | None, row: MetricRow) -> dict:
     source = {"paired-samples": "", "stderr-fallback": "stderr", "detail": "detail", "unavailable": "n/a"}[d.source]
     return {
         "delta": fmt_signed(d.delta, row.scale),
-        "ci": fmt_ci(d.ci_low, d.ci_high, row.scale),
+        "ci": fmt_ci(d.ci_low, d.ci_high, row.scale, d.delta),
         "p": fmt_p(d.p_value) if d.source in ("paired-samples", "stderr-fallback") else "",
         "mark": d.mark,
         "source": source,
@@ -124,61 +103,6 @@ def _layer_sort_key(layer: str) -> tuple[int, Any]:
 
 
 # ------------------------------------------------------------------------------------------ context
-
-def fmt_mde(check: HeadlineCheck) -> str:
-    """The MDE as shown (points for metrics in points)."""
-    if check.mde is None or not math.isfinite(check.mde):
-        return "n/a"
-    return f"{check.mde * check.scale:.2f}" if check.scale != 1.0 else f"{check.mde:.4g}"
-
-
-OUTCOME_CSS = {"specific": "better", "not specific": "ns", "undetermined": "muted"}
-
-
-def _change_css(fc: FamilyChange) -> str:
-    """``better``/``worse`` when the interval excludes 0, else ''."""
-    if fc.ci_low is None or fc.ci_high is None or not (math.isfinite(fc.ci_low) and math.isfinite(fc.ci_high)):
-        return ""
-    return "better" if fc.ci_low > 0 else "worse" if fc.ci_high < 0 else ""
-
-
-def check_context(c: HeadlineCheck) -> dict:
-    """One headline metric of one variant: baseline -> value, change [CI], p, MDE, headroom."""
-    css = ""
-    if c.significant and c.improvement is not None:
-        css = "better" if c.improvement > 0 else "worse" if c.improvement < 0 else ""
-    return {
-        "metric": c.metric, "variant": c.variant, "family": c.family,
-        "baseline": fmt_num(c.baseline, c.scale), "value": fmt_num(c.value, c.scale),
-        "delta": fmt_signed(c.delta, c.scale), "ci": fmt_ci(c.ci_low, c.ci_high, c.scale),
-        "p": fmt_p(c.p_value), "css": css, "unit": "pts" if c.scale != 1.0 else "",
-        "mde": fmt_mde(c), "n": c.n_paired if c.n_paired else "n/a", "headroom": c.headroom, "headroom_note": c.headroom_note,
-        "below_mde": c.mde is not None and c.delta is not None and abs(c.delta) < c.mde,
-    }
-
-
-def answer_context(a: Answer, colour) -> dict:
-    """The answer block: one row per variant, one verdict per SPIN x control, the plain statements."""
-    rows = []
-    for v in a.variants:
-        rows.append({
-            "variant": v.variant, "kind": v.kind, "colour": colour(v.variant),
-            "trust": fmt_change(v.trust), "trust_css": _change_css(v.trust),
-            "capability": fmt_change(v.capability), "capability_css": _change_css(v.capability),
-            "tax": "undefined" if v.tax_per_point is None else f"{v.tax_per_point:.2f}",
-            "tax_ci": "" if v.tax_ci_low is None or v.tax_ci_high is None
-            else f"[{v.tax_ci_low:.2f}, {v.tax_ci_high:.2f}]",
-            "tax_why": {"defined": "", "missing": "no capability or trust metric",
-                        "no-trust-gain": "no significant trust gain"}.get(v.status, v.status),
-            "unitless": [check_context(c) for c in v.unitless],
-            "specificity": [{"control": s.control, "outcome": s.outcome, "reason": s.reason,
-                             "css": OUTCOME_CSS[s.outcome]} for s in v.specificity],
-        })
-    return {"rows": rows, "statements": a.statements,
-            "sensitivity": [check_context(c) for c in a.sensitivity],
-            "flagged": [check_context(c) for c in a.sensitivity if c.headroom != "ok"]}
-
-
 
 def _per_run(values: dict[str, int | None]) -> str:
     """One number when every run agrees, else ``name n`` pairs."""
@@ -276,7 +200,6 @@ def build_context(comparison: Comparison) -> dict:
         families.append({"name": fam, "title": FAMILY_TITLES[fam], "rows": out_rows})
 
     tax = []
-    tax_groups = []
     for t in c.tax:
         tax.append({
             "variant": t.variant,
@@ -286,25 +209,15 @@ def build_context(comparison: Comparison) -> dict:
             "privacy": fmt_change(t.privacy),
             "overrefusal": fmt_change(t.overrefusal),
             "trust": fmt_change(t.trust),
-            "tax": "undefined" if t.tax_per_point is None else f"{t.tax_per_point:.2f}",
-            "tax_ci": "" if t.tax_ci_low is None or t.tax_ci_high is None
-            else f"[{t.tax_ci_low:.2f}, {t.tax_ci_high:.2f}]",
+            "tax": tax_cells(t)[0], "tax_ci": tax_cells(t)[1], "tax_why": tax_cells(t)[2],
             "summary": t.summary,
         })
-        colour = _colour(c, t.variant)
-        bars = []
-        for label, fc in (("capability", t.capability), ("trust", t.trust)):
-            if fc.points is not None:
-                bars.append({"label": label, "value": fc.points, "low": fc.ci_low, "high": fc.ci_high,
-                             "colour": colour, "signed": True})
-        if bars:
-            tax_groups.append({"label": f"{t.variant} ({t.kind})", "bars": bars})
-    tax_chart = bar_chart(tax_groups, unit=" pts") if tax_groups else None
 
     verdicts = [{"text": v.text, "significant": v.significant, "headline": v.headline,
                  "metric": v.metric.replace(",none", ""), "spin": v.spin, "control": v.control,
-                 "delta": fmt_signed(v.delta, v.scale), "ci": fmt_ci(v.ci_low, v.ci_high, v.scale),
-                 "p": fmt_p(v.p_value), "p_holm": fmt_p(v.p_holm),
+                 "delta": fmt_signed(v.delta, v.scale), "ci": fmt_ci(v.ci_low, v.ci_high, v.scale, v.delta),
+                 "p": fmt_p(v.p_value), "p_holm": fmt_p(v.p_holm), "outcome": v.outcome,
+                 "outcome_text": outcome_text(v.outcome), "outcome_css": OUTCOME_CSS.get(v.outcome, ""),
                  "better": v.improvement is not None and v.improvement > 0,
                  "vs_base": v.spin_vs_baseline_significant} for v in c.verdicts]
 
@@ -391,16 +304,15 @@ def build_context(comparison: Comparison) -> dict:
         task_hashes.append({"task": t, "hashes": [h or "n/a" for h in hashes], "same": len(present) <= 1})
 
     return {
-        "answer": answer_context(c.answer, lambda n: _colour(c, n)),
+        "answer": answer_context(c.answer, lambda n: _colour(c, n), c.baseline),
         "task_hashes": task_hashes,
-        "title": f"spin-eval report: {len(names)} variants vs {c.baseline}",
+        "title": f"spin-eval report: {title(c)}",
         "baseline": c.baseline,
         "names": names,
         "others": others,
         "variants": variants,
         "families": families,
         "tax": tax,
-        "tax_chart": tax_chart,
         "verdicts": verdicts,
         "breakdowns": breakdowns,
         "masks": masks,

@@ -153,7 +153,7 @@ def evaluation_settings(runs: Sequence[RunResults], base: RunResults, settings: 
     if calib_line:
         differences.append(calib_line + " (the masks were built differently; documents can still be paired)")
 
-    caveats = []
+    grouped: dict[str, list[str]] = {}  # one line per distinct warning, naming the tasks it applies to
     for td in tasks:
         n = _power_count(td)
         if n is None or not td.few:
@@ -165,7 +165,11 @@ def evaluation_settings(runs: Sequence[RunResults], base: RunResults, settings: 
         else:
             reach = (f"no change of a 0/1 metric can reach p<{settings.alpha:g} "
                      f"(that needs {k} documents changing the same way)")
-        caveats.append(f"{td.task}: {n} {what} (< {MIN_PAIRED_DOCS}): only large effects are detectable; {reach}")
+        grouped.setdefault(f"{n} {what} (< {MIN_PAIRED_DOCS}): only large effects are detectable; {reach}",
+                           []).append(td.task)
+    caveats = [f"{', '.join(names)}: {text}" if len(names) == 1
+               else f"{len(names)} tasks ({', '.join(names)}): {text}" for text, names in grouped.items()]
+    n_few = sum(len(names) for names in grouped.values())
 
     parts = []
     first = setups[0]
@@ -190,7 +194,7 @@ def evaluation_settings(runs: Sequence[RunResults], base: RunResults, settings: 
         summary = ("The runs differ in their evaluation settings (listed below): they are not comparable "
                    "document-for-document; only documents with the same doc_hash are paired.")
     if caveats:
-        summary += (f" {len(caveats)} of {len(tasks)} tasks have fewer than {MIN_PAIRED_DOCS} documents: "
+        summary += (f" {n_few} of {len(tasks)} tasks have fewer than {MIN_PAIRED_DOCS} documents: "
                     "only large effects are detectable there.")
     return EvaluationSettings(tasks=tasks, runs=setups, comparable=comparable, differences=differences,
                               caveats=caveats, summary=summary)

@@ -16,7 +16,7 @@ from spin_eval import stats
 from spin_eval.results.facts import FAMILIES
 from spin_eval.results.headline import AlignmentTax, FamilyChange
 from spin_eval.results.paired import Delta, PairedSettings
-from spin_eval.results.specificity import Specificity
+from spin_eval.results.specificity import MetricEvidence, Specificity
 
 __all__ = ["FAMILIES", "Delta", "FamilyChange"]  # re-exported: the report's vocabulary
 
@@ -114,6 +114,10 @@ class Verdict:
     """Holm-adjusted p over all metrics of this SPIN-control pair; ``significant`` uses it."""
     improvement: float | None = None
     """SPIN minus control oriented so that positive means SPIN is better."""
+    outcome: str = "undetermined"
+    """This metric's specificity outcome (:func:`spin_eval.results.specificity.specificity` over its evidence)."""
+    evidence: MetricEvidence | None = None
+    """What the outcome rests on (the answer's per-pair verdict uses the same evidence)."""
 
 
 @dataclass
@@ -276,6 +280,8 @@ class AnswerVariant:
     """Capability headline metrics not in points (perplexity, bits per byte), with change, CI, p."""
     specificity: list[Specificity] = field(default_factory=list)
     """One verdict per control (SPIN variants only)."""
+    sentences: list[str] = field(default_factory=list)
+    """The answer in words (:func:`spin_eval.results.wording.variant_sentences`)."""
 
 
 @dataclass
@@ -291,7 +297,7 @@ class Answer:
 
 @dataclass
 class Settings:
-    n_resamples: int = 1000
+    n_resamples: int = stats.DEFAULT_RESAMPLES
     confidence: float = stats.DEFAULT_CONFIDENCE
     alpha: float = stats.DEFAULT_ALPHA
     seed: int = 0

@@ -1,4 +1,7 @@
-"""Verdicts: SPIN against each control mask, per metric, with Holm-adjusted significance per pair."""
+"""Verdicts: SPIN against each control mask, per metric, with Holm-adjusted significance per pair.
+
+Each metric's outcome is the results layer's one specificity rule over that metric's evidence, its text the
+results layer's one wording (:mod:`spin_eval.results.wording`)."""
 
 from __future__ import annotations
 
@@ -6,11 +9,22 @@ import math
 
 from spin_eval import stats
 from spin_eval.report.model import Delta, MetricRow, Verdict, metric_label
-from spin_eval.report.tax import fmt_p as _fmt_p
+from spin_eval.results.numbers import fmt_change, fmt_p
 from spin_eval.results.paired import paired_delta
+from spin_eval.results.specificity import MetricEvidence, specificity
+from spin_eval.results.wording import verdict_sentence
 
 #: Offset of the verdicts' resampling seed from the report's (independent of the deltas vs baseline).
 VERDICT_SEED_OFFSET = 7
+
+
+def _evidence(row: MetricRow, spin: str, control: str, d: Delta, significant: bool) -> MetricEvidence:
+    """One metric's evidence for the specificity rule (SPIN and control vs baseline, SPIN vs control)."""
+    ds, dc = row.deltas.get(spin), row.deltas.get(control)
+    ci = (d.ci_low, d.ci_high) if d.ci_low is not None and d.ci_high is not None else None
+    return MetricEvidence(metric_label(row), bool(ds and ds.significant), ds.improvement if ds else None,
+                          significant, d.improvement, bool(dc and dc.significant), dc.improvement if dc else None,
+                          ds.delta if ds else None, ci)
 
 
 def verdicts(variants, rows, facts_of, by_name, settings, notes) -> list[Verdict]:
@@ -38,32 +52,16 @@ def verdicts(variants, rows, facts_of, by_name, settings, notes) -> list[Verdict
             for (row, d, vs_base), p_holm in zip(pair, adjusted):
                 p_holm = p_holm if math.isfinite(p_holm) else None
                 significant = p_holm is not None and p_holm < settings.alpha
-                label = metric_label(row)
-                shown = f"{d.delta * row.scale:+.2f}"
-                ci = (
-                    f" [{d.ci_low * row.scale:+.2f}, {d.ci_high * row.scale:+.2f}]"
-                    if d.ci_low is not None and d.ci_high is not None and math.isfinite(d.ci_low)
-                    else ""
-                )
-                holm = "Holm " + _fmt_p(p_holm)
-                ptxt = f"{_fmt_p(d.p_value)}, {holm} over {len(pair)} metric{'s' if len(pair) != 1 else ''}"
-                fb = " (stderr fallback)" if d.source == "stderr-fallback" else ""
-                base_txt = "" if vs_base else " SPIN does not differ significantly from the baseline either."
-                if significant:
-                    better = (d.improvement or 0) > 0
-                    text = (
-                        f"{label}: SPIN ({s.name}) differs significantly from control {c.name} "
-                        f"(delta {shown}{ci}, {ptxt}{fb}); SPIN is {'better' if better else 'worse'} than the "
-                        f"control, so the effect is specific to the selected weights.{base_txt}"
-                    )
-                else:
-                    text = (
-                        f"{label}: SPIN ({s.name}) does not differ significantly from control {c.name} "
-                        f"(delta {shown}{ci}, {ptxt}{fb}); the effect is not specific to SPIN.{base_txt}"
-                    )
+                ev = _evidence(row, s.name, c.name, d, significant)
+                outcome = specificity(s.name, c.name, [ev]).outcome
+                text = verdict_sentence(
+                    metric_label(row), s.name, c.name, fmt_change(d.delta, d.ci_low, d.ci_high, row.scale),
+                    fmt_p(d.p_value), fmt_p(p_holm), len(pair), significant, (d.improvement or 0) > 0, outcome,
+                    vs_base) + (" (stderr fallback)" if d.source == "stderr-fallback" else "")
                 out.append(
                     Verdict(row.key, s.name, c.name, d.delta, d.ci_low, d.ci_high, d.p_value, d.test,
-                            row.scale, vs_base, significant, text, row.headline, p_holm, d.improvement)
+                            row.scale, vs_base, significant, text, row.headline, p_holm, d.improvement,
+                            outcome, ev)
                 )
     out.sort(key=lambda v: not v.headline)  # stable: headline metrics first, then row order
     return out

@@ -46,7 +46,7 @@ class Delta:
 
 @dataclass(frozen=True)
 class PairedSettings:
-    n_resamples: int = 1000
+    n_resamples: int = stats.DEFAULT_RESAMPLES
     confidence: float = stats.DEFAULT_CONFIDENCE
     alpha: float = stats.DEFAULT_ALPHA
     seed: int = 0

@@ -8,14 +8,20 @@ against the baseline. Rule (docs/report.md, "Answer"):
   (there is no effect to attribute);
 - SPIN differs significantly from the control, in the direction of its own effect, on at least one metric
   it changed: **specific** (listing those metrics);
-- every metric SPIN changed was changed significantly, the same way, by the control too, and SPIN does not
-  differ from it: **not specific**;
-- otherwise (SPIN's effect is neither told apart from the control nor reproduced by it):
-  **undetermined at this sample size**.
+- every metric SPIN changed was changed significantly, the same way, by the control too, SPIN does not
+  differ from it, **and** the interval of SPIN − control lies within half of SPIN's own change (the data
+  show the control reproduces at least half of SPIN's effect): **not specific**;
+- otherwise (SPIN's effect is neither told apart from the control nor shown to be reproduced by it, e.g.
+  too few documents for the SPIN − control test): **undetermined at this sample size**. A difference that
+  is merely not significant is never read as "not specific".
+
+The same rule decides the per-metric verdicts (:func:`specificity` over one metric's evidence), so the
+answer, the verdict table, the Markdown, the JSON and the run summary cannot disagree.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -31,6 +37,10 @@ class MetricEvidence:
     spin_vs_control_improvement: float | None
     control_vs_base_significant: bool
     control_vs_base_improvement: float | None
+    spin_vs_base_delta: float | None = None
+    """SPIN − baseline, in the metric's units (with the interval below: the equivalence check)."""
+    spin_vs_control_ci: tuple[float, float] | None = None
+    """The interval of SPIN − control, in the metric's units."""
 
 
 @dataclass
@@ -45,6 +55,18 @@ class Specificity:
 
 def _sign(x: float | None) -> int:
     return 0 if x is None or x == 0 else (1 if x > 0 else -1)
+
+
+def _reproduced(e: MetricEvidence) -> bool:
+    """The control changes the metric significantly the same way as SPIN, SPIN does not differ from it, and the
+    SPIN − control interval lies within half of SPIN's change (the control does at least half of it)."""
+    if not (e.control_vs_base_significant and _sign(e.control_vs_base_improvement) == _sign(e.spin_vs_base_improvement)):
+        return False
+    if e.spin_vs_control_significant or e.spin_vs_control_ci is None or e.spin_vs_base_delta is None:
+        return False
+    low, high = e.spin_vs_control_ci
+    bound = abs(e.spin_vs_base_delta) / 2
+    return all(x is not None and math.isfinite(x) for x in (low, high)) and max(abs(low), abs(high)) <= bound
 
 
 def specificity(spin: str, control: str, evidence: list[MetricEvidence]) -> Specificity:
@@ -62,12 +84,10 @@ def specificity(spin: str, control: str, evidence: list[MetricEvidence]) -> Spec
         return Specificity(spin, control, "specific",
                            f"SPIN's change differs significantly from the control on {', '.join(names)}", names)
     names = [e.metric for e in effects]
-    reproduced = all(e.control_vs_base_significant
-                     and _sign(e.control_vs_base_improvement) == _sign(e.spin_vs_base_improvement) for e in effects)
-    if reproduced:
+    if all(_reproduced(e) for e in effects):
         return Specificity(spin, control, "not specific",
-                           f"the control changes {', '.join(names)} the same way and SPIN does not differ from it",
-                           names)
+                           f"the control changes {', '.join(names)} the same way, and SPIN's difference from it is "
+                           "within half of SPIN's own change", names)
     return Specificity(spin, control, "undetermined",
-                       f"SPIN changed {', '.join(names)}, but at this sample size it is neither told apart from the "
-                       "control nor reproduced by it", names)
+                       f"SPIN changed {', '.join(names)}, but at this sample size the SPIN − control test neither "
+                       "tells it apart from the control nor shows the control reproduces it", names)

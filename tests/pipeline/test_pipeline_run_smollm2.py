@@ -18,7 +18,7 @@ def test_reduced_default_run_on_smollm2(tmp_path, capsys):
                  "--controls", "random", "--bootstrap-iters", "0", "-o", str(out)])
     printed = capsys.readouterr().out
     assert code == 0
-    assert "answer (as in the report):" in printed and "spin (spin): trust" in printed and "vs control-random:" in printed
+    assert "answer (as in the report):" in printed and "spin (spin) vs base:" in printed and "Against control-random:" in printed
     manifest = json.loads((out / "spin-eval-run.json").read_text())
     assert manifest["model_spec"] == "smollm2"
     assert all(v["status"] == "done" for v in manifest["variants"].values())

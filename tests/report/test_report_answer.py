@@ -103,7 +103,13 @@ def test_answer_lines_for_the_run_summary(fixture_runs):
 
     comp = compare_runs(_runs(fixture_runs), "base", settings=FAST)
     lines = answer_lines(comp.answer)
-    spin = next(line for line in lines if line.startswith("spin (spin)"))
+    at = lines.index(next(line for line in lines if line.startswith("spin (spin) vs base:")))
+    spin = " ".join(lines[at:lines.index(next(ln for ln in lines if ln.startswith("random (control)")))])
     tax = next(t for t in comp.tax if t.variant == "spin")
-    assert f"trust {tax.trust.points:+.2f} pts" in spin and "vs random: specific" in spin
-    assert any(line.startswith("random (control)") and "tax undefined" in line for line in lines)
+    assert f"Trust {tax.trust.points:+.1f} pts" in spin and "Against random: specific to SPIN's weights" in spin
+    assert f"alignment tax {tax.tax_per_point:.3g}" in spin
+    control = " ".join(lines[lines.index(next(ln for ln in lines if ln.startswith("random (control)"))):])
+    assert "alignment tax undefined: no significant trust gain" in control
+    # the run summary prints exactly the report's sentences
+    assert lines == [f"note: {s}" for s in comp.answer.statements] + [
+        s for v in comp.answer.variants for s in v.sentences]

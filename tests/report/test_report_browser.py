@@ -13,6 +13,7 @@ from report_fixtures import SCRIPT_ANSWER
 
 from spin_eval.report import Settings, compare_runs, load_run, write_report
 from spin_eval.report.context import fmt_ci, fmt_signed
+from spin_eval.results.numbers import fmt_ratio
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -44,8 +45,8 @@ def test_report_renders_in_chromium(fixture_runs, tmp_path):
     # the key numbers, as the stats produced them, are in the rendered DOM
     cap = next(r for r in comp.rows if r.task == "spin_capability_mc_mini").deltas["spin"]
     tax = next(t for t in comp.tax if t.variant == "spin")
-    for expected in (fmt_signed(cap.delta, 100.0), fmt_ci(cap.ci_low, cap.ci_high, 100.0),
-                     f"{tax.tax_per_point:.2f}", tax.capability.points and f"{tax.capability.points:+.2f}"):
+    for expected in (fmt_signed(cap.delta, 100.0), fmt_ci(cap.ci_low, cap.ci_high, 100.0, cap.delta),
+                     fmt_ratio(tax.tax_per_point), tax.capability.points and f"{tax.capability.points:+.1f}"):
         assert html_lib.escape(expected, quote=False) in text, expected
     assert "Alignment tax" in text and "Drill-down" in text
     # the model's <script> answer is text: escaped in the DOM, never an element, never run
@@ -68,47 +69,81 @@ def test_report_renders_in_chromium(fixture_runs, tmp_path):
         shutil.copy(shot, Path(keep) / "report.png")
 
 
-#: The first screen the answer block must fit in (issue 11: "answer first").
-FOLD_W, FOLD_H = 1300, 900
-#: A test-only page: the report (script-free) in a 1300x900 iframe; this page's script measures the
-#: answer block's box inside it and prints it, so ``--dump-dom`` returns the layout Chromium computed.
+#: The first screens the answer must fit in and lay out without collisions (issues 11 and 23).
+SCREENS = ((1300, 900), (800, 900))
+#: A test-only page: the report (script-free) in a W x H iframe; this page's script measures, inside it, the
+#: boxes of the answer's parts and of every piece of text in the answer section (each line fragment of each
+#: HTML text node, each SVG text element) and prints them, so ``--dump-dom`` returns the layout Chromium
+#: computed.
 _MEASURE_PAGE = """<!DOCTYPE html><html><body style="margin:0">
 <iframe id="f" src="report.html" style="width:{w}px;height:{h}px;border:0"></iframe><pre id="out">pending</pre>
 <script>
 document.getElementById('f').addEventListener('load', function () {{
-  var d = this.contentDocument, out = {{}};
-  ['answer', 'answer-table', 'sensitivity', 'evaluation-settings'].forEach(function (id) {{
+  var d = this.contentDocument, out = {{boxes: {{}}, texts: []}};
+  ['answer', 'answer-sentences', 'answer-table', 'unitless-table', 'answer-chart', 'sensitivity',
+   'evaluation-settings'].forEach(function (id) {{
     var el = d.getElementById(id);
-    if (el) {{ var r = el.getBoundingClientRect(); out[id] = [r.left, r.top, r.right, r.bottom]; }}
+    if (el) {{ var r = el.getBoundingClientRect(); out.boxes[id] = [r.left, r.top, r.right, r.bottom]; }}
   }});
-  var svg = d.querySelector('#answer svg');
-  if (svg) {{ var r = svg.getBoundingClientRect(); out['answer-chart'] = [r.left, r.top, r.right, r.bottom]; }}
+  var answer = d.getElementById('answer');
+  var walker = d.createTreeWalker(answer, NodeFilter.SHOW_TEXT), node, i = 0;
+  while ((node = walker.nextNode())) {{
+    if (!node.textContent.trim() || node.parentNode.closest('svg')) continue;
+    var range = d.createRange(); range.selectNodeContents(node);
+    Array.prototype.forEach.call(range.getClientRects(), function (r) {{
+      if (r.width > 0 && r.height > 0) out.texts.push([i, node.textContent.trim().slice(0, 40), r.left, r.top, r.right, r.bottom]);
+    }});
+    i++;
+  }}
+  Array.prototype.forEach.call(answer.querySelectorAll('svg text'), function (t) {{
+    var r = t.getBoundingClientRect();
+    if (t.textContent.trim() && r.width > 0) out.texts.push([i++, t.textContent.trim().slice(0, 40), r.left, r.top, r.right, r.bottom]);
+  }});
   document.getElementById('out').textContent = 'BOXES' + JSON.stringify(out) + 'XEND';
 }});
 </script></body></html>"""
 
 
-def _answer_boxes(tmp_path: Path, comp) -> dict:
+def _answer_layout(tmp_path: Path, comp, w: int, h: int) -> dict:
     import json
     import re
 
     write_report(comp, tmp_path / "report.html")
     page = tmp_path / "measure.html"
-    page.write_text(_MEASURE_PAGE.format(w=FOLD_W, h=FOLD_H), encoding="utf-8")
+    page.write_text(_MEASURE_PAGE.format(w=w, h=h), encoding="utf-8")
     res = _chromium(tmp_path, "--allow-file-access-from-files", "--virtual-time-budget=10000",
-                    f"--window-size={FOLD_W + 100},{FOLD_H + 100}", "--dump-dom", page.resolve().as_uri())
+                    f"--window-size={w + 100},{h + 100}", "--dump-dom", page.resolve().as_uri())
     assert res.returncode == 0, res.stderr[-2000:]
     found = re.search(r"BOXES(\{.*?\})XEND", res.stdout)
     assert found, res.stdout[-2000:]
     return json.loads(found.group(1))
 
 
-def test_answer_block_is_above_the_fold(fixture_runs, tmp_path):
+def _overlaps(texts: list) -> list:
+    """Pairs of text boxes of different text pieces that overlap by more than half a pixel both ways."""
+    out = []
+    for a_i, a in enumerate(texts):
+        for b in texts[a_i + 1:]:
+            if a[0] == b[0]:
+                continue
+            dx = min(a[4], b[4]) - max(a[2], b[2])
+            dy = min(a[5], b[5]) - max(a[3], b[3])
+            if dx > 0.5 and dy > 0.5:
+                out.append((a[1], b[1]))
+    return out
+
+
+@pytest.mark.parametrize("w,h", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
+def test_answer_fits_the_first_screen_and_no_text_collides(fixture_runs, tmp_path, w, h):
     comp = compare_runs([load_run(fixture_runs[n]) for n in ("base", "spin", "random")], "base",
                         settings=Settings(n_resamples=200))
-    boxes = _answer_boxes(tmp_path, comp)
-    for part in ("answer", "answer-table", "answer-chart"):
+    layout = _answer_layout(tmp_path, comp, w, h)
+    boxes = layout["boxes"]
+    for part in ("answer-sentences", "answer-table"):  # the answer: sentences + table, on the first screen
         left, top, right, bottom = boxes[part]
-        assert 0 <= left and right <= FOLD_W and 0 <= top and bottom <= FOLD_H, (part, boxes[part])
+        assert 0 <= left and right <= w and 0 <= top and bottom <= h, (part, boxes[part])
+    assert boxes["answer-chart"][1] >= boxes["answer-table"][3]  # the chart in its own row, below the tables
+    assert len(layout["texts"]) > 30 and any(t[1].startswith("trust change") for t in layout["texts"])
+    assert _overlaps(layout["texts"]) == []
     # the settings come after the answer, not before it
     assert boxes["evaluation-settings"][1] > boxes["answer"][3]

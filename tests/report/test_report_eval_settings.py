@@ -127,3 +127,12 @@ def test_runs_without_samples_use_lm_eval_counts(tmp_path):
     assert t.n_paired is None and t.effective == {"a": 10, "b": 10} and t.original == {"a": 50, "b": 50}
     assert t.few and ev.caveats[0].startswith("spin_capability_mc_mini: 10 documents evaluated (< 30)")
     assert ev.runs[0].gen_limit == "not recorded" and ev.runs[0].limit == "none"
+
+
+def test_a_repeated_warning_is_one_line_naming_its_tasks(tmp_path):
+    runs = [load_run(_cap_run(tmp_path, name, 12, 12, 32, extra_task=12)) for name in ("base", "spin")]
+    ev = compare_runs(runs, "base", settings=FAST).evaluation
+    assert [t.n_paired for t in ev.tasks] == [12, 12]
+    (line,) = ev.caveats
+    assert line.startswith("2 tasks (spin_capability_mc_mini, tiny_probe): 12 paired documents (< 30)")
+    assert "2 of 2 tasks have fewer than 30 documents" in ev.summary
