@@ -23,10 +23,11 @@ from spin_eval.report.flips import flips as _flips
 from spin_eval.report.masks import mask_panel
 from spin_eval.report.model import DEFINITIONS, Comparison, Provenance, Settings, metric_label
 from spin_eval.report.rows import baseline_deltas, metric_rows
-from spin_eval.report.tax import tax_entry
+from spin_eval.report.tax import headline_items, tax_entry
 from spin_eval.report.variants import pick_baseline, variant_from_run
 from spin_eval.report.verdicts import verdicts as _verdicts
 from spin_eval.results.load import RunResults
+from spin_eval.results.seesaw import fairness_privacy_plane
 
 
 def _unique_names(runs: Sequence[RunResults]) -> list[RunResults]:
@@ -133,6 +134,11 @@ def compare_runs(
             "headline metrics not in points are left out of the alignment-tax averages (they are in the answer and their rows): "
             + ", ".join(unitless)
         )
+    plane = None
+    if any(v.kind == "finetuned" for v in variants):  # the seesaw question needs fine-tuning beside SPIN
+        others = [v for v in variants if v.name != base.name]
+        plane = fairness_privacy_plane({v.name: headline_items(v, rows, facts_of, work) for v in others},
+                                       {v.name: v.kind for v in others}, alpha=1.0 - settings.confidence)
     verdicts = _verdicts(variants, rows, facts_of, by_name, settings, notes)
     breakdowns = _breakdowns(rows, facts_of, runs, base)
     masks = mask_panel(variants, by_name)
@@ -159,4 +165,5 @@ def compare_runs(
         notes=notes,
         definitions=dict(DEFINITIONS),
         evaluation=evaluation,
+        plane=plane,
     )

@@ -22,6 +22,7 @@ from spin_eval.report.model import (
     FamilyChange,
     MetricRow,
 )
+from spin_eval.report.plane import plane_context, plane_markdown
 from spin_eval.results import numbers
 from spin_eval.results.numbers import fmt_value
 from spin_eval.results.wording import family_points, outcome_text, tax_cells
@@ -247,7 +248,7 @@ def build_context(comparison: Comparison) -> dict:
     for name in c.masks.variants:
         layers = c.masks.layers.get(name, [])
         if not layers:
-            masks.append({"name": name, "map": None, "total": "0"})
+            masks.append({"name": name, "map": None, "total": "0", "fraction": "", "shade": ""})  # mask file absent
             continue
         layer_names = sorted({m.layer for m in layers}, key=_layer_sort_key)
         modules = sorted({m.module for m in layers})
@@ -326,4 +327,6 @@ def build_context(comparison: Comparison) -> dict:
         "confidence_pct": f"{c.settings.confidence * 100:g}",
         "alpha": f"{c.settings.alpha:g}",
         "evaluation": evaluation_context(c.evaluation),
+        "plane": plane_context(c.plane) if c.plane is not None else None,
+        "plane_md": "\n".join(plane_markdown(plane_context(c.plane))) if c.plane is not None else "",
     }

@@ -32,7 +32,7 @@ class Variant:
     """Short name (the run folder), what ``--baseline`` matches."""
     label: str
     """Human label from model args and mask metadata."""
-    kind: Literal["baseline", "spin", "control", "other"]
+    kind: Literal["baseline", "spin", "control", "finetuned", "other"]
     model: str
     model_type: str
     path: str
@@ -329,6 +329,8 @@ class Comparison:
     definitions: dict[str, str] = field(default_factory=dict)
     evaluation: EvaluationSettings = field(default_factory=EvaluationSettings)
     """Limits, documents per task and calibration sizes behind the numbers (shown near the top)."""
+    plane: Any = None
+    """The fairness-privacy plane (``spin_eval.results.seesaw.Plane``) when fine-tuning baselines are compared."""
 
     def variant(self, name: str) -> Variant:
         for v in self.variants:
@@ -337,7 +339,10 @@ class Comparison:
         raise KeyError(name)
 
     def to_dict(self) -> dict:
-        return _jsonable(asdict(self))
+        data = _jsonable(asdict(self))
+        if data.get("plane") is None:  # runs without fine-tuning baselines keep their JSON as it was
+            data.pop("plane", None)
+        return data
 
 
 def _jsonable(obj: Any) -> Any:

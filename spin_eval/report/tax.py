@@ -14,9 +14,14 @@ from spin_eval.results.paired import PairedResult
 from spin_eval.results.wording import tax_sentence
 
 
+def headline_items(v: Variant, rows: list[MetricRow], facts_of: dict[str, MetricFacts],
+                   work: dict[tuple[str, str], PairedResult]) -> list[HeadlineDelta]:
+    """The paired deltas of ``v`` that enter its family changes (the tax and the fairness-privacy plane)."""
+    return [HeadlineDelta(rw.key, rw.family, work[(rw.key, v.name)]) for rw in rows
+            if (rw.key, v.name) in work and counts_for_tax(facts_of[rw.key], rw.filter)]
+
+
 def tax_entry(v: Variant, rows: list[MetricRow], facts_of: dict[str, MetricFacts],
               work: dict[tuple[str, str], PairedResult], confidence: float) -> TaxEntry:
-    items = [HeadlineDelta(rw.key, rw.family, work[(rw.key, v.name)]) for rw in rows
-             if (rw.key, v.name) in work and counts_for_tax(facts_of[rw.key], rw.filter)]
-    tax = alignment_tax(items, confidence)
+    tax = alignment_tax(headline_items(v, rows, facts_of, work), confidence)
     return TaxEntry(**vars(tax), variant=v.name, kind=v.kind, summary=tax_sentence(v.name, tax))

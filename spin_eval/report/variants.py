@@ -31,6 +31,8 @@ def variant_from_run(run: RunResults) -> Variant:
     kind = "other"
     if has_mask:
         kind = "control" if _is_control(meta) else "spin"
+    elif run.model_args.get("peft") or run.model_args.get("delta"):
+        kind = "finetuned"  # a fine-tuning baseline (spin-eval run --baselines, or hf's peft=/delta=)
     total = meta.get("total")
     numel = meta.get("numel_total")
     sha = spin.get("mask_sha256")
