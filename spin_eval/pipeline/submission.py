@@ -1,12 +1,12 @@
-"""Leaderboard submissions: pack a run into one, and check one (``spin-eval leaderboard submit``).
+"""Leaderboard submissions: pack a run into one (``spin-eval leaderboard submit``).
 
 A submission (JSON, schema ``schemas/submission.schema.json``) holds each variant's lm-eval results, the
 mask's sha256 + metadata + the command that rebuilds it, model identity and revision, package versions,
 per-task version and lm-eval task hash, the per-document values behind the headline (``samples``), the
 evidence files' sha256 (``spin_eval.pipeline.evidence``) and the headline numbers computed here.
-Tampering is detected in layers: the content hash over the canonical JSON; the headline recomputed from
-the included results (``verify_submission``); and, in ``leaderboard.build_leaderboard``, every results
-value, the ``samples`` field and the whole headline recomputed from the evidence files.
+Every check of a submission (schema, hashes, finite numbers, headline, evidence) is
+``pipeline.checks.check_submission``, run by ``leaderboard build`` and ``leaderboard verify`` alike;
+files are read only through ``pipeline.submission_io``.
 
 Headline numbers, from the results layer (``spin_eval.results.headline``) on the ranked variant (``spin``
 where present, else the only variant):
