@@ -165,11 +165,12 @@ def handle_keygen(args: argparse.Namespace) -> int:
 
 
 def handle_sign(args: argparse.Namespace) -> int:
-    from spin_eval.fileio import read_json, write_json_atomic
+    from spin_eval.fileio import write_json_atomic
+    from spin_eval.pipeline.checks import verify_submission
     from spin_eval.pipeline.signing import sign_submission
-    from spin_eval.pipeline.submission import verify_submission
+    from spin_eval.pipeline.submission_io import read_submission
 
-    sub = read_json(args.submission, fix="give a submission written by 'spin-eval leaderboard submit'")
+    sub = read_submission(args.submission)
     verify_submission(sub, where=str(args.submission))
     write_json_atomic(args.submission, sign_submission(sub, args.key))
     print(f"signed {args.submission}")

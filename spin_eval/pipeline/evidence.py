@@ -7,76 +7,45 @@ the digest, so a path in a submission can never point outside its folder)::
 
     "evidence": {"spin": {"spin_bbq_mini": {"sha256": "...", "documents": 60, "bytes": 91234}}, ...}
 
-``leaderboard build`` then (``load_evidence``, ``recompute_variants``):
+``pipeline.checks.check_submission`` (the one check ``build`` and ``verify`` run) then:
 
-1. reads every referenced file and rejects a missing one or one whose sha256 differs;
-2. rejects evidence for fewer (or more) documents than the results claim (``n-samples.effective``),
+1. reads every referenced file with a bounded read (``submission_io``: a regular file under a size limit,
+   no NaN/infinity) and rejects a missing one or one whose sha256 differs;
+2. checks the rows' shape (``lmeval_rows.validate_sample``; ``doc_id`` an integer inside the task's
+   ``n-samples.original``) and rejects evidence for fewer (or more) documents than the results claim,
    results tasks without evidence, and evidence whose lm-eval task hash (over the rows' doc, prompt and
-   target hashes) is not the one in the results;
-3. recomputes every catalogued metric of every task from the per-document values with the metric
-   catalog's aggregate (``spin_eval.metrics.catalog`` — the code the report uses; for tasks outside the
-   catalog, metrics whose task config declares ``aggregation: mean``) and rejects a results value that
-   does not follow;
-4. (in ``leaderboard.build_leaderboard``) recomputes the headline numbers and the alignment tax with
-   ``compute_headline`` from those recomputed values and rejects a headline that does not follow.
+   target hashes) is not the one in the results (``check_documents``);
+3. reads each variant back through the results layer (``evidence_runs``: ``results.load.parse_results``
+   and ``records_from_rows``, the loader of every other command) and checks every results value against
+   its samples with the gate's own rule and tolerance (``results.verify.aggregate_from_samples``).
 
-Pure code except ``write_evidence`` and ``load_evidence``.
+There is no second parser of results or samples here. Pure code except ``write_evidence`` and
+``load_evidence``.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError
 from spin_eval.fileio import canonical_json, write_bytes_atomic
+from spin_eval.lmeval_rows import validate_sample
+from spin_eval.pipeline.submission_io import Tampered, read_evidence_rows
+from spin_eval.results.load import RunResults, parse_results, records_from_rows
 
 #: Folder beside a submission holding its evidence files, named ``<sha256>.jsonl``.
 EVIDENCE_SUBDIR = "evidence"
-#: Relative tolerance when comparing a results value with the value recomputed from its samples (the
-#: same aggregate over the same values; only summation order may differ).
-REL_TOL = 1e-9
-ABS_TOL = 1e-12
+_FIX = "re-pack the submission with 'spin-eval leaderboard submit'"
+
+Evidence = dict[str, dict[str, list[dict[str, Any]]]]
+"""variant -> task -> the evidence rows (lm-eval logged samples)."""
 
 
 # ------------------------------------------------------------------------------------------------ packing
 
-
-
-def metric_values(results: dict[str, Any]) -> dict[tuple[str, str, str], float]:
-    """(task, metric, filter) -> value for every finite numeric metric of a results dict (no stderrs)."""
-    out: dict[tuple[str, str, str], float] = {}
-    for task, entries in (results.get("results") or {}).items():
-        if not isinstance(entries, dict):
-            continue
-        for key, value in entries.items():
-            if "," not in key or key.startswith("alias"):
-                continue
-            metric, _, filt = key.partition(",")
-            if metric.endswith("_stderr") or isinstance(value, bool) or not isinstance(value, (int, float)):
-                continue
-            if math.isfinite(float(value)):
-                out[(task, metric, filt)] = float(value)
-    return out
-
-
-def doc_values(rows: list[dict[str, Any]], metric: str, filt: str) -> dict[str, Any]:
-    """Per-document values of ``metric`` in evidence rows, keyed by ``doc_hash`` (the results layer's key:
-    ``#k`` added to a repeated hash)."""
-    out: dict[str, Any] = {}
-    seen: dict[str, int] = {}
-    for row in rows:
-        if row.get("filter", "none") != filt or metric not in row:
-            continue
-        base = str(row.get("doc_hash") or f"doc_id:{row.get('doc_id')}")
-        k = seen.get(base, 0)
-        seen[base] = k + 1
-        out[base if k == 0 else f"{base}#{k}"] = row[metric]
-    return out
 
 def evidence_bytes(rows: list[dict[str, Any]]) -> bytes:
     """One evidence file: canonical JSON per row, one row per line."""
@@ -117,33 +86,33 @@ def write_evidence(blobs: dict[str, bytes], folder: str | Path) -> list[Path]:
 # ------------------------------------------------------------------------------------------------ loading
 
 
-def load_evidence(sub: dict[str, Any], folder: str | Path, *, where: str) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """Every evidence file a submission references, checked against its sha256; variant -> task -> rows."""
+def load_evidence(sub: dict[str, Any], folder: str | Path, *, where: str) -> Evidence:
+    """Every evidence file a submission references (bounded reads, checked against its sha256, every row
+    an lm-eval sample with finite numbers and an integer ``doc_id``); variant -> task -> rows."""
     refs = sub.get("evidence")
     if not isinstance(refs, dict) or not refs:
         raise InputError(
             f"{where}: no per-document evidence (field 'evidence'); re-pack it with 'spin-eval leaderboard submit' "
             "from a run made with logged samples"
         )
-    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    out: Evidence = {}
     for variant, by_task in sorted(refs.items()):
         out[variant] = {}
         for task, ref in sorted(by_task.items()):
             path = evidence_path(Path(folder), ref["sha256"])
-            label = f"evidence {variant}/{task} ({EVIDENCE_SUBDIR}/{ref['sha256'][:12]}….jsonl)"
+            label = f"{where}: evidence {variant}/{task} ({EVIDENCE_SUBDIR}/{ref['sha256'][:12]}….jsonl)"
             try:
-                data = path.read_bytes()
-            except OSError:
-                raise InputError(f"{where}: {label} not found beside the submission; copy the submission's "
-                                 f"'{EVIDENCE_SUBDIR}/' folder along with it") from None
-            if hashlib.sha256(data).hexdigest() != ref["sha256"]:
-                raise InputError(f"{where}: tampered: {label} sha256 mismatch (the file changed after packing)")
-            try:
-                rows = [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise InputError(f"{where}: malformed: {label} is not JSONL ({exc})") from None
-            if not all(isinstance(r, dict) for r in rows):
-                raise InputError(f"{where}: malformed: {label} has a line that is not a JSON object")
+                rows = read_evidence_rows(path, label, ref["sha256"])
+            except InputError as exc:
+                if str(exc).endswith(": not found"):
+                    raise InputError(f"{label} not found beside the submission; copy the submission's "
+                                     f"'{EVIDENCE_SUBDIR}/' folder along with it") from None
+                raise
+            for i, row in enumerate(rows, start=1):
+                validate_sample(row, f"{label} line {i}")
+                if not isinstance(row.get("doc_id"), int) or isinstance(row.get("doc_id"), bool):
+                    raise InputError(f"{label} line {i}: field 'doc_id' = {row.get('doc_id')!r:.40} must be an "
+                                     f"integer; {_FIX}")
             out[variant][task] = rows
     return out
 
@@ -161,42 +130,9 @@ def task_hash(rows: list[dict[str, Any]]) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
-def _close(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
-
-
-def _finite(value: Any) -> float | None:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(value) else value
-
-
-def _mean(values: list[Any]) -> float:
-    return sum(float(v) for v in values) / len(values)
-
-
-def _mean_if_declared(results: dict[str, Any], task: str, metric: str):
-    """The mean, for a task outside the metric catalog whose config declares ``aggregation: mean``."""
-    for entry in ((results.get("configs") or {}).get(task) or {}).get("metric_list") or []:
-        if isinstance(entry, dict) and entry.get("metric") == metric and entry.get("aggregation") == "mean":
-            return _mean
-    return None
-
-
-def recompute_results(results: dict[str, Any], rows_by_task: dict[str, list[dict[str, Any]]], *, where: str) -> dict[str, Any]:
-    """A copy of one variant's results whose catalogued metrics are recomputed from the per-document rows.
-
-    Raises InputError when a task lacks evidence, the evidence covers another number of documents than
-    the results claim, or a results value does not follow from the rows. Pure.
-    """
-    from spin_eval.metrics.catalog import metric_info
-
+def _check_task_documents(results: dict[str, Any], rows_by_task: dict[str, list[dict[str, Any]]], *, where: str) -> None:
     tasks = sorted((results.get("configs") or {}).keys()) or sorted((results.get("results") or {}).keys())
-    n_samples = results.get("n-samples") or {}
+    n_samples = results.get("n-samples") if isinstance(results.get("n-samples"), dict) else {}
     missing = [t for t in tasks if t not in rows_by_task]
     if missing:
         raise InputError(f"{where}: no per-document evidence for task(s) {', '.join(missing)}")
@@ -204,50 +140,69 @@ def recompute_results(results: dict[str, Any], rows_by_task: dict[str, list[dict
     if extra:
         raise InputError(f"{where}: evidence for task(s) {', '.join(extra)} that the results do not contain")
     for task in tasks:
-        claimed = (n_samples.get(task) or {}).get("effective")
-        have = len(_doc_ids(rows_by_task[task]))
-        if not isinstance(claimed, int):
+        counts = n_samples.get(task) if isinstance(n_samples.get(task), dict) else {}
+        claimed, original = counts.get("effective"), counts.get("original")
+        rows = rows_by_task[task]
+        if not isinstance(claimed, int) or isinstance(claimed, bool):
             raise InputError(f"{where}: results give no document count for task {task} ('n-samples')")
+        have = len(_doc_ids(rows))
         if have != claimed:
-            raise InputError(
-                f"{where}: task {task}: evidence for {have} documents but the results claim {claimed}"
-            )
+            raise Tampered(f"{where}: task {task}: evidence for {have} documents but the results claim {claimed}")
+        limit = original if isinstance(original, int) and not isinstance(original, bool) else None
+        for row in rows:
+            doc_id = row["doc_id"]
+            if doc_id < 0 or (limit is not None and doc_id >= limit):
+                raise InputError(f"{where}: task {task}: doc_id {doc_id} is outside the task's {limit} documents "
+                                 f"(0..{'' if limit is None else limit - 1}); {_FIX}")
     for task, recorded in sorted((results.get("task_hashes") or {}).items()):
         if task in rows_by_task and recorded != task_hash(rows_by_task[task]):
-            raise InputError(f"{where}: task {task}: the evidence is not the documents/prompts the results were computed on "
-                             f"(lm-eval task hash {str(recorded)[:10]} != {task_hash(rows_by_task[task])[:10]} of the evidence)")
-    recomputed = copy.deepcopy(results)
-    for (task, metric, filt), value in sorted(metric_values(results).items()):
-        info = metric_info(task, metric)
-        aggregate = info.aggregate if info is not None else _mean_if_declared(results, task, metric)
-        if aggregate is None or task not in rows_by_task:
-            continue
-        per_doc = list(doc_values(rows_by_task[task], metric, filt).values())
-        if not per_doc:
-            raise InputError(f"{where}: results report {task}/{metric} but its evidence has no per-document values")
-        try:
-            again = _finite(aggregate(per_doc))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"{where}: {task}/{metric}: per-document values are malformed ({exc!r})") from None
-        if not _close(again, value):
-            raise InputError(
-                f"{where}: results {task}/{metric} = {value} but its {len(per_doc)} per-document samples give {again}"
-            )
-        recomputed["results"][task][f"{metric},{filt}"] = again
-    return recomputed
+            raise Tampered(f"{where}: task {task}: the evidence is not the documents/prompts the results were computed "
+                           f"on (lm-eval task hash {str(recorded)[:10]} != {task_hash(rows_by_task[task])[:10]} of the evidence)")
 
 
-def recompute_variants(sub: dict[str, Any], evidence: dict[str, dict[str, list[dict[str, Any]]]], *, where: str) -> dict[str, Any]:
-    """Every variant's results with the catalogued metrics recomputed from the evidence (the input of
-    ``compute_headline``). Raises InputError naming the first number that does not follow. Pure."""
+def check_documents(sub: dict[str, Any], evidence: Evidence, *, where: str) -> None:
+    """The evidence covers exactly the results' variants, tasks and documents (counts, ids in range, task
+    hashes). InputError (Tampered for a count or hash that does not follow). Pure."""
     variants = set(sub["results"])
     if set(evidence) != variants:
-        raise InputError(
-            f"{where}: evidence covers variants {sorted(evidence)} but the results hold {sorted(variants)}"
-        )
-    for variant, by_task in evidence.items():
+        raise Tampered(f"{where}: evidence covers variants {sorted(evidence)} but the results hold {sorted(variants)}")
+    for variant, by_task in sorted(evidence.items()):
         for task, ref in sub["evidence"][variant].items():
             have = len(_doc_ids(by_task[task]))
             if ref.get("documents") != have:
-                raise InputError(f"{where}: evidence {variant}/{task} lists {ref.get('documents')} documents but holds {have}")
-    return {v: recompute_results(sub["results"][v], evidence[v], where=f"{where}: variant '{v}'") for v in sorted(variants)}
+                raise Tampered(f"{where}: evidence {variant}/{task} lists {ref.get('documents')} documents but holds {have}")
+        _check_task_documents(sub["results"][variant], by_task, where=f"{where}: variant '{variant}'")
+
+
+def evidence_runs(results_by_variant: dict[str, dict[str, Any]], evidence: Evidence, *, where: str) -> dict[str, RunResults]:
+    """Each variant as the results layer reads it: its results with the evidence rows as its samples
+    (``results.load.parse_results`` + ``records_from_rows``, the one loader). Pure."""
+    runs: dict[str, RunResults] = {}
+    for variant, results in sorted(results_by_variant.items()):
+        run = parse_results(results, name=variant, path=f"{where}: variant '{variant}'")
+        configs = results.get("configs") if isinstance(results.get("configs"), dict) else {}
+        for task, rows in sorted((evidence.get(variant) or {}).items()):
+            config = configs.get(task) if isinstance(configs.get(task), dict) else {}
+            run.samples[task] = records_from_rows(
+                ((f"{where}: evidence {variant}/{task} line {i}", row) for i, row in enumerate(rows, 1)),
+                config.get("output_type"), fix=_FIX,
+            )
+        runs[variant] = run
+    return runs
+
+
+def check_results_follow(runs: dict[str, RunResults]) -> None:
+    """Every results value that the results layer can recompute from its samples must be what they give
+    (``results.verify.aggregate_from_samples``: the gate's rule for metrics outside the catalog and its
+    tolerance); Tampered naming the first that is not."""
+    from spin_eval.results.facts import metric_facts
+    from spin_eval.results.verify import aggregate_from_samples
+
+    for _variant, run in sorted(runs.items()):
+        for task in sorted(run.metrics):
+            for key in sorted(run.metrics[task]):
+                metric, _, filt = key.partition(",")
+                try:
+                    aggregate_from_samples(run, metric_facts(task, metric), filt)
+                except InputError as exc:
+                    raise Tampered(str(exc)) from None

@@ -1,20 +1,21 @@
 """``spin-eval leaderboard build``: rank checked submissions into a leaderboard (CSV, HTML, Markdown).
 
-Every submission is checked before it is ranked (``spin_eval.pipeline.submission``: schema, hashes,
-headline; ``evidence``: every number recomputed from the per-document samples; ``identity``: duplicate
-runs and disagreeing model+mask pairs; ``signing``: signatures; ``verdict``: spot-check records of
-``verify``); docs/pipeline.md says what they guarantee and what they do not.
+Every submission is checked before it is ranked (``spin_eval.pipeline.checks.check_submission``, the
+check ``verify`` runs too: schema, hashes, finite numbers, every number recomputed from the per-document
+evidence; ``identity``: duplicates by evaluated content, repeated evidence, task-set groups and
+disagreeing model+mask pairs; ``signing``: signatures; ``verdict``: spot-check records of ``verify``);
+docs/pipeline.md says what they guarantee and what they do not.
 
-Ranking: each of the five columns is ranked (1 = best; missing values last) and submissions are ordered
-by their mean rank, ties by name. ``sort_by`` ranks by one column instead.
+Ranking: submissions are ranked only against those evaluated on the same tasks (versions and task
+hashes): one group per task set, in the order the first of each was given; nobody is rejected because
+others used other tasks. Within a group each of the five columns is ranked (1 = best; missing values
+last) and submissions are ordered by their mean rank, ties by name. ``sort_by`` ranks by one column.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,13 +23,7 @@ from typing import Any
 
 from spin_eval.errors import InputError
 from spin_eval.fileio import write_json_atomic, write_text_atomic
-from spin_eval.pipeline.submission import (
-    COLUMNS,
-    check_headline,
-    check_samples,
-    evidence_samples,
-    verify_submission,
-)
+from spin_eval.pipeline.submission import COLUMNS
 from spin_eval.safetext import csv_cell
 
 #: Whether a larger value is better, per column.
@@ -51,13 +46,16 @@ class Entry:
     ranks: dict[str, int] = field(default_factory=dict)
     mean_rank: float = 0.0
     position: int = 0
+    group: int = 1
+    """The task-set group it is ranked in (1 = the task set of the first submission given)."""
 
 
 @dataclass
 class Leaderboard:
     entries: list[Entry]
     rejected: list[tuple[str, str]]
-    reference_tasks: dict[str, dict[str, Any]]
+    groups: list[dict[str, Any]]
+    """Per task-set group: ``group`` number and ``tasks`` (task -> version and task hash)."""
     sort_by: str
 
     def to_json(self) -> dict[str, Any]:
@@ -65,9 +63,9 @@ class Leaderboard:
             "kind": "spin-eval-leaderboard",
             "sort_by": self.sort_by,
             "columns": {c: ("higher is better" if COLUMN_HIGHER[c] else "lower is better") for c in COLUMNS},
-            "reference_tasks": self.reference_tasks,
+            "groups": self.groups,
             "entries": [
-                {"position": e.position, "name": e.name, "source": e.source, "model": e.model,
+                {"group": e.group, "position": e.position, "name": e.name, "source": e.source, "model": e.model,
                  "mask_sha256": e.mask_sha256, "mean_rank": e.mean_rank, "ranks": e.ranks,
                  "verified": e.verified, "verification": e.verification, "signature": e.signature, "flags": e.flags,
                  **{c: e.headline.get(c) for c in COLUMNS}, "headline_metrics": e.headline.get("metrics", {}),
@@ -110,70 +108,39 @@ def build_leaderboard(
     paths: list[str | Path], *, sort_by: str = "mean_rank", verified_only: bool = False,
     trusted_keys: str | Path | None = None, verifications: str | Path | None = None,
 ) -> Leaderboard:
-    """Read, verify and rank submission files; malformed, tampered or mismatched ones are rejected with a reason.
+    """Read, check and rank submission files; malformed, tampered and duplicate ones are rejected with a reason.
 
-    Every submission's numbers must follow from its per-document evidence (``pipeline.evidence``); the
-    same run submitted twice is ranked once (``pipeline.identity``); signatures are checked
-    (``pipeline.signing``; with ``trusted_keys`` required); ``verified_only`` ranks only submissions with a
-    ``verified`` record from ``spin-eval leaderboard verify`` (``pipeline.verdict``).
+    Every submission passes ``checks.check_submission`` (its numbers follow from its per-document
+    evidence); the same evaluation submitted twice is ranked once, evidence repeated across submissions
+    and disagreeing runs of one model and mask are flagged (``pipeline.identity``); signatures are
+    checked (``pipeline.signing``; with ``trusted_keys`` required); ``verified_only`` ranks only
+    submissions with a ``verified`` record from ``spin-eval leaderboard verify`` (``pipeline.verdict``).
     """
-    from spin_eval.pipeline.evidence import load_evidence, recompute_variants
-    from spin_eval.pipeline.identity import disagreement_flags, find_duplicates
+    from spin_eval.pipeline import checks, identity
     from spin_eval.pipeline.signing import load_trusted_keys, signature_status
     from spin_eval.pipeline.verdict import verified_status
 
+    if sort_by != "mean_rank" and sort_by not in COLUMNS:
+        raise InputError(f"--sort-by {sort_by}: choose mean_rank or one of {', '.join(COLUMNS)}")
     keys = load_trusted_keys(trusted_keys) if trusted_keys is not None else None
     signatures: dict[str, str | None] = {}
-    loaded: list[tuple[str, dict[str, Any]]] = []
+    checked: list[tuple[str, checks.CheckedSubmission]] = []
     rejected: list[tuple[str, str]] = []
     for path in paths:
-        path = Path(path)
         try:
-            try:
-                sub = json.loads(path.read_text(encoding="utf-8"))
-            except OSError as exc:
-                raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-                why = "nested too deeply" if isinstance(exc, RecursionError) else exc
-                raise InputError(f"{path}: malformed: not JSON ({why})") from None
-            verify_submission(sub, where=str(path))
-            evidence = load_evidence(sub, path.parent, where=str(path))
-            recomputed = recompute_variants(sub, evidence, where=str(path))
-            derived = evidence_samples(recomputed, evidence, where=str(path))
-            check_samples(sub, derived, where=str(path))
-            check_headline(sub, recomputed, where=str(path), source="the per-document samples", samples=derived)
-            signatures[str(path)] = signature_status(sub, keys, where=str(path))
+            one = checks.check_submission(path)
+            signatures[str(path)] = signature_status(one.sub, keys, where=str(path))
         except InputError as exc:
             rejected.append((str(path), str(exc)))
             continue
-        loaded.append((str(path), sub))
-    loaded, duplicates = find_duplicates(loaded)
+        checked.append((str(path), one))
+    kept, duplicates = identity.find_duplicates([(src, identity.content_identity(c.sub, c.evidence))
+                                                 for src, c in checked])
     rejected += duplicates
-
-    # Reference per task: the most common (version, hash) among valid submissions (ties: first given).
-    reference: dict[str, dict[str, Any]] = {}
-    all_tasks = sorted({t for _, s in loaded for t in s["tasks"]})
-    for task in all_tasks:
-        seen = [json.dumps([s["tasks"][task]["version"], s["tasks"][task]["hash"]]) for _, s in loaded if task in s["tasks"]]
-        best = Counter(seen).most_common()
-        top = max(c for _, c in best)
-        first = next(k for k in seen if dict(best)[k] == top)
-        version, task_hash = json.loads(first)
-        reference[task] = {"version": version, "hash": task_hash}
+    by_source = dict(checked)
     entries = []
-    for source, sub in loaded:
-        problems = []
-        for task, ref in reference.items():
-            mine = sub["tasks"].get(task)
-            if mine is None:
-                problems.append(f"task {task} missing")
-            elif mine["version"] != ref["version"]:
-                problems.append(f"task {task} version {mine['version']} != {ref['version']} of the other submissions")
-            elif mine["hash"] != ref["hash"]:
-                problems.append(f"task {task} evaluated other documents/prompts (task hash {str(mine['hash'])[:10]} != {str(ref['hash'])[:10]})")
-        if problems:
-            rejected.append((source, f"{source}: mismatched tasks: " + "; ".join(problems)))
-            continue
+    for source in kept:
+        sub = by_source[source].sub
         verified, note = verified_status(source, sub, verifications)
         if verified_only and not verified:
             rejected.append((source, f"{source}: --verified-only: {note} ('spin-eval leaderboard verify' it first)"))
@@ -183,11 +150,43 @@ def build_leaderboard(
             mask_sha256=(sub.get("mask") or {}).get("sha256"), verified=verified, verification=note,
             signature=signatures.get(source),
         ))
-    subs = dict(loaded)
-    flags = disagreement_flags([(e.source, e.name, subs[e.source]) for e in entries])
+    groups = _group(entries, {src: c.sub for src, c in checked})
+    _flag(entries, by_source)
+    ordered = []
+    for number in range(1, len(groups) + 1):
+        ordered += rank_entries([e for e in entries if e.group == number], sort_by)
+    return Leaderboard(ordered, rejected, groups, sort_by)
+
+
+def _group(entries: list[Entry], subs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Number the task-set groups in the order their first entry was given; set ``Entry.group``."""
+    from spin_eval.pipeline.identity import task_set
+
+    numbers: dict[str, int] = {}
+    groups: list[dict[str, Any]] = []
     for e in entries:
-        e.flags = flags.get(e.source, [])
-    return Leaderboard(rank_entries(entries, sort_by), rejected, reference, sort_by)
+        key = task_set(subs[e.source])
+        if key not in numbers:
+            numbers[key] = len(groups) + 1
+            groups.append({"group": numbers[key], "tasks": {t: {"version": v["version"], "hash": v["hash"]}
+                                                          for t, v in sorted(subs[e.source]["tasks"].items())}})
+        e.group = numbers[key]
+    return groups
+
+
+def _flag(entries: list[Entry], checked: dict[str, Any]) -> None:
+    from spin_eval.pipeline.identity import disagreement_flags, document_fingerprints, repeat_flags
+
+    items = []
+    for e in entries:
+        c = checked[e.source]
+        ranked = c.sub["headline"]["variant"]
+        everything = frozenset().union(*(document_fingerprints(rows) for rows in c.evidence.values()))
+        items.append((e.source, e.name, document_fingerprints(c.evidence.get(ranked) or {}), everything))
+    repeats = repeat_flags(items)
+    disagreements = disagreement_flags([(e.source, e.name, checked[e.source].sub) for e in entries])
+    for e in entries:
+        e.flags = repeats.get(e.source, []) + disagreements.get(e.source, [])
 
 
 # ------------------------------------------------------------------------------------------------ render
@@ -200,10 +199,10 @@ def _fmt(v: Any, digits: int = 2) -> str:
 def render_csv(board: Leaderboard) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["position", "name", "model", "mask_sha256", *COLUMNS, "mean_rank", "verified", "signature",
+    writer.writerow(["group", "position", "name", "model", "mask_sha256", *COLUMNS, "mean_rank", "verified", "signature",
                      "flags", "source"])
     for e in board.entries:
-        writer.writerow([e.position, csv_cell(e.name), csv_cell(e.model.get("name")), csv_cell(e.mask_sha256 or ""),
+        writer.writerow([e.group, e.position, csv_cell(e.name), csv_cell(e.model.get("name")), csv_cell(e.mask_sha256 or ""),
                          *(("" if e.headline.get(c) is None else f"{e.headline[c]:.6g}") for c in COLUMNS),
                          f"{e.mean_rank:.3g}", "yes" if e.verified else "no", csv_cell(e.signature or ""),
                          csv_cell(" | ".join(e.flags)), csv_cell(e.source)])

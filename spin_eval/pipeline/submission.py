@@ -1,12 +1,12 @@
-"""Leaderboard submissions: pack a run into one, and check one (``spin-eval leaderboard submit``).
+"""Leaderboard submissions: pack a run into one (``spin-eval leaderboard submit``).
 
 A submission (JSON, schema ``schemas/submission.schema.json``) holds each variant's lm-eval results, the
 mask's sha256 + metadata + the command that rebuilds it, model identity and revision, package versions,
 per-task version and lm-eval task hash, the per-document values behind the headline (``samples``), the
 evidence files' sha256 (``spin_eval.pipeline.evidence``) and the headline numbers computed here.
-Tampering is detected in layers: the content hash over the canonical JSON; the headline recomputed from
-the included results (``verify_submission``); and, in ``leaderboard.build_leaderboard``, every results
-value, the ``samples`` field and the whole headline recomputed from the evidence files.
+Every check of a submission (schema, hashes, finite numbers, headline, evidence) is
+``pipeline.checks.check_submission``, run by ``leaderboard build`` and ``leaderboard verify`` alike;
+files are read only through ``pipeline.submission_io``.
 
 Headline numbers, from the results layer (``spin_eval.results.headline``) on the ranked variant (``spin``
 where present, else the only variant):
@@ -22,16 +22,15 @@ where present, else the only variant):
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
-import math
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError
-from spin_eval.fileio import canonical_json, sha256_json, write_json_atomic
+from spin_eval.fileio import sha256_json, write_json_atomic
+from spin_eval.pipeline.submission_io import require_finite, validate_schema
 from spin_eval.results.facts import metric_facts
 from spin_eval.results.headline import counts_for_tax, family_levels, headline_tax
 from spin_eval.results.load import (
@@ -40,12 +39,10 @@ from spin_eval.results.load import (
     load_run,
     parse_results,
     raw_sample_rows,
-    records_from_rows,
 )
 from spin_eval.results.paired import paired_delta
 from spin_eval.results.runfolder import load_run_folder, read_manifest, resolve_run
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "submission.schema.json"
 SUBMISSION_VERSION = 2
 COLUMNS = ("fairness", "privacy", "overrefusal", "capability", "alignment_tax")
 
@@ -138,45 +135,6 @@ def _round_floats(obj: Any) -> Any:
     return json.loads(json.dumps(obj))
 
 
-def evidence_samples(
-    results_by_variant: dict[str, dict[str, Any]], evidence: dict[str, dict[str, list[dict[str, Any]]]], *, where: str
-) -> dict[str, Any]:
-    """The submission's ``samples`` field as its evidence rows give it: per variant, ``headline_samples`` of
-    the run made of the (recomputed) results and the evidence rows, through JSON like ``submit``. Pure."""
-    out: dict[str, Any] = {}
-    fix = "re-pack the submission with 'spin-eval leaderboard submit'"
-    for variant, results in sorted(results_by_variant.items()):
-        run = parse_results(results, name=variant, path=f"submission:{variant}")
-        configs = results.get("configs") if isinstance(results.get("configs"), dict) else {}
-        for task, rows in sorted((evidence.get(variant) or {}).items()):
-            config = configs.get(task) if isinstance(configs.get(task), dict) else {}
-            run.samples[task] = records_from_rows(
-                ((f"{where}: evidence {variant}/{task} row {i}", row) for i, row in enumerate(rows, 1)),
-                config.get("output_type"), fix=fix,
-            )
-        out[variant] = headline_samples(run)
-    return _round_floats(out)
-
-
-def check_samples(sub: dict[str, Any], derived: dict[str, Any], *, where: str) -> None:
-    """InputError naming the first document whose ``samples`` entry differs from what the evidence gives
-    (the headline's paired CIs are computed from ``samples``, so they must follow from the evidence)."""
-    given = sub.get("samples") or {}
-    if canonical_json(given) == canonical_json(derived):
-        return
-    for variant in sorted(set(given) | set(derived)):
-        a, b = given.get(variant) or {}, derived.get(variant) or {}
-        for task in sorted(set(a) | set(b)):
-            ta, tb = a.get(task) or {}, b.get(task) or {}
-            for key in sorted(set(ta) | set(tb)):
-                if canonical_json(ta.get(key)) != canonical_json(tb.get(key)):
-                    raise InputError(
-                        f"{where}: tampered: 'samples' {variant}/{task} document {key[:16]} is "
-                        f"{canonical_json(ta.get(key))[:80]} but the evidence gives {canonical_json(tb.get(key))[:80]}"
-                    )
-    raise InputError(f"{where}: tampered: the 'samples' field does not follow from the per-document evidence")
-
-
 # ------------------------------------------------------------------------------------------------- submit
 
 
@@ -258,6 +216,7 @@ def make_submission_with_evidence(
     # lists, keys strings)
     results = json.loads(json.dumps({v: _round_floats(run.raw) for v, run in variants.items()}))
     samples = json.loads(json.dumps({v: _round_floats(headline_samples(run)) for v, run in variants.items()}))
+    require_finite({"results": results, "samples": samples}, str(run_dir))
     no_samples = sorted(f"{v}/{t}" for v, run in variants.items() for t in (run.raw.get("configs") or {})
                         if not run.samples.get(t))
     if no_samples:
@@ -316,6 +275,7 @@ def make_submission_with_evidence(
         "headline": _round_floats(compute_headline(results, samples)),
         "evidence": evidence,
     }
+    require_finite(sub, str(run_dir))
     sub["integrity"] = {"algorithm": "sha256", "content_sha256": sha256_json(sub)}
     validate_schema(sub, where=str(run_dir))
     return sub, blobs
@@ -330,120 +290,3 @@ def write_submission(submission: dict[str, Any], path: str | Path, evidence: dic
     return write_json_atomic(path, submission)
 
 
-# ------------------------------------------------------------------------------------------------ validate
-
-
-def _schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-def validate_schema(sub: Any, *, where: str) -> None:
-    """Raise InputError naming the first schema violation (path and message)."""
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(_schema())
-    errors = sorted(validator.iter_errors(sub), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        loc = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-        raise InputError(f"{where}: schema violation at {loc}: {err.message}")
-
-
-def verify_included_tasks(sub: dict[str, Any], *, where: str) -> None:
-    """InputError unless every variant's included results record exactly the tasks, versions and task hashes
-    of the submission's ``tasks`` field (which is what ranking compares across submissions)."""
-    declared = sub["tasks"]
-    for variant, results in sorted(sub["results"].items()):
-        versions = results.get("versions")
-        hashes = results.get("task_hashes") or {}
-        if not isinstance(versions, dict) or not isinstance(hashes, dict):
-            raise InputError(f"{where}: results of variant '{variant}' lack versions/task_hashes objects")
-        if set(versions) != set(declared):
-            raise InputError(
-                f"{where}: tampered: variant '{variant}' was evaluated on tasks {sorted(versions)} but the "
-                f"submission declares {sorted(declared)}"
-            )
-        for task, entry in sorted(declared.items()):
-            if versions[task] != entry["version"] or hashes.get(task) != entry["hash"]:
-                raise InputError(
-                    f"{where}: tampered: task {task} of variant '{variant}' has version {versions[task]!r} / hash "
-                    f"{str(hashes.get(task))[:10]} but the submission declares {entry['version']!r} / {str(entry['hash'])[:10]}"
-                )
-
-
-def verify_embedded_mask(sub: dict[str, Any], *, where: str) -> None:
-    """InputError unless an embedded mask file (``mask.file_base64``) is valid base64 whose bytes hash to
-    ``mask.sha256``."""
-    mask = sub.get("mask") or {}
-    if "file_base64" not in mask:
-        return
-    try:
-        data = base64.b64decode(mask["file_base64"], validate=True)
-    except (binascii.Error, ValueError):
-        raise InputError(f"{where}: mask.file_base64 is not valid base64") from None
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != mask.get("sha256"):
-        raise InputError(f"{where}: tampered: the embedded mask hashes to {actual[:16]}..., not mask.sha256 "
-                         f"{str(mask.get('sha256'))[:16]}...")
-
-
-def verify_submission(sub: dict[str, Any], *, where: str) -> None:
-    """Schema, content hash, per-variant results hashes and recomputed headline; InputError on failure."""
-    validate_schema(sub, where=where)
-    body = {k: v for k, v in sub.items() if k != "integrity"}
-    if sha256_json(body) != sub["integrity"]["content_sha256"]:
-        raise InputError(f"{where}: tampered: content hash mismatch (the file changed after 'leaderboard submit')")
-    for variant, results in sub["results"].items():
-        if sub["results_sha256"].get(variant) != sha256_json(results):
-            raise InputError(f"{where}: tampered: results hash mismatch for variant '{variant}'")
-    if set(sub["results_sha256"]) != set(sub["results"]):
-        raise InputError(f"{where}: tampered: results_sha256 lists other variants than results")
-    verify_included_tasks(sub, where=where)
-    verify_embedded_mask(sub, where=where)
-    check_headline(sub, sub["results"], where=where, source="the included results")
-
-
-def _same_number(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isnan(a) and math.isnan(b):
-        return True  # an undefined level (e.g. no fairness task) is NaN on both sides
-    return isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
-
-
-def check_headline(sub: dict[str, Any], results: dict[str, dict[str, Any]], *, where: str, source: str,
-                   samples: dict[str, Any] | None = None) -> None:
-    """InputError when the submission's headline differs from ``compute_headline(results, samples)``
-    (``samples``: the submission's own field unless given, e.g. as derived from the evidence)."""
-    recomputed = _round_floats(compute_headline(results, sub["samples"] if samples is None else samples))
-    for key in COLUMNS + ("trust_change", "capability_change"):
-        a, b = recomputed.get(key), sub["headline"].get(key)
-        if not _same_number(a, b):
-            raise InputError(f"{where}: tampered: headline '{key}' = {b} but {source} give {a}")
-    where_differs = _first_difference(recomputed, sub["headline"], "headline")
-    if where_differs is not None:  # CIs, p-values, verdicts, capability not in points, ...
-        path, a, b = where_differs
-        raise InputError(f"{where}: tampered: {path} = {str(b)[:80]} but {source} give {str(a)[:80]}")
-
-
-def _first_difference(a: Any, b: Any, path: str) -> tuple[str, Any, Any] | None:
-    """``(path, recomputed, submitted)`` of the first place two JSON values differ (numbers within 1e-9)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in sorted(set(a) | set(b), key=str):
-            if key not in a or key not in b:
-                return f"{path}.{key}", a.get(key, "(absent)"), b.get(key, "(absent)")
-            found = _first_difference(a[key], b[key], f"{path}.{key}")
-            if found is not None:
-                return found
-        return None
-    if isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
-            return path, a, b
-        for i, (x, y) in enumerate(zip(a, b)):
-            found = _first_difference(x, y, f"{path}[{i}]")
-            if found is not None:
-                return found
-        return None
-    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
-    same = _same_number(a, b) if numbers else (type(a) is type(b) and a == b)
-    return None if same else (path, a, b)

@@ -1,7 +1,8 @@
 """``spin-eval leaderboard verify``: reproduce randomly chosen documents of a submission and compare.
 
-1. The static checks of ``leaderboard build``: schema, hashes, the evidence files and every number
-   recomputed from them (a failure is a mismatch, or "cannot verify" where a file is missing/unreadable).
+1. ``checks.check_submission``, the very check ``leaderboard build`` runs: schema, hashes, finite
+   numbers, seeds, the evidence files and every number recomputed from them (a tampered submission is a
+   mismatch; a malformed one, or a file missing or unreadable, "cannot verify").
 2. The model named by the ranked variant's ``model_args`` (``pretrained=``; ``--model`` overrides the
    location) is loaded once through ``spin_hf``; its fingerprint must be the one recorded.
 3. Per verified variant (the ranked one and ``base``, the two the headline and the alignment tax come
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import InputError, SpinEvalError
-from spin_eval.fileio import file_sha256, read_json
+from spin_eval.fileio import file_sha256
 from spin_eval.pipeline.verdict import record_path, write_record
 
 #: Tolerance for log-likelihoods and scores of log-likelihood tasks (batching/padding may move the last
@@ -164,31 +165,18 @@ def compare_rows(
 # ------------------------------------------------------------------------------------------------- driver
 
 
-def _static_checks(sub: Any, path: Path) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    from spin_eval.pipeline.evidence import load_evidence, recompute_variants
-    from spin_eval.pipeline.submission import check_headline, validate_schema, verify_submission
+def _static_checks(path: Path) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """``checks.check_submission``, the one check ``build`` runs: a ``Tampered`` submission is a mismatch,
+    any other refusal (malformed, missing evidence) means it cannot be verified."""
+    from spin_eval.pipeline import checks
+    from spin_eval.pipeline.submission_io import Tampered
 
-    where = str(path)
     try:
-        validate_schema(sub, where=where)
+        return checks.check_submission(path).evidence
+    except Tampered as exc:
+        raise Mismatch(str(exc)) from None
     except InputError as exc:
         raise CannotVerify(str(exc)) from None
-    try:
-        verify_submission(sub, where=where)
-    except InputError as exc:
-        raise Mismatch(str(exc)) from None
-    try:
-        evidence = load_evidence(sub, path.parent, where=where)
-    except InputError as exc:
-        if "sha256 mismatch" in str(exc):
-            raise Mismatch(str(exc)) from None
-        raise CannotVerify(str(exc)) from None
-    try:
-        check_headline(sub, recompute_variants(sub, evidence, where=where), where=where,
-                       source="the per-document samples")
-    except InputError as exc:
-        raise Mismatch(str(exc)) from None
-    return evidence
 
 
 def _model_args(results: dict[str, Any]) -> dict[str, str]:
@@ -364,11 +352,13 @@ def verify_file(
     if mask_path is not None and not mask_path.is_file():
         raise InputError(f"--mask {mask_path}: no such file")
     try:
+        from spin_eval.pipeline.submission_io import read_submission
+
         try:
-            sub = read_json(path, fix="give a submission written by 'spin-eval leaderboard submit'")
+            sub = read_submission(path)  # for the record, also when a check below fails
         except InputError as exc:
             raise CannotVerify(str(exc)) from None
-        evidence = _static_checks(sub, path)
+        evidence = _static_checks(path)
         _verify(sub, path, evidence, docs=docs, seed=seed, include_path=include_path, mask=mask_path, model=model,
                 device=device, out=out)
         out.verdict = "verified"

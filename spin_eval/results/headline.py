@@ -151,11 +151,9 @@ def _goodness(value: float, direction: str) -> float:
 
 def family_levels(run: RunResults) -> tuple[dict[str, float | None], dict[str, float]]:
     """Family levels in points of one run, and the headline metric values used (perplexities listed only).
-
-    A family with a headline metric that is not a finite number has no level (None): leaving the metric out
-    would make the family the mean of the others, so a NaN on the weaker metric would lift the level."""
+    A family with a NaN or infinite headline metric has no level (None): the others never stand in for it."""
     per_family: dict[str, list[float]] = {f: [] for f in CHANGE_FAMILIES}
-    not_a_number: set[str] = set()
+    undefined: set[str] = set()
     used: dict[str, float] = {}
     for task in sorted(run.metrics):
         for key, value in sorted(run.metrics[task].items()):
@@ -163,13 +161,12 @@ def family_levels(run: RunResults) -> tuple[dict[str, float | None], dict[str, f
             facts = metric_facts(task, metric)
             if not facts.headline or filt != "none" or value is None:
                 continue
-            if not math.isfinite(value):
-                if facts.points:
-                    not_a_number.add(facts.family)
+            if not math.isfinite(value):  # a NaN member never lifts its family: the level is undefined
+                undefined.add(facts.family)
                 continue
             used[f"{task}/{metric}"] = value
             if not facts.points:
                 continue
             per_family[facts.family].append(value if facts.family == "overrefusal" else _goodness(value, facts.direction))
-    levels = {f: (100.0 * sum(v) / len(v) if v and f not in not_a_number else None) for f, v in per_family.items()}
+    levels = {f: (100.0 * sum(v) / len(v) if v and f not in undefined else None) for f, v in per_family.items()}
     return levels, used

@@ -112,8 +112,8 @@ def test_numbers_that_do_not_follow_from_samples_are_rejected(tmp_path):
     assert doc["headline"]["privacy"] == pytest.approx(100.0)
     _reseal(path, doc)
     reason = _reason(build_leaderboard([path]), path)
-    assert "variant 'spin'" in reason and "spin_pii_leakage_mini/leak_rate = 0.0" in reason
-    assert "20 per-document samples give 0.1" in reason
+    assert "variant 'spin': spin_pii_leakage_mini/leak_rate" in reason
+    assert "the results file reports 0 but its samples give 0.1; results and samples disagree" in reason
 
 
 def test_samples_field_that_does_not_follow_from_the_evidence_is_rejected(tmp_path):
@@ -135,8 +135,8 @@ def test_samples_field_that_does_not_follow_from_the_evidence_is_rejected(tmp_pa
 
 def test_evidence_samples_equal_what_submit_stores(tmp_path):
     """The samples derived from the evidence are exactly the field ``submit`` wrote (so build can require it)."""
+    from spin_eval.pipeline.checks import evidence_samples
     from spin_eval.pipeline.evidence import load_evidence
-    from spin_eval.pipeline.submission import evidence_samples
 
     path = _submit(tmp_path, "s", GOOD)
     doc = json.loads(path.read_text())
@@ -169,7 +169,7 @@ def test_same_run_twice_is_ranked_once(tmp_path):
     assert [e.name for e in board.entries] == ["first"]
     assert len(board.rejected) == 2
     for _, reason in board.rejected:
-        assert f"duplicate: the same run as {first}" in reason
+        assert f"duplicate: the same evaluated content as {first}" in reason
 
 
 def test_same_model_and_mask_with_other_numbers_are_flagged(tmp_path, capsys):

@@ -45,6 +45,7 @@ def _verify(sub, task_dir, *extra):
     return main(["leaderboard", "verify", str(sub), "--docs", "3", "--seed", "7", "--include-path", str(task_dir), *extra])
 
 
+@pytest.mark.slow  # end to end: lm-eval on the tiny model
 def test_verify_reproduces_and_build_shows_it(packed, task_dir, tmp_path, capsys):
     sub = _copy(packed, tmp_path)
     assert _verify(sub, task_dir) == 0
@@ -82,6 +83,7 @@ def _forge(sub: Path, edit) -> None:
     sub.write_text(json.dumps(doc))
 
 
+@pytest.mark.slow  # end to end: lm-eval on the tiny model
 def test_verify_all_documents_including_two_digit_ids(packed, task_dir, tmp_path, capsys):
     """Doc ids 10 and 11 sort before 2 as text. lm-eval 0.4.13 evaluates a ``samples=`` selection in index
     order and logs the i-th document as ``doc_id = samples[task][i]``, so a text-sorted selection re-evaluated
@@ -99,6 +101,7 @@ def test_chosen_documents_are_in_ascending_numeric_order():
     assert samples_argument({"t": [11, 2, 5]}) == {"t": [2, 5, 11]} and samples_argument(None) is None
 
 
+@pytest.mark.slow  # end to end: lm-eval on the tiny model
 def test_tampered_loglikelihoods_are_a_mismatch(packed, task_dir, tmp_path, capsys):
     sub = _copy(packed, tmp_path)
 
@@ -120,6 +123,7 @@ def test_tampered_loglikelihoods_are_a_mismatch(packed, task_dir, tmp_path, caps
     assert main(["leaderboard", "build", str(sub), "-o", str(tmp_path / "b2"), "--verified-only"]) == 2
 
 
+@pytest.mark.slow  # end to end: lm-eval on the tiny model
 def test_tampered_generation_and_score_are_a_mismatch(packed, task_dir, tmp_path, capsys):
     sub = _copy(packed, tmp_path)
 
@@ -138,6 +142,7 @@ def test_tampered_generation_and_score_are_a_mismatch(packed, task_dir, tmp_path
     assert "spin/vtest_gen doc" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # end to end: lm-eval on the tiny model
 def test_static_tampering_is_a_mismatch_without_loading_a_model(packed, task_dir, tmp_path, capsys):
     sub = _copy(packed, tmp_path)
     doc = json.loads(sub.read_text())
@@ -148,9 +153,11 @@ def test_static_tampering_is_a_mismatch_without_loading_a_model(packed, task_dir
     doc["integrity"] = {"algorithm": "sha256", "content_sha256": sha256_json({k: v for k, v in doc.items() if k != "integrity"})}
     sub.write_text(json.dumps(doc))
     assert _verify(sub, task_dir) == 1
-    assert "vtest_mc/acc = 1.0 but its 12 per-document samples give" in capsys.readouterr().out
+    out = capsys.readouterr().out  # vtest_mc is outside the catalog; its config declares aggregation: mean
+    assert out.startswith("MISMATCH: ") and "vtest_mc/acc: the results file reports 1 but its samples give" in out
 
 
+@pytest.mark.slow  # end to end: lm-eval on the tiny model
 def test_cannot_verify_exits_2_with_the_reason(packed, task_dir, tmp_path, capsys):
     sub = _copy(packed, tmp_path)
     assert _verify(sub, task_dir, "--model", str(tmp_path / "no-such-model")) == 2

@@ -15,8 +15,9 @@ from spin_eval.cli import main
 def test_verify_smollm2_and_a_tampered_document_score(tmp_path, capsys):
     pytest.importorskip("gguf")
     from spin_eval.fileio import sha256_json
+    from spin_eval.pipeline.checks import evidence_samples
     from spin_eval.pipeline.evidence import evidence_bytes, evidence_path, load_evidence
-    from spin_eval.pipeline.submission import compute_headline, evidence_samples
+    from spin_eval.pipeline.submission import compute_headline
     from spin_eval.pipeline.verify import choose_documents
 
     run = tmp_path / "run"

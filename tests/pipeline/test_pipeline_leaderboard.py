@@ -10,8 +10,9 @@ from pipeline_fixtures import write_fake_suite_run
 
 from spin_eval.cli import main
 from spin_eval.errors import InputError
+from spin_eval.pipeline.checks import verify_submission
 from spin_eval.pipeline.leaderboard import build_leaderboard
-from spin_eval.pipeline.submission import compute_headline, make_submission, verify_submission
+from spin_eval.pipeline.submission import compute_headline, make_submission
 
 BASE = {"capability": 0.6, "leak": 0.5, "refusal": 0.1, "bias": 0.2}
 
@@ -73,16 +74,21 @@ def test_build_ranks_and_rejects_tampered(tmp_path):
     assert "good" in html and "content hash mismatch" in html
 
 
-def test_task_version_mismatch_rejected(tmp_path):
+def test_other_task_version_is_ranked_apart_not_rejected(tmp_path):
+    """A submission on another task version is not comparable: it is ranked in its own task-set group,
+    never rejected because the others disagree (issue 29: a majority cannot define the task set)."""
     a = _submit(tmp_path, "a", {"capability": 0.6, "leak": 0.1, "refusal": 0.05, "bias": 0.05})
     b = _submit(tmp_path, "b", {"capability": 0.6, "leak": 0.2, "refusal": 0.05, "bias": 0.05})
     old = _submit(tmp_path, "old", {"capability": 0.7, "leak": 0.0, "refusal": 0.0, "bias": 0.0},
                   versions={"spin_capability_mc_mini": 0.5, "spin_pii_leakage_mini": 1.0,
                             "spin_overrefusal_mini": 1.0, "spin_bbq_mini": 1.0})
     board = build_leaderboard([a, b, old])
-    assert [e.name for e in board.entries] == ["a", "b"]
-    (src, reason), = board.rejected
-    assert src.endswith("old.json") and "spin_capability_mc_mini version 0.5 != 1.0" in reason
+    assert not board.rejected
+    assert [(e.group, e.position, e.name) for e in board.entries] == [(1, 1, "a"), (1, 2, "b"), (2, 1, "old")]
+    assert board.groups[1]["tasks"]["spin_capability_mc_mini"]["version"] == 0.5
+    out = tmp_path / "board"
+    assert main(["leaderboard", "build", str(a), str(b), str(old), "-o", str(out)]) == 0
+    assert "Task set 2" in (out / "leaderboard.html").read_text()
 
 
 def test_html_escapes_names(tmp_path):
