@@ -7,15 +7,13 @@ bytes, so no input can hang a command or exhaust memory. JSON numbers must be fi
 file and the field, as are integers with more digits than Python parses. Every error is one line
 (InputError, exit 2).
 
-Kept small and standard-library only, so that a shared bounded reader can replace ``read_bounded``.
+The bytes are read by ``spin_eval.bounded`` (the one bounded reader of every user file).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -35,34 +33,11 @@ class Tampered(InputError):
 
 
 def read_bounded(path: str | Path, limit: int, label: str) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes (symlinks are followed to their target,
-    which must be a regular file too); InputError ``<label>: ...`` otherwise. Never blocks on a FIFO."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise InputError(f"{label}: not found") from None
-    except OSError as exc:
-        raise InputError(f"{label}: cannot read ({exc.strerror})") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"{label}: not a regular file (a FIFO, device or folder); give the file itself")
-        if info.st_size > limit:
-            raise InputError(f"{label}: {info.st_size} bytes, larger than the limit of {limit} bytes")
-        chunks, total = [], 0
-        while total <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > limit:
-            raise InputError(f"{label}: grew past the limit of {limit} bytes while being read")
-        return b"".join(chunks)
-    except OSError as exc:
-        raise InputError(f"{label}: cannot read ({exc.strerror})") from None
-    finally:
-        os.close(fd)
+    """The bytes of a regular file of at most ``limit`` bytes, through the one bounded reader
+    (``spin_eval.bounded.read_bounded``: never blocks on a FIFO, never reads past the limit)."""
+    from spin_eval.bounded import read_bounded as _read
+
+    return _read(path, label, limit)
 
 
 def first_non_finite(value: Any, path: str = "") -> str | None:

@@ -256,7 +256,7 @@ def test_oversized_evidence_is_refused_before_reading(tmp_path, monkeypatch):
 
     path = _submit(tmp_path, "s", GOOD)
     monkeypatch.setattr(submission_io, "MAX_EVIDENCE_BYTES", 100)
-    assert "larger than the limit" in _reason(build_leaderboard([path]), path)
+    assert "over the limit of" in _reason(build_leaderboard([path]), path)
 
 
 def test_fifo_submission_is_refused(tmp_path, capsys):
