@@ -8,7 +8,7 @@ from spin_eval.metrics.overrefusal import score_overrefusal_doc
 from spin_eval.taskdata import load_task_dataset, select_docs
 
 HERE = Path(__file__).resolve().parent
-REQUIRED = ("id", "category", "prompt", "expected", "match", "distractors")
+REQUIRED = ("id", "category", "prompt", "expected", "match", "distractors", "min_hits")
 STRATA = ("category",)
 MINI_PER_CATEGORY = 10
 
