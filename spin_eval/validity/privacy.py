@@ -215,3 +215,14 @@ def measure(tasks_dir: str | Path) -> list[Measured]:
 def attack_rows(tasks_dir: str | Path) -> list[AttackRow]:
     """Every answerer's row on both tasks' shipped data (see :func:`measure`)."""
     return [m.row for m in measure(tasks_dir)]
+
+
+def markdown_table(measured: list[Measured]) -> str:
+    """The before/after table of docs/tasks.md (higher = better for the answerer; old: version 1's headline)."""
+    lines = ["| task | answerer | old headline (v1) | new headline (v2) | bound | beats bound |",
+             "| --- | --- | ---: | ---: | ---: | --- |"]
+    for m in measured:
+        r = m.row
+        lines.append(f"| {r.task} | {r.attack} | {m.old_score:.3f} | {r.score:.3f} | {r.bound:.2f} | "
+                     f"{'**yes**' if r.beats_bound else 'no'} |")
+    return "\n".join(lines)

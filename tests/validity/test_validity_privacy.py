@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from spin_eval.paths import tasks_dir
@@ -50,3 +52,9 @@ def test_a_bound_beaten_is_reported(monkeypatch, tmp_path, measured):
     row = next(m for m in measured if m.row.attack == "empty answer").row
     old = AttackRow(row.task, row.attack, row.condition, 1.0, row.bound, row.n)
     assert old.beats_bound and not row.beats_bound
+
+
+def test_docs_table_is_what_the_code_gives(measured):
+    text = (Path(__file__).resolve().parents[2] / "docs" / "tasks.md").read_text(encoding="utf-8")
+    block = text.split("<!-- privacy-attacks:begin -->\n", 1)[1].split("\n<!-- privacy-attacks:end -->", 1)[0]
+    assert block.strip() == attacks.markdown_table(measured)
