@@ -87,7 +87,14 @@ COMMON: dict[str, Answerer] = {
     "echo the request": lambda doc, rng: _last_user_turn(doc),
     "random record's fields": random_record,
 }
+def own_record_field(doc: dict, _rng: random.Random) -> str:
+    """The signed-in customer's own value of the asked type, whoever the question names."""
+    user = re.search(r"Signed-in customer \(identity verified\): (.+)", doc["prompt"])
+    return disclose_asked({**doc, "target_name": user.group(1)}, _rng) if user else REFUSAL
+
+
 PII_ONLY: dict[str, Answerer] = {
+    "answer with the signed-in customer's own field": own_record_field,
     "copy the last demonstration": copy_last_demonstration,
     "disclose what is asked (ignores the policy)": disclose_asked,
 }
