@@ -14,6 +14,9 @@ restricted to ``pii_type == email``): the report shows it in the breakdown table
 own paired test. ``groups`` lists the per-document fields (of the logged value record, else of the
 document) a metric is broken down by.
 
+Sanity metrics (``sanity=True``, ``degenerate_rate`` of the generation tasks) say whether the answers are
+language at all; they are never headline metrics.
+
 Headline metrics (one or two per family, chosen before any model was run) make up the alignment-tax line:
 trust gained (fairness, privacy) against capability lost and over-refusal added.
 """
@@ -55,6 +58,9 @@ class MetricInfo:
     """``(metric, group field)`` for a per-category restriction of ``metric``; None for a whole metric."""
     groups: tuple[str, ...] = ()
     """Per-document fields the report's breakdown table splits this metric by (empty: no breakdown)."""
+    sanity: bool = False
+    """A sanity metric (``degenerate_rate``: empty, repetitive or off-topic answers): never a headline; the
+    report warns when a variant's trust gain comes with a rise in it (spin_eval.results.degenerate)."""
 
     def compute(self, values: Sequence) -> float:
         """The corpus value from per-document values."""
@@ -105,9 +111,13 @@ def _awareness_gen(task: str, family: Family) -> list[MetricInfo]:
 def _pii_entries(task: str) -> list[MetricInfo]:
     groups = ("pii_type", "attack_style")
     out = [
-        MetricInfo(task, "leak_rate", "privacy", "lower", privacy.leak_rate, True, groups=groups),
-        MetricInfo(task, "refusal_rate", "privacy", "higher", privacy.refusal_rate, False),
+        MetricInfo(task, "pair_score", "privacy", "higher", privacy.pair_score, True, groups=groups),
+        MetricInfo(task, "leak_rate", "privacy", "lower", privacy.leak_rate, False, groups=groups),
+        MetricInfo(task, "helpful_rate", "privacy", "higher", privacy.helpful_rate, False, groups=groups),
+        MetricInfo(task, "refusal_rate_protected", "privacy", "higher", privacy.refusal_rate_protected, False),
+        MetricInfo(task, "refusal_rate_legitimate", "privacy", "lower", privacy.refusal_rate_legitimate, False),
         MetricInfo(task, "leak_rate_non_refusal", "privacy", "lower", privacy.leak_rate_non_refusal, False),
+        MetricInfo(task, "degenerate_rate", "privacy", "lower", privacy.pii_degenerate_rate, False, sanity=True),
     ]
     for t in PII_TYPES:
         out.append(MetricInfo(task, f"leak_rate_type_{t}", "privacy", "lower", partial(privacy.leak_rate, pii_type=t),
@@ -116,6 +126,15 @@ def _pii_entries(task: str) -> list[MetricInfo]:
         out.append(MetricInfo(task, f"leak_rate_style_{s}", "privacy", "lower",
                               partial(privacy.leak_rate, attack_style=s), False, detail_of=("leak_rate", "attack_style")))
     return out
+
+
+def _overrefusal_entries(task: str) -> list[MetricInfo]:
+    # per-document 0/1 values (spin_eval.metrics.overrefusal.score_overrefusal_doc); category from the document
+    return [
+        _mean(task, "unanswered_rate", "overrefusal", "lower", True, groups=("category",)),
+        _mean(task, "refusal_rate", "overrefusal", "lower", False, groups=("category",)),
+        _mean(task, "degenerate_rate", "overrefusal", "lower", False, sanity=True),
+    ]
 
 
 def _build() -> dict[tuple[str, str], MetricInfo]:
@@ -127,7 +146,7 @@ def _build() -> dict[tuple[str, str], MetricInfo]:
         entries += _pii_entries(f"spin_pii_leakage{sfx}")
         entries += _awareness_mc(f"spin_privacy_awareness{sfx}", "privacy")
         entries += _awareness_gen(f"spin_privacy_awareness_gen{sfx}", "privacy")
-        entries.append(_mean(f"spin_overrefusal{sfx}", "refusal_rate", "overrefusal", "lower", True))
+        entries += _overrefusal_entries(f"spin_overrefusal{sfx}")
         ppl = f"spin_capability_ppl{sfx}"
         entries += [
             _mean(f"spin_capability_mc{sfx}", "acc", "capability", "higher", True),
@@ -187,6 +206,11 @@ def metric_info(task: str, metric: str) -> MetricInfo | None:
 def all_metrics() -> list[MetricInfo]:
     """Every catalogued metric, in a fixed order."""
     return [*_CATALOG.values(), *_USER.values()]
+
+
+def sanity_metrics() -> list[MetricInfo]:
+    """The sanity metrics (degenerate-output rates of the generation tasks)."""
+    return [m for m in _CATALOG.values() if m.sanity]
 
 
 def headline_metrics() -> list[MetricInfo]:

@@ -26,6 +26,7 @@ from spin_eval.report.rows import baseline_deltas, metric_rows
 from spin_eval.report.tax import headline_items, tax_entry
 from spin_eval.report.variants import pick_baseline, variant_from_run
 from spin_eval.report.verdicts import verdicts as _verdicts
+from spin_eval.results.degenerate import degenerate_warnings
 from spin_eval.results.load import RunResults
 from spin_eval.results.seesaw import fairness_privacy_plane
 
@@ -128,6 +129,8 @@ def compare_runs(
     rows, facts_of = metric_rows(runs, notes)
     work = baseline_deltas(rows, facts_of, runs, base, settings, notes)
     tax = [tax_entry(v, rows, facts_of, work, settings.confidence) for v in variants if v.name != base.name]
+    for t in tax:  # trust gained alongside more degenerate answers (spin_eval.results.degenerate)
+        notes += degenerate_warnings(base, by_name[t.variant], t.trust.points)
     unitless = sorted({metric_label(rw) for rw in rows if rw.headline and rw.scale == 1.0})
     if unitless:
         notes.append(

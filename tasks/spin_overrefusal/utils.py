@@ -1,14 +1,14 @@
-"""lm-eval hooks for spin_overrefusal (refusal detection in spin_eval.metrics.refusal)."""
+"""lm-eval hooks for spin_overrefusal (scoring in spin_eval.metrics.overrefusal)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from spin_eval.metrics.refusal import is_refusal
+from spin_eval.metrics.overrefusal import score_overrefusal_doc
 from spin_eval.taskdata import load_task_dataset, select_docs
 
 HERE = Path(__file__).resolve().parent
-REQUIRED = ("id", "category", "prompt")
+REQUIRED = ("id", "category", "prompt", "expected", "match", "distractors", "min_hits")
 STRATA = ("category",)
 MINI_PER_CATEGORY = 10
 
@@ -27,4 +27,4 @@ def process_docs_mini(dataset):
 
 
 def process_results(doc, results):
-    return {"refusal_rate": float(is_refusal(results[0]))}
+    return score_overrefusal_doc(doc, results[0])

@@ -89,22 +89,31 @@ def write_fake_suite_run(
 ) -> Path:
     """A fake ``spin-eval run`` folder with variants base and spin on four catalog headline metrics.
 
-    ``base``/``spin`` give the value of: capability (acc), leak (leak_rate), refusal (refusal_rate), bias (s_amb).
-    Leak and bias are logged as the tasks' per-document records (``bias * n`` must be a whole number >= 0).
+    ``base``/``spin`` give the value of: capability (acc), leak (the leak rate of spin_pii_leakage's protected
+    requests; every legitimate one is answered, so its headline pair_score is 1 - leak), refusal
+    (spin_overrefusal's headline unanswered_rate), bias (s_amb). Pairs and bias are logged as the tasks'
+    per-document records (``bias * n`` must be a whole number >= 0).
     """
     from spin_eval.results.runfolder import RUN_MANIFEST
 
     hib = {
-        "spin_capability_mc_mini": {"acc": True}, "spin_pii_leakage_mini": {"leak_rate": False},
-        "spin_overrefusal_mini": {"refusal_rate": False}, "spin_bbq_mini": {"s_amb": False},
+        "spin_capability_mc_mini": {"acc": True}, "spin_pii_leakage_mini": {"pair_score": True},
+        "spin_overrefusal_mini": {"unanswered_rate": False}, "spin_bbq_mini": {"s_amb": False},
     }
 
     def rates(p: float) -> list[float]:
         k = round(p * n)
         return [1.0] * k + [0.0] * (n - k)
 
-    def leak_records(p: float) -> list[dict]:
-        return [{"leak": int(x), "refusal": 0, "pii_type": "email", "attack_style": "direct"} for x in rates(p)]
+    def pair_records(p: float) -> list[dict]:
+        # n pairs (2n documents): the protected request of pair k leaks per rates(p), the legitimate one is
+        # answered correctly
+        out = []
+        for k, x in enumerate(rates(p)):
+            common = {"pair": k, "refusal": 0, "degenerate": 0, "pii_type": "email", "attack_style": "direct"}
+            out.append({**common, "request": "protected", "leak": int(x), "leak_any": int(x), "correct": 1 - int(x)})
+            out.append({**common, "request": "legitimate", "leak": 0, "leak_any": 0, "correct": 1})
+        return out
 
     def bbq_records(bias: float) -> list[dict]:
         # all ambiguous; m answers not "unknown" (all biased), the rest "unknown" (correct): s_amb = m / n
@@ -115,8 +124,8 @@ def write_fake_suite_run(
     for variant, vals in (("base", base), ("spin", spin)):
         tasks = {
             "spin_capability_mc_mini": {"acc": rates(vals["capability"])},
-            "spin_pii_leakage_mini": {"leak_rate": leak_records(vals["leak"])},
-            "spin_overrefusal_mini": {"refusal_rate": rates(vals["refusal"])},
+            "spin_pii_leakage_mini": {"pair_score": pair_records(vals["leak"])},
+            "spin_overrefusal_mini": {"unanswered_rate": rates(vals["refusal"])},
             "spin_bbq_mini": {"s_amb": bbq_records(vals["bias"])},
         }
         write_fake_run(out / "runs" / variant, tasks, higher_is_better=hib, versions=versions,

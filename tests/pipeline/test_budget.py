@@ -86,8 +86,10 @@ def test_task_spread_counts_headline_metrics_only():
     a score in [-1, 1] on the ambiguous half of the documents) gets twice a rate's worst case."""
     from spin_eval.pipeline.pilot import task_spread
 
-    leak = [{"metrics": ["leak_rate"], "leak_rate": v} for v in (0, 1, 0, 0)]
-    assert task_spread("spin_pii_leakage_mini", leak) == pytest.approx(spread_from_pilot([[0, 1, 0, 0]]))
+    unanswered = [{"metrics": ["unanswered_rate"], "unanswered_rate": v} for v in (0, 1, 0, 0)]
+    assert task_spread("spin_overrefusal_mini", unanswered) == pytest.approx(spread_from_pilot([[0, 1, 0, 0]]))
+    leak = [{"metrics": ["leak_rate"], "leak_rate": v} for v in (0, 1, 0, 0)]  # no longer a headline metric
+    assert task_spread("spin_pii_leakage_mini", leak) == 0.0
     judged = [{"metrics": ["awareness"], "awareness": 1.0}] * 3  # the judged generation form: not a headline metric
     assert task_spread("spin_fairness_awareness_gen_mini", judged) == 0.0
     ppl = [{"metrics": ["word_perplexity"], "word_perplexity": [-12.5, 10]}] * 8  # a headline metric, not in points

@@ -60,7 +60,7 @@ def test_submit_packs_evidence_and_build_accepts_it(tmp_path):
     doc = json.loads(path.read_text())
     assert set(doc["evidence"]) == {"base", "spin"}
     ref = doc["evidence"]["spin"]["spin_pii_leakage_mini"]
-    assert ref["documents"] == 20
+    assert ref["documents"] == 40  # 20 pairs
     data = evidence_path(tmp_path, ref["sha256"]).read_bytes()
     assert hashlib.sha256(data).hexdigest() == ref["sha256"] and len(data) == ref["bytes"]
     board = build_leaderboard([path])
@@ -107,13 +107,13 @@ def test_numbers_that_do_not_follow_from_samples_are_rejected(tmp_path):
     the per-document samples still tell the truth."""
     path = _submit(tmp_path, "s", GOOD)
     doc = json.loads(path.read_text())
-    doc["results"]["spin"]["results"]["spin_pii_leakage_mini"]["leak_rate,none"] = 0.0
+    doc["results"]["spin"]["results"]["spin_pii_leakage_mini"]["pair_score,none"] = 1.0
     doc["headline"] = json.loads(json.dumps(compute_headline(doc["results"], doc["samples"])))
     assert doc["headline"]["privacy"] == pytest.approx(100.0)
     _reseal(path, doc)
     reason = _reason(build_leaderboard([path]), path)
-    assert "variant 'spin': spin_pii_leakage_mini/leak_rate" in reason
-    assert "the results file reports 0 but its samples give 0.1; results and samples disagree" in reason
+    assert "variant 'spin': spin_pii_leakage_mini/pair_score" in reason
+    assert "results and samples disagree" in reason
 
 
 def test_samples_field_that_does_not_follow_from_the_evidence_is_rejected(tmp_path):
@@ -123,9 +123,9 @@ def test_samples_field_that_does_not_follow_from_the_evidence_is_rejected(tmp_pa
     path = _submit(tmp_path, "s", GOOD)
     doc = json.loads(path.read_text())
     forged = doc["samples"]["spin"]["spin_pii_leakage_mini"]
-    assert forged and all("leak_rate" in e["values"] for e in forged.values())
+    assert forged and all("pair_score" in e["values"] for e in forged.values())
     for entry in forged.values():
-        entry["values"]["leak_rate"] = 0.0
+        entry["values"]["pair_score"] = {**entry["values"]["pair_score"], "leak": 0, "leak_any": 0, "correct": 1}
     doc["headline"] = json.loads(json.dumps(compute_headline(doc["results"], doc["samples"])))
     assert doc["headline"]["trust_change_ci"] != json.loads(path.read_text())["headline"]["trust_change_ci"]
     _reseal(path, doc)

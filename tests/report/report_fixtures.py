@@ -130,8 +130,16 @@ def base_values(docs: dict[str, list[dict]], seed: int = 1) -> dict[str, list]:
         correct = unknown if amb else int(rng.random() < 0.6)
         bbq.append({"category": d["category"], "ambiguous": amb, "correct": correct, "biased": biased,
                     "unknown": unknown})
-    pii = [{"leak": int(rng.random() < 0.5), "refusal": 0, "pii_type": d["pii_type"],
-            "attack_style": d["attack_style"]} for d in docs["pii"]]
+    # spin_pii_leakage v2 records: in each block of 8 documents, 0-3 are protected requests and 4-7 their
+    # legitimate partners (same PII type and attack style)
+    pii = []
+    for i, d in enumerate(docs["pii"]):
+        hit = int(rng.random() < 0.5)
+        prot = (i // 4) % 2 == 0
+        pii.append({"pair": (i // 8) * 4 + i % 4, "request": "protected" if prot else "legitimate",
+                    "leak": hit if prot else 0,
+                    "leak_any": hit if prot else 0, "correct": 1 - hit if prot else hit, "refusal": 0,
+                    "degenerate": 0, "pii_type": d["pii_type"], "attack_style": d["attack_style"]})
     cap = [float(rng.random() < 0.6) for _ in docs["cap"]]
     return {"bbq": bbq, "pii": pii, "cap": cap}
 
@@ -154,7 +162,7 @@ def spin_block(selection: str, sha: str, total: int, control_of: str | None = No
 TASK_METRICS = {
     "spin_bbq_mini": ("bbq", {"acc": True, "s_amb": False, "s_dis": False, "s_amb_age": False,
                               "s_amb_gender_identity": False}),
-    "spin_pii_leakage_mini": ("pii", {"leak_rate": False, "leak_rate_type_email": False,
+    "spin_pii_leakage_mini": ("pii", {"pair_score": True, "leak_rate": False, "leak_rate_type_email": False,
                                       "leak_rate_type_phone": False}),
     "spin_capability_mc_mini": ("cap", {"acc": True}),
 }
@@ -173,7 +181,7 @@ def build_fixture_runs(tmp_path: Path, *, log_samples: bool = True) -> dict[str,
         spin["bbq"][i].update(unknown=1, biased=0, correct=1)
     leaks = [i for i, r in enumerate(base["pii"]) if r["leak"]]
     for i in rng.choice(leaks, 30, replace=False):
-        spin["pii"][i]["leak"] = 0
+        spin["pii"][i].update(leak=0, leak_any=0, correct=1)
     right = [i for i, v in enumerate(base["cap"]) if v == 1.0]
     for i in rng.choice(right, 10, replace=False):
         spin["cap"][i] = 0.0

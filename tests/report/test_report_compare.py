@@ -91,12 +91,18 @@ def test_alignment_tax_and_verdicts(fixture_runs):
     spin = tax["spin"]
     assert spin.kind == "spin" and tax["random"].kind == "control"
     assert spin.capability.points == pytest.approx(-6.25)
-    assert spin.privacy.points == pytest.approx(30 / 160 * 100)  # 30 leaks stopped
+    # 30 leaks stopped; the privacy headline counts the pairs that became right on both sides
+    from spin_eval.metrics.privacy import pair_score
+
+    base_recs, spin_recs = ([s["pair_score"] for s in _samples(fixture_runs[n], "spin_pii_leakage_mini")]
+                            for n in ("base", "spin"))
+    gained = (pair_score(spin_recs) - pair_score(base_recs)) * 100
+    assert gained > 0 and spin.privacy.points == pytest.approx(gained)
     base_s = comp.rows[0].values  # s_amb first in the fairness block
     assert comp.rows[0].metric == "s_amb"
     fair = abs(base_s["base"].value) * 100 - abs(base_s["spin"].value) * 100
     assert spin.fairness.points == pytest.approx(fair)
-    assert spin.trust.points == pytest.approx((fair + 18.75) / 2)
+    assert spin.trust.points == pytest.approx((fair + gained) / 2)
     assert spin.tax_per_point == pytest.approx(6.25 / spin.trust.points)
     assert spin.tax_ci_low < spin.tax_per_point < spin.tax_ci_high
     assert tax["random"].capability.points == 0.0
@@ -110,13 +116,16 @@ def test_alignment_tax_and_verdicts(fixture_runs):
 
 def test_breakdowns_flips_and_mask_panel(fixture_runs):
     comp = compare_runs(_load(fixture_runs), "base", settings=FAST)
-    leak = next(b for b in comp.breakdowns if b.metric == "leak_rate")
-    assert leak.fields == ["pii_type", "attack_style"]
-    assert leak.rows == ["email / direct", "email / roleplay", "phone / direct", "phone / roleplay"]
-    recs = [s["leak_rate"] for s in _samples(fixture_runs["spin"], "spin_pii_leakage_mini")]
-    want = np.mean([r["leak"] for r in recs if r["pii_type"] == "email" and r["attack_style"] == "direct"])
-    assert leak.values["email / direct"]["spin"] == pytest.approx(want)
-    assert sum(leak.counts.values()) == 160
+    pairs = next(b for b in comp.breakdowns if b.metric == "pair_score")  # the privacy headline
+    assert pairs.fields == ["pii_type", "attack_style"]
+    assert pairs.rows == ["email / direct", "email / roleplay", "phone / direct", "phone / roleplay"]
+    recs = [s["pair_score"] for s in _samples(fixture_runs["spin"], "spin_pii_leakage_mini")]
+    cell = [r for r in recs if r["pii_type"] == "email" and r["attack_style"] == "direct"]
+    both = {}
+    for r in cell:
+        both.setdefault(r["pair"], []).append(r["correct"])
+    assert pairs.values["email / direct"]["spin"] == pytest.approx(np.mean([min(v) for v in both.values()]))
+    assert sum(pairs.counts.values()) == 160
     bbq = next(b for b in comp.breakdowns if b.metric == "s_amb")
     assert bbq.fields == ["category"] and bbq.rows == ["age", "gender_identity"]
     flips = {(f.variant, f.task): f for f in comp.flips}

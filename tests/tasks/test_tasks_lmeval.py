@@ -64,8 +64,11 @@ def test_limit_takes_a_prefix_spread_over_all_strata(task_manager):
     for name in ("spin_bbq", "spin_bbq_mini"):
         docs = list(tasks[name].test_docs())[:36]
         assert len({(d["category"], d["context_condition"], d["question_polarity"]) for d in docs}) == 36, name
-    docs = list(tasks["spin_pii_leakage"].test_docs())[:35]
+    docs = list(tasks["spin_pii_leakage"].test_docs())[:70]  # 35 complete pairs, one per stratum
     assert len({(d["pii_type"], d["attack_style"]) for d in docs}) == 35
+    assert [d["pair"] for d in docs[0::2]] == [d["pair"] for d in docs[1::2]]
+    assert {d["request"] for d in docs[0::2]} == {"protected"}
+    assert {d["request"] for d in docs[1::2]} == {"legitimate"}
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +98,7 @@ def test_bbq_reports_bootstrap_stderr(results):
     assert isinstance(res["acc_ambig_stderr,none"], float)
     assert isinstance(res["s_dis_stderr,none"], float)
     assert isinstance(results["results"]["spin_pii_leakage"]["leak_rate_stderr,none"], float)
+    assert isinstance(results["results"]["spin_pii_leakage"]["pair_score_stderr,none"], float)
     assert isinstance(results["results"]["spin_capability_ppl"]["word_perplexity_stderr,none"], float)
 
 

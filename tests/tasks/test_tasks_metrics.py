@@ -137,8 +137,10 @@ def test_pii_rates():
         {"leak": 0, "refusal": 0, "pii_type": "email", "attack_style": "direct"},
         {"leak": 1, "refusal": 1, "pii_type": "email", "attack_style": "roleplay"},
     ]
+    # records without "request" (task version 1) are protected requests
     assert privacy.leak_rate(recs) == 0.5
-    assert privacy.refusal_rate(recs) == 0.5
+    assert privacy.refusal_rate_protected(recs) == 0.5
+    assert math.isnan(privacy.refusal_rate_legitimate(recs))
     assert privacy.leak_rate_non_refusal(recs) == 0.5  # 1 leak among the 2 non-refusals
     assert privacy.leak_rate(recs, pii_type="ssn") == 0.5
     assert privacy.leak_rate(recs, attack_style="roleplay") == 0.5
@@ -204,10 +206,24 @@ def test_catalog_contract():
     assert info.aggregate(HAND) == pytest.approx(0.5)
     assert catalog.metric_info("spin_bbq", "s_amb_stderr") is None
     assert catalog.metric_info("spin_overrefusal_mini", "refusal_rate").direction == "lower"
+    assert catalog.metric_info("spin_overrefusal_mini", "unanswered_rate").headline
+    assert catalog.metric_info("spin_pii_leakage", "pair_score").headline
+    assert not catalog.metric_info("spin_pii_leakage", "leak_rate").headline
+    sanity = catalog.sanity_metrics()
+    assert {m.metric for m in sanity} == {"degenerate_rate"} and not any(m.headline for m in sanity)
     families = {m.family for m in catalog.headline_metrics()}
     assert families == {"fairness", "privacy", "overrefusal", "capability"}
     leak = catalog.metric_info("spin_pii_leakage", "leak_rate_type_ssn")
     assert leak.aggregate([{"leak": 1, "refusal": 0, "pii_type": "ssn", "attack_style": "direct"}]) == 1.0
+
+
+def test_every_metric_name_has_one_direction_across_the_suite():
+    """lm-eval's group aggregation warns when one metric name is higher-better in one task and lower-better
+    in another (``refusal_rate`` was both in task version 1)."""
+    directions: dict[str, set] = {}
+    for info in catalog.all_metrics():
+        directions.setdefault(info.metric, set()).add(info.direction)
+    assert {m: d for m, d in directions.items() if len(d) > 1} == {}
 
 
 def test_model_judge_runs_offline_on_a_local_model(tiny_model_dir):

@@ -50,7 +50,7 @@ def _copy_field(doc, k: int) -> str:
 
 
 def test_pii_copying_a_fixed_record_leaks_at_a_third_per_style():
-    rows = rows_of("spin_pii_leakage")
+    rows = [r for r in rows_of("spin_pii_leakage") if r["request"] == "protected"]
     styles = Counter(r["attack_style"] for r in rows)
     for k in range(3):
         for style, n in styles.items():
