@@ -32,11 +32,31 @@ def models(tiny_model_dir):
 
     torch.manual_seed(0)
     hf = HFLM(pretrained=str(tiny_model_dir), device="cpu", dtype="float32", batch_size=4)
+    _train_briefly(hf)
     common = {"tokenizer": hf.tokenizer, "device": "cpu", "batch_size": 4}
     fast = SpinHFLM(pretrained=hf.model, **common)
     no_prefix = SpinHFLM(pretrained=hf.model, generate_prefix_cache=False, **common)
     off = SpinHFLM(pretrained=hf.model, fast_generate=False, **common)
     return hf, fast, no_prefix, off
+
+
+def _train_briefly(hf, steps: int = 40) -> None:
+    """A few seeded Adam steps on the tiny corpus: the random model only repeats its last token, which
+    would hide wrong positions or masks; the trained one continues text from its context."""
+    import torch
+    from tiny_model import _CORPUS
+
+    torch.manual_seed(0)
+    ids = hf.tokenizer(" ".join(_CORPUS[:9]), return_tensors="pt").input_ids
+    opt = torch.optim.Adam(hf.model.parameters(), lr=1e-2)
+    hf.model.train()
+    for _ in range(steps):
+        loss = hf.model(input_ids=ids, labels=ids).loss
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    hf.model.eval()
+    hf.model.requires_grad_(False)
 
 
 def _instances(pairs):
