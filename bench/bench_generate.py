@@ -8,7 +8,10 @@ TaskManager (the tasks ask for 48-64 new tokens), loads the model once and answe
 
 - ``hf``: lm-eval's HFLM at ``--batch-size`` (what ``spin-eval run`` uses: batch 8, requests sorted by
   length by lm-eval's Collator, dynamic KV cache);
-- ``spin_hf``: spin-eval's adapter on the same weights (it inherits HFLM's ``generate_until``);
+- ``spin_hf (before)``: spin-eval's adapter with ``fast_generate=false`` (HFLM's ``generate_until``, as
+  before issue 26);
+- ``spin_hf``: the adapter's default, ``spin_eval.adapter.fast_generate`` (finished rows leave the batch,
+  the shared prompt prefix is prefilled once);
 - ``hf (batch 1)`` and ``hf (batch 2x)``: what batching buys;
 - ``hf (static cache)``: transformers' ``cache_implementation="static"`` passed through the requests'
   generation kwargs (a preallocated KV cache; on GPUs it is meant to pair with torch.compile).
@@ -101,6 +104,7 @@ def main(argv=None) -> int:
     common = {"tokenizer": hf.tokenizer, "device": args.device}
     variants = {
         "hf": (hf, instances),
+        "spin_hf (before)": (SpinHFLM(pretrained=hf.model, batch_size=bs, fast_generate=False, **common), instances),
         "spin_hf": (SpinHFLM(pretrained=hf.model, batch_size=bs, **common), instances),
         "hf (batch 1)": (HFLM(pretrained=hf.model, batch_size=1, **common), instances),
         f"hf (batch {2 * bs})": (HFLM(pretrained=hf.model, batch_size=2 * bs, **common), instances),
@@ -116,10 +120,13 @@ def main(argv=None) -> int:
     times: dict[str, list[float]] = {name: [] for name in variants}
     outputs: dict[str, list[str]] = {}
     names = list(variants)
+    fast = variants["spin_hf"][0] if "spin_hf" in variants else None
     for r in range(args.rounds):
         order = names[r % len(names) :] + names[: r % len(names)]
         for name in order:
             lm, reqs = variants[name]
+            if lm is fast:
+                fast.generate_stats.clear()
             start = time.perf_counter()
             outputs[name] = lm.generate_until(reqs, disable_tqdm=True)
             times[name].append(time.perf_counter() - start)
@@ -133,6 +140,16 @@ def main(argv=None) -> int:
         med = statistics.median(times[name])
         differ = sum(a != b for a, b in zip(outputs[name], outputs["hf"]))
         print(f"| {name} | {n / med:.2f} | {n / med / base:.2f} | {generated[name] / med:.1f} | {differ} / {n} |")
+
+    if fast is not None and fast.generate_stats:
+        st = fast.generate_stats
+        busy = sum(min(len(tok(o, add_special_tokens=False).input_ids), m - 1) for o, m in zip(outputs["spin_hf"], [
+            inst.args[1].get("max_gen_toks", hf.max_gen_toks) for inst in instances]))
+        print(f"\ndecode rows (one row = one request in one decode forward): hf ran {st['padded_rows']}, spin_hf ran "
+              f"{st['decode_rows']}, needed about {busy} (the answers' tokens); wasted share hf "
+              f"{100 * (1 - busy / st['padded_rows']):.0f}%, spin_hf {100 * (1 - busy / max(st['decode_rows'], 1)):.0f}% "
+              f"(rows that showed a stop string but no end-of-sequence token keep running, as in hf); "
+              f"shared prefix tokens prefilled once: {st['prefix_tokens']} over the batches")
 
     # Where the time of hf at --batch-size goes.
     prefill = statistics.median(prefill_seconds(hf, instances, bs) for _ in range(args.rounds))

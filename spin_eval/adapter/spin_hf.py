@@ -45,6 +45,13 @@ model_args added to every ``hf`` argument (all of which keep working):
     seq2seq models, flash/flex attention, sliding-window models and prompt-tuning adapters always take
     ``hf``'s path.
 
+``fast_generate=false``
+    Generate exactly through ``hf``'s ``model.generate``. By default (``true``) greedy ``generate_until``
+    batches run ``spin_eval.adapter.fast_generate``: rows that produced the end-of-sequence token leave
+    the batch, and the prompts' shared prefix is prefilled once (``generate_prefix_cache=false`` keeps
+    compaction but prefills every prompt whole). Same stopping rules and returned tokens as ``hf``;
+    sampling, extra generation kwargs and models it cannot mirror take ``hf``'s path.
+
 ``get_model_info()`` adds ``spin`` = ``{mode, mask_path, mask_sha256, mask_metadata}``, which lm-eval
 writes into ``results_*.json`` under ``config.spin``.
 
@@ -277,6 +284,8 @@ class SpinHFLM(HFLM):
 
     def __init__(self, pretrained: Any, **kwargs: Any) -> None:
         prefix_sharing = _parse_bool("prefix_sharing", kwargs.pop("prefix_sharing", True))
+        fast_generate = _parse_bool("fast_generate", kwargs.pop("fast_generate", True))
+        prefix_cache = _parse_bool("generate_prefix_cache", kwargs.pop("generate_prefix_cache", True))
         install_error_hook()
         request = parse_spin_args(kwargs)
         mask = load_mask_arg(request.mask_path) if request.mode == "mask" else None
@@ -292,6 +301,9 @@ class SpinHFLM(HFLM):
             self._load_peft(str(peft_path), merge=request.mode != "none")
 
         self.prefix_sharing = prefix_sharing
+        self.fast_generate = fast_generate
+        self.generate_prefix_cache = prefix_cache
+        self.generate_stats: dict[str, int] = {}
         self._spin_request = request
         self._spin_applied = None
         self._spin_info: dict[str, Any] = {
@@ -542,6 +554,25 @@ class SpinHFLM(HFLM):
                     pbar.update(1)
         pbar.close()
         return results
+
+    # -- generation -------------------------------------------------------------------------------------
+
+    def _model_generate(self, context, max_length: int, stop: list[str], **generation_kwargs):
+        """``hf``'s greedy generation without its wasted rows (``spin_eval.adapter.fast_generate``)."""
+        from spin_eval.adapter import fast_generate as fg
+
+        pad_id = self.tokenizer.pad_token_id
+        why = fg.blocker(self.model, self.backend, context, max_length, generation_kwargs, pad_id) if self.fast_generate else "off"
+        if why is not None:
+            return super()._model_generate(context, max_length, stop, **generation_kwargs)
+        import torch
+
+        return fg.greedy_generate(
+            self.model, self.tokenizer, context, generation_kwargs["attention_mask"], max_length=max_length, stop=stop,
+            pad_id=pad_id, prefix_cache=self.generate_prefix_cache, stats=self.generate_stats,
+            forward_context=lambda: torch.autocast(device_type=self.device.type, dtype=self.mixed_precision_dtype,
+                                                   enabled=self.mixed_precision_dtype is not None),
+        )
 
     # -- reporting ------------------------------------------------------------------------------------------
 
