@@ -105,7 +105,7 @@ def main(argv=None) -> int:
     variants = {
         "hf": (hf, instances),
         "spin_hf (before)": (SpinHFLM(pretrained=hf.model, batch_size=bs, fast_generate=False, **common), instances),
-        "spin_hf": (SpinHFLM(pretrained=hf.model, batch_size=bs, **common), instances),
+        "spin_hf": (SpinHFLM(pretrained=hf.model, batch_size=bs, fast_generate=True, **common), instances),
         "hf (batch 1)": (HFLM(pretrained=hf.model, batch_size=1, **common), instances),
         f"hf (batch {2 * bs})": (HFLM(pretrained=hf.model, batch_size=2 * bs, **common), instances),
         "hf (static cache)": (hf, with_gen_kwargs(instances, cache_implementation="static")),

@@ -34,8 +34,8 @@ def models(tiny_model_dir):
     hf = HFLM(pretrained=str(tiny_model_dir), device="cpu", dtype="float32", batch_size=4)
     _train_briefly(hf)
     common = {"tokenizer": hf.tokenizer, "device": "cpu", "batch_size": 4}
-    fast = SpinHFLM(pretrained=hf.model, **common)
-    no_prefix = SpinHFLM(pretrained=hf.model, generate_prefix_cache=False, **common)
+    fast = SpinHFLM(pretrained=hf.model, fast_generate=True, **common)
+    no_prefix = SpinHFLM(pretrained=hf.model, fast_generate=True, generate_prefix_cache=False, **common)
     off = SpinHFLM(pretrained=hf.model, fast_generate=False, **common)
     return hf, fast, no_prefix, off
 
