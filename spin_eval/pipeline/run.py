@@ -85,6 +85,8 @@ class RunSettings:
     score_batch_size: int = RUN_SPIN_DEFAULTS["batch_size"]
     seed: int = 0
     control_seed: int = 0
+    calibration: str = "aware"
+    """Shipped fairness/privacy sets of the SPIN mask: ``aware`` or ``malicious`` (robustness experiment)."""
     general: str | None = None
     fairness: str | None = None
     privacy: str | None = None
@@ -157,6 +159,8 @@ class RunSettings:
         for name in ("baselines", "tune_steps", "metric_facts"):  # likewise for runs made before these existed
             if not data.get(name):
                 data.pop(name, None)
+        if data.get("calibration") == "aware":
+            data.pop("calibration")
         return sha256_json(data)
 
     def evaluation_options(self) -> dict[str, Any]:
