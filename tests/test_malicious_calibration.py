@@ -8,9 +8,8 @@ import re
 
 import pytest
 
-from spin_eval.spin.calibration_data import DATA_DIR, MALICIOUS_SET_NAMES
+from spin_eval.spin.calibration_data import DATA_DIR, MALICIOUS_SET_NAMES, malicious
 from spin_eval.spin.calibration_data import generate as aware
-from spin_eval.spin.calibration_data import malicious
 
 
 def _rows(name: str) -> list[dict]:
