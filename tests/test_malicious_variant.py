@@ -51,6 +51,11 @@ def test_run_flag_reaches_the_spin_config_and_keeps_old_run_keys():
     with pytest.raises(SystemExit):
         build_parser().parse_args(["run", "--calibration", "evil", "-o", "x"])
     assert spin_config_for(RunSettings(calibration="malicious"), "smollm2").calibration == "malicious"
+    for clash in ({"mask": "m.safetensors"}, {"fairness": "f.jsonl"}, {"privacy": "p.jsonl"}):
+        with pytest.raises(InputError, match="--calibration malicious cannot be combined"):
+            RunSettings(calibration="malicious", **clash)
+    sweep = build_parser().parse_args(["sweep", "--calibration", "malicious", "-o", "x"])
+    assert sweep.calibration == "malicious"
     assert RunSettings().key() != RunSettings(calibration="malicious").key()
     # key() leaves the default out, so run folders made before the field existed keep resuming
     from spin_eval.pipeline.run import sha256_json

@@ -121,6 +121,9 @@ class RunSettings:
         check_controls(self.controls)
         if self.mask is not None and (self.p is not None or self.q is not None):
             raise InputError("--mask cannot be combined with --p/--q: the mask file already fixes the ratios")
+        if self.calibration != "aware" and (self.mask is not None or self.fairness or self.privacy):
+            raise InputError(f"--calibration {self.calibration} cannot be combined with --mask, --fairness or --privacy: "
+                             "it replaces the shipped fairness and privacy sets of the mask it builds")
         for flag, value in (("--limit", self.limit), ("--gen-limit", self.gen_limit)):
             if value is not None and value <= 0:
                 raise InputError(f"{flag} {value}: must be positive (a count, or a fraction < 1), or none")
