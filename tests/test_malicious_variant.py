@@ -57,26 +57,15 @@ def test_run_flag_reaches_the_spin_config_and_keeps_old_run_keys():
     sweep = build_parser().parse_args(["sweep", "--calibration", "malicious", "-o", "x"])
     assert sweep.calibration == "malicious"
     assert RunSettings().key() != RunSettings(calibration="malicious").key()
-    # key() leaves the default out, so run folders made before the field existed keep resuming
-    from spin_eval.pipeline.run import sha256_json
-
-    assert RunSettings().key() == sha256_json({k: v for k, v in _key_data(RunSettings()).items() if k != "calibration"})
+    # key() leaves the default out (older run folders keep resuming): tests/pipeline/test_pipeline_run_options.py
 
 
-def _key_data(settings) -> dict:
-    """What RunSettings.key() hashes, recomputed with the field kept (to show it is dropped)."""
-    import json
+def test_spin_hf_model_arg():
+    from spin_eval.adapter.spin_hf import parse_spin_args, spin_config
 
-    captured = {}
-    import spin_eval.pipeline.run as run_mod
-
-    original = run_mod.sha256_json
-    try:
-        run_mod.sha256_json = lambda data: captured.setdefault("data", json.loads(json.dumps(data))) and "x"
-        run_mod.RunSettings.key(settings)
-    finally:
-        run_mod.sha256_json = original
-    return {**captured["data"], "calibration": "aware"}
+    assert spin_config(parse_spin_args({"spin": "auto", "spin_calibration": "malicious"}), "smollm2").calibration == "malicious"
+    with pytest.raises(InputError, match="calibration='evil' is unknown"):
+        spin_config(parse_spin_args({"spin": "auto", "spin_calibration": "evil"}), "smollm2")
 
 
 def _run(meta: dict) -> SimpleNamespace:
