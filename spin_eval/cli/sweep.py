@@ -68,6 +68,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--general", default=None, help="general calibration set (default: shipped)")
     parser.add_argument("--fairness", default=None, help="fairness-aware calibration set (default: shipped)")
     parser.add_argument("--privacy", default=None, help="privacy-aware calibration set (default: shipped)")
+    parser.add_argument("--calibration", choices=("aware", "malicious"), default="aware",
+                        help="shipped fairness/privacy sets: aware (default) or malicious (same prompts, unaware "
+                        "answers; robustness experiments only; the general set is unchanged)")
     parser.add_argument("--control-seed", type=non_negative_int, default=0, help="seed of the control draws (default 0)")
     parser.add_argument("--batch-size", type=positive_int, default=8, help="lm-eval batch size (default 8)")
     parser.add_argument("--bootstrap-iters", type=non_negative_int, default=1000, help="lm-eval's stderr bootstrap (default 1000)")
@@ -101,6 +104,7 @@ def handle(args: argparse.Namespace) -> int:
         model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, target=args.target,
         nsamples=args.nsamples, score_batch_size=args.score_batch_size, seed=args.seed,
         control_seed=args.control_seed, general=args.general, fairness=args.fairness, privacy=args.privacy,
+        calibration=args.calibration,
         controls=(), batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters,
         include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
     )

@@ -12,8 +12,9 @@ from spin_eval.errors import InputError
 DESCRIPTION = """\
 Fine-tune a model on prompt/response pairs, the way the SPIN paper's seesaw baselines are made, with the
 same response-only loss and tokenisation as SPIN's calibration (one definition, reused). --data names a
-shipped set (general, fairness, privacy, or mix = half fairness, half privacy) or a CSV/JSONL file with
-prompt and response columns. Seeded and deterministic on CPU.
+shipped set (general, fairness, privacy, or mix = half fairness, half privacy; malicious-fairness,
+malicious-privacy, malicious-mix: the same prompts with unaware answers, for robustness experiments only) or
+a CSV/JSONL file with prompt and response columns. Seeded and deterministic on CPU.
 
 LoRA and DoRA write a PEFT adapter folder, full fine-tuning a delta-weights folder (tuned - base); both
 carry spin_eval_tune.json (base model fingerprint, data sha256, method, hyperparameters, versions) and
@@ -32,7 +33,8 @@ Artifacts are cached under $SPIN_EVAL_CACHE/tuned/<sha256 of the recipe>, so the
 #: TuneConfig fields that are not plain flags, and the help of each flag.
 _HELP = {
     "method": "lora, dora (PEFT) or full fine-tuning (default lora)",
-    "data": "general, fairness, privacy, mix, or a CSV/JSONL file with prompt/response (default privacy)",
+    "data": "general, fairness, privacy, mix, malicious-fairness, malicious-privacy, malicious-mix (robustness "
+            "experiments), or a CSV/JSONL file with prompt/response (default privacy)",
     "nsamples": "rows drawn from the set, seeded (default 64)",
     "steps": "optimiser steps (default 32)",
     "batch_size": "rows per step (default 4)",
@@ -97,13 +99,14 @@ def config_from_args(args: argparse.Namespace):
 
 def handle(args: argparse.Namespace) -> int:
     from spin_eval.preflight import preflight
+    from spin_eval.tune.config import SHIPPED_SETS
     from spin_eval.tune.job import tune_baseline
 
     config = config_from_args(args)
     if args.output is not None:
         from spin_eval.outputs import check_output_folder
 
-        data = None if config.data in ("general", "fairness", "privacy", "mix") else config.data
+        data = None if config.data in SHIPPED_SETS else config.data
         check_output_folder(args.output, "-o", inputs={"--data": data, "--model": args.model}, writes=("",))
     preflight(model=args.model, device=args.device)
     result = tune_baseline(args.model, config, output=args.output, device=args.device)

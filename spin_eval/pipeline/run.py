@@ -86,6 +86,8 @@ class RunSettings:
     score_batch_size: int = RUN_SPIN_DEFAULTS["batch_size"]
     seed: int = 0
     control_seed: int = 0
+    calibration: str = "aware"
+    """Shipped fairness/privacy sets of the SPIN mask: ``aware`` or ``malicious`` (robustness experiment)."""
     general: str | None = None
     fairness: str | None = None
     privacy: str | None = None
@@ -120,6 +122,9 @@ class RunSettings:
         check_controls(self.controls)
         if self.mask is not None and (self.p is not None or self.q is not None):
             raise InputError("--mask cannot be combined with --p/--q: the mask file already fixes the ratios")
+        if self.calibration != "aware" and (self.mask is not None or self.fairness or self.privacy):
+            raise InputError(f"--calibration {self.calibration} cannot be combined with --mask, --fairness or --privacy: "
+                             "it replaces the shipped fairness and privacy sets of the mask it builds")
         for flag, value in (("--limit", self.limit), ("--gen-limit", self.gen_limit)):
             if value is not None and (not math.isfinite(value) or value <= 0):
                 raise InputError(f"{flag} {value}: must be a positive finite number (a count, or a fraction < 1), or none")
@@ -161,6 +166,8 @@ class RunSettings:
         for name in ("baselines", "tune_steps", "metric_facts"):  # likewise for runs made before these existed
             if not data.get(name):
                 data.pop(name, None)
+        if data.get("calibration") == "aware":
+            data.pop("calibration")
         return sha256_json(data)
 
     def evaluation_options(self) -> dict[str, Any]:

@@ -59,7 +59,8 @@ DEFAULT_LIMIT = RUN_DEFAULT_LIMIT
 DEFAULT_GEN_LIMIT = 12
 SCORES_FILE = "score_sums.safetensors"
 #: Config fields that decide the score sums; a ``--from-scores`` file must agree on each.
-SCORING_FIELDS = ("target", "nsamples", "seed", "chat_template", "general", "fairness", "privacy", "max_length")
+SCORING_FIELDS = ("target", "nsamples", "seed", "chat_template", "calibration", "general", "fairness", "privacy",
+                  "max_length")
 
 
 def normalize_ratios(values: tuple[float, ...] | list[float], flag: str = "--ratios") -> tuple[tuple[float, ...], list[str]]:
@@ -162,7 +163,7 @@ def check_score_metadata(meta: dict[str, Any], *, fingerprint: str, config: Any,
     if got != fingerprint:
         raise InputError(f"{where}: field model_fingerprint is {str(got)[:16]}..., the model's is {fingerprint[:16]}...; "
                          "these scores belong to another model (rescore, or drop --from-scores)")
-    scored = meta.get("config") or {}
+    scored = {"calibration": "aware", **(meta.get("config") or {})}  # SpinConfig.to_dict omits the default
     for name in SCORING_FIELDS:
         if scored.get(name) != getattr(config, name):
             raise InputError(f"{where}: field config.{name} is {scored.get(name)!r}, the sweep uses "

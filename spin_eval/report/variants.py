@@ -41,6 +41,9 @@ def variant_from_run(run: RunResults) -> Variant:
         parts = [f"{'control: ' if kind == 'control' else 'SPIN '}{sel}"]
         if meta.get("p") is not None or meta.get("q") is not None:
             parts.append(f"p={_fmt_ratio(meta.get('p'))} q={_fmt_ratio(meta.get('q'))}")
+        calibration = (meta.get("config") or {}).get("calibration") if isinstance(meta.get("config"), dict) else None
+        if calibration and calibration != "aware":
+            parts.append(f"{calibration} calibration data")
         if total is not None:
             parts.append(f"{int(total):,} w zeroed")
         if sha:

@@ -34,12 +34,12 @@ logger = logging.getLogger(__name__)
 
 
 def calibration_sets(config: SpinConfig) -> dict[str, CalibrationSet]:
-    """The three calibration sets of ``config`` (None -> the shipped default file)."""
+    """The three calibration sets of ``config`` (None -> the shipped file of ``config.calibration``)."""
     sets = {}
     for name in SET_NAMES:
         source = getattr(config, name)
         if source is None:
-            path = default_calibration_path(name)
+            path = default_calibration_path(name, config.calibration)
             if not path.is_file():
                 raise InputError(
                     f"the shipped default {name} calibration set {path} is missing; pass --{name} FILE "

@@ -23,6 +23,10 @@ from spin_eval.fileio import file_sha256, iter_jsonl
 logger = logging.getLogger(__name__)
 
 SET_NAMES = ("general", "fairness", "privacy")
+#: Which shipped fairness/privacy sets SPIN's defaults use: the aware ones, or their malicious twins (the
+#: same prompts with unaware answers, ``calibration_data/malicious.py``; robustness experiments only).
+#: The general set is the same for both.
+CALIBRATION_VARIANTS = ("aware", "malicious")
 #: Separator between prompt and response in raw mode.
 RAW_SEPARATOR = "\n"
 IGNORE_INDEX = -100
@@ -38,11 +42,15 @@ class CalibrationSet:
     rows: tuple[tuple[str, str], ...]
 
 
-def default_calibration_path(set_name: str) -> Path:
-    """The shipped default set ``spin_eval/spin/calibration_data/<set_name>.jsonl``."""
+def default_calibration_path(set_name: str, variant: str = "aware") -> Path:
+    """The shipped set ``spin_eval/spin/calibration_data/<set_name>.jsonl``; with ``variant="malicious"`` the
+    fairness and privacy sets are ``malicious_<set_name>.jsonl`` (the general set stays the aware one)."""
     if set_name not in SET_NAMES:
         raise InputError(f"calibration set {set_name!r} is unknown; choose one of {', '.join(SET_NAMES)}")
-    return Path(__file__).resolve().parent / "calibration_data" / f"{set_name}.jsonl"
+    if variant not in CALIBRATION_VARIANTS:
+        raise InputError(f"calibration variant {variant!r} is unknown; choose one of {', '.join(CALIBRATION_VARIANTS)}")
+    prefix = "malicious_" if variant == "malicious" and set_name != "general" else ""
+    return Path(__file__).resolve().parent / "calibration_data" / f"{prefix}{set_name}.jsonl"
 
 
 def _check_row(prompt: Any, response: Any, where: str) -> tuple[str, str]:

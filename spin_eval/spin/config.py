@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from spin_eval.constants import EMBEDDED_MODEL_SPEC, PAPER_RATIO
 from spin_eval.errors import InputError
+from spin_eval.spin.calibration import CALIBRATION_VARIANTS
 
 Target = Literal["mlp", "attn", "all"]
 Selection = Literal[
@@ -95,6 +96,15 @@ class SpinConfig:
         default=None, metadata={"help": "privacy-aware calibration set (CSV/JSONL or hub id)", "kind": "str"}
     )
     control_seed: int = field(default=0, metadata={"help": "seed of the control-mask draws", "kind": "int"})
+    calibration: str = field(
+        default="aware",
+        metadata={
+            "help": "shipped fairness/privacy sets: aware, or malicious (the same prompts with unaware answers; "
+            "robustness experiments only; the general set is unchanged)",
+            "kind": "choice",
+            "choices": CALIBRATION_VARIANTS,
+        },
+    )
     max_length: int = field(
         default=1024, metadata={"help": "token limit per sample (prompt cut from the left)", "kind": "int"}
     )
@@ -128,14 +138,27 @@ class SpinConfig:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise InputError(f"SpinConfig.{name}={value!r} must be a file path, a hub dataset id, or None")
+        if self.calibration not in CALIBRATION_VARIANTS:
+            raise InputError(
+                f"SpinConfig.calibration={self.calibration!r} is unknown; choose one of {', '.join(CALIBRATION_VARIANTS)}"
+            )
+        if self.calibration != "aware" and (self.fairness is not None or self.privacy is not None):
+            raise InputError(
+                f"calibration={self.calibration} replaces the shipped fairness and privacy sets; drop --fairness/--privacy "
+                "(spin_fairness/spin_privacy) or use --calibration aware"
+            )
 
     @property
     def is_control(self) -> bool:
         return self.selection in CONTROL_SELECTIONS
 
     def to_dict(self) -> dict[str, Any]:
-        """All fields, JSON-able, in declaration order."""
-        return asdict(self)
+        """All fields, JSON-able, in declaration order; ``calibration`` only when not the default ``aware``,
+        so masks made before the field existed keep their metadata and cache key."""
+        out = asdict(self)
+        if out["calibration"] == "aware":
+            del out["calibration"]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "SpinConfig":

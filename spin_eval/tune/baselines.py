@@ -1,7 +1,9 @@
 """Fine-tuning baselines as run variants: ``spin-eval run --baselines sft-privacy,full-mix``.
 
 A baseline name is ``METHOD-DATA``: METHOD ``lora``, ``dora`` or ``full`` (``sft`` is LoRA, the paper's
-usual parameter-efficient baseline), DATA a shipped set (``general``, ``fairness``, ``privacy``, ``mix``).
+usual parameter-efficient baseline), DATA a shipped set (``general``, ``fairness``, ``privacy``, ``mix``, or
+a malicious twin ``malicious-fairness``, ``malicious-privacy``, ``malicious-mix`` for the robustness
+experiment: ``sft-malicious-mix``). The name splits at its first hyphen.
 Each is trained with TuneConfig's defaults (``steps`` from ``--tune-steps``) and the run's seed, cached by
 recipe, and evaluated on the same documents and settings as base, SPIN and the controls.
 """

@@ -10,8 +10,13 @@ from spin_eval.errors import InputError
 
 Method = Literal["lora", "dora", "full"]
 METHODS: tuple[str, ...] = ("lora", "dora", "full")
-#: Names of the shipped training sets: the three calibration sets and a 50/50 fairness + privacy mix.
-SHIPPED_SETS: tuple[str, ...] = ("general", "fairness", "privacy", "mix")
+#: Names of the shipped training sets: the three calibration sets and a 50/50 fairness + privacy mix, and
+#: the malicious twins of fairness, privacy and the mix (the same prompts with unaware answers; robustness
+#: experiments only, ``spin_eval/spin/calibration_data/malicious.py``).
+SHIPPED_SETS: tuple[str, ...] = (
+    "general", "fairness", "privacy", "mix", "malicious-fairness", "malicious-privacy", "malicious-mix",
+)
+MALICIOUS_PREFIX = "malicious-"
 #: Linear layers trained by default (every attention and MLP projection of a Llama-style block). Full
 #: fine-tuning trains the same weights and freezes the embeddings and the head, so that the saved delta
 #: is exact under lm-eval's ``delta=`` (which adds every state-dict entry, twice for tied embeddings).
@@ -55,7 +60,7 @@ class TuneConfig:
         if not self.target_modules or not all(isinstance(m, str) and m for m in self.target_modules):
             raise InputError("tune: target modules must be a non-empty list of module names (e.g. q_proj,v_proj)")
         if not isinstance(self.data, str) or not self.data.strip():
-            raise InputError("tune: data must name a shipped set (general, fairness, privacy, mix) or a file")
+            raise InputError(f"tune: data must name a shipped set ({', '.join(SHIPPED_SETS)}) or a file")
 
     @property
     def lr(self) -> float:

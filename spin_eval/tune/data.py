@@ -17,7 +17,7 @@ from spin_eval.spin.calibration import (
     sample_rows,
     tokenize_sample,
 )
-from spin_eval.tune.config import SHIPPED_SETS, TuneConfig
+from spin_eval.tune.config import MALICIOUS_PREFIX, SHIPPED_SETS, TuneConfig
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,18 @@ def _source(cal: CalibrationSet, n: int) -> dict[str, Any]:
     return {"name": cal.name, "source": cal.source, "sha256": cal.sha256, "nsamples": n}
 
 
+def shipped_path(name: str) -> str:
+    """The file of shipped set ``name`` (``fairness``, ``malicious-privacy``, ...; not the mixes)."""
+    variant, base = ("malicious", name[len(MALICIOUS_PREFIX):]) if name.startswith(MALICIOUS_PREFIX) else ("aware", name)
+    return str(default_calibration_path(base, variant))
+
+
 def training_data(config: TuneConfig) -> TrainingData:
-    """The rows ``config`` trains on (InputError naming the file for a bad set, as calibration does)."""
-    if config.data == "mix":
-        parts = [("fairness", config.nsamples - config.nsamples // 2), ("privacy", config.nsamples // 2)]
+    """The rows ``config`` trains on (InputError naming the file for a bad set, as calibration does). A mix
+    (``mix``, ``malicious-mix``) takes half its rows from fairness, half from privacy, of the same kind."""
+    if config.data in ("mix", MALICIOUS_PREFIX + "mix"):
+        prefix = config.data[: -len("mix")]
+        parts = [(prefix + "fairness", config.nsamples - config.nsamples // 2), (prefix + "privacy", config.nsamples // 2)]
     else:
         parts = [(config.data, config.nsamples)]
     rows: list[tuple[str, str]] = []
@@ -41,7 +49,7 @@ def training_data(config: TuneConfig) -> TrainingData:
     for name, n in parts:
         if n == 0:
             continue
-        cal = load_calibration(default_calibration_path(name) if name in SHIPPED_SETS else name)
+        cal = load_calibration(shipped_path(name) if name in SHIPPED_SETS else name)
         drawn = sample_rows(cal, n, config.seed)
         rows += drawn
         sources.append(_source(cal, len(drawn)))

@@ -14,3 +14,6 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent
 #: Names of the three shipped sets (file ``<name>.jsonl``).
 SET_NAMES = ("general", "fairness", "privacy")
+#: Sets that also ship a malicious twin ``malicious_<name>.jsonl`` (``malicious.py``): the same prompts
+#: with unaware answers, for robustness experiments only (never a default).
+MALICIOUS_SET_NAMES = ("fairness", "privacy")
