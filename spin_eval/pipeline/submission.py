@@ -194,6 +194,30 @@ def _variants_of(run_dir: Path, variant: str | None = None) -> dict[str, RunResu
     return {v: resolve_run(run_dir, variant=v) for v in dict.fromkeys(("base", variant))}
 
 
+def _null_undefined_metrics(results: dict[str, Any], variants: dict[str, Any]) -> None:
+    """Write ``null`` for an aggregate that is NaN only because the metric is undefined on the documents
+    evaluated (every logged per-document value finite, e.g. a BBQ bias score of one category where no answer
+    was non-unknown), and for its stderr; JSON has no NaN, and such a metric is neither broken nor ranked.
+    A NaN or infinity a logged document explains (or none can) stays and is refused as broken."""
+    import math
+
+    from spin_eval.results.finite import metric_non_finite
+
+    for name, raw in results.items():
+        run = variants[name]
+        for task, entries in (raw.get("results") or {}).items():
+            if not isinstance(entries, dict):
+                continue
+            for key, value in list(entries.items()):
+                if not isinstance(value, float) or math.isfinite(value) or "," not in key:
+                    continue
+                metric, _, filt = key.partition(",")
+                base = metric[: -len("_stderr")] if metric.endswith("_stderr") else metric
+                why = metric_non_finite(run, task, base, filt)
+                if why is not None and not why.broken:
+                    entries[key] = None
+
+
 def make_submission(run_dir: str | Path, *, name: str | None = None, embed_mask: bool = False,
                     variant: str | None = None) -> dict[str, Any]:
     """Pack a run folder (or one ``variant`` of it with ``base``) into a submission dict (schema-validated)."""
@@ -216,6 +240,7 @@ def make_submission_with_evidence(
     # lists, keys strings)
     results = json.loads(json.dumps({v: _round_floats(run.raw) for v, run in variants.items()}))
     samples = json.loads(json.dumps({v: _round_floats(headline_samples(run)) for v, run in variants.items()}))
+    _null_undefined_metrics(results, variants)
     require_finite({"results": results, "samples": samples}, str(run_dir))
     no_samples = sorted(f"{v}/{t}" for v, run in variants.items() for t in (run.raw.get("configs") or {})
                         if not run.samples.get(t))
