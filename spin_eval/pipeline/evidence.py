@@ -104,7 +104,7 @@ def load_evidence(sub: dict[str, Any], folder: str | Path, *, where: str) -> Evi
             try:
                 rows = read_evidence_rows(path, label, ref["sha256"])
             except InputError as exc:
-                if str(exc).endswith(": not found"):
+                if not path.exists():
                     raise InputError(f"{label} not found beside the submission; copy the submission's "
                                      f"'{EVIDENCE_SUBDIR}/' folder along with it") from None
                 raise

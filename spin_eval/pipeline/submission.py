@@ -201,6 +201,7 @@ def _null_undefined_metrics(results: dict[str, Any], variants: dict[str, Any]) -
     A NaN or infinity a logged document explains (or none can) stays and is refused as broken."""
     import math
 
+    from spin_eval.results.facts import metric_facts
     from spin_eval.results.finite import metric_non_finite
 
     for name, raw in results.items():
@@ -213,7 +214,13 @@ def _null_undefined_metrics(results: dict[str, Any], variants: dict[str, Any]) -
                     continue
                 metric, _, filt = key.partition(",")
                 base = metric[: -len("_stderr")] if metric.endswith("_stderr") else metric
-                why = metric_non_finite(run, task, base, filt)
+                values = run.doc_values(task, base, filt)
+                if not values:
+                    continue
+                recomputed = metric_facts(task, base).compute(list(values.values()))
+                if not math.isnan(recomputed):  # the samples give a number: the NaN is not theirs (forged)
+                    continue
+                why = metric_non_finite(run, task, base, filt, value=recomputed)
                 if why is not None and not why.broken:
                     entries[key] = None
 
