@@ -1,4 +1,5 @@
-"""spin_eval/validity sits beside metrics/: it reads task data and imports metrics/ (and itself) only."""
+"""spin_eval/validity sits beside metrics/: it reads task data (``spin_eval.taskdata``, the shipped tasks' own
+JSONL reader) and imports metrics/ (and itself) only."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import spin_eval.validity
 
 PACKAGE = Path(spin_eval.validity.__file__).resolve().parent
-ALLOWED = ("spin_eval.validity", "spin_eval.metrics", "spin_eval.errors")
+ALLOWED = ("spin_eval.validity", "spin_eval.metrics", "spin_eval.errors", "spin_eval.taskdata")
 
 
 def test_validity_imports_only_metrics_and_itself():
