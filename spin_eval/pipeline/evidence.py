@@ -103,7 +103,7 @@ def load_evidence(sub: dict[str, Any], folder: str | Path, *, where: str) -> Evi
             label = f"{where}: evidence {variant}/{task} ({EVIDENCE_SUBDIR}/{ref['sha256'][:12]}….jsonl)"
             try:
                 rows = read_evidence_rows(path, label, ref["sha256"])
-            except InputError as exc:
+            except InputError:
                 if not path.exists():
                     raise InputError(f"{label} not found beside the submission; copy the submission's "
                                      f"'{EVIDENCE_SUBDIR}/' folder along with it") from None

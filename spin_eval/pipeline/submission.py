@@ -196,8 +196,9 @@ def _variants_of(run_dir: Path, variant: str | None = None) -> dict[str, RunResu
 
 def _null_undefined_metrics(results: dict[str, Any], variants: dict[str, Any]) -> None:
     """Write ``null`` for an aggregate that is NaN only because the metric is undefined on the documents
-    evaluated (every logged per-document value finite, e.g. a BBQ bias score of one category where no answer
-    was non-unknown), and for its stderr; JSON has no NaN, and such a metric is neither broken nor ranked.
+    evaluated (the samples themselves give NaN, every logged value finite: e.g. a BBQ bias score of one
+    category where no answer was non-unknown), and for a stderr lm-eval could not compute (its "N/A"); JSON
+    has no NaN, and neither is ranked (the leaderboard recomputes every number from the evidence).
     A NaN or infinity a logged document explains (or none can) stays and is refused as broken."""
     import math
 
@@ -213,7 +214,10 @@ def _null_undefined_metrics(results: dict[str, Any], variants: dict[str, Any]) -
                 if not isinstance(value, float) or math.isfinite(value) or "," not in key:
                     continue
                 metric, _, filt = key.partition(",")
-                base = metric[: -len("_stderr")] if metric.endswith("_stderr") else metric
+                if metric.endswith("_stderr"):  # lm-eval's own stderr could not be computed (its "N/A"); never ranked
+                    entries[key] = None
+                    continue
+                base = metric
                 values = run.doc_values(task, base, filt)
                 if not values:
                     continue
