@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import statistics
 import sys
 import time
@@ -113,6 +114,8 @@ def main(argv=None) -> int:
     for name in [s.strip() for s in args.skip.split(",") if s.strip()]:
         variants.pop(name, None)
     n = len(instances)
+    print(f"load average {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} cores: only ratios measured side by side count",
+          flush=True)
     print(f"{','.join(tasks)}: {n} generate_until requests ({args.limit} docs per task), model {args.model}, "
           f"{args.device} {args.dtype}, batch_size {bs}, torch threads {torch.get_num_threads()}", flush=True)
 
@@ -145,10 +148,11 @@ def main(argv=None) -> int:
         st = fast.generate_stats
         busy = sum(min(len(tok(o, add_special_tokens=False).input_ids), m - 1) for o, m in zip(outputs["spin_hf"], [
             inst.args[1].get("max_gen_toks", hf.max_gen_toks) for inst in instances]))
-        print(f"\ndecode rows (one row = one request in one decode forward): hf ran {st['padded_rows']}, spin_hf ran "
+        print(f"\ndecode rows (one row = one request in one decode forward): full batches over spin_hf's steps {st['padded_rows']}, spin_hf ran "
               f"{st['decode_rows']}, needed about {busy} (the answers' tokens); wasted share hf "
               f"{100 * (1 - busy / st['padded_rows']):.0f}%, spin_hf {100 * (1 - busy / max(st['decode_rows'], 1)):.0f}% "
-              f"(rows that showed a stop string but no end-of-sequence token keep running, as in hf); "
+              f"floor (one decode forward per generated token of the non-padded rows, time taken as proportional "
+              f"to rows): at most {st['padded_rows'] / max(busy, 1):.2f}x hf on the decode loop; "
               f"shared prefix tokens prefilled once: {st['prefix_tokens']} over the batches")
 
     # Where the time of hf at --batch-size goes.
@@ -164,7 +168,9 @@ def main(argv=None) -> int:
     print(f"\nwhere hf's time goes (batch {bs}): total {total:.1f} s = prefill {prefill:.1f} s "
           f"({100 * prefill / total:.0f}%) + decode loop and bookkeeping {total - prefill:.1f} s "
           f"({100 * (total - prefill) / total:.0f}%); {sum(lengths)} tokens generated, mean {sum(lengths) / n:.1f} "
-          f"of max {statistics.mean(max_new):.0f}; padding waste {100 * (1 - rows_busy / steps):.0f}% of decode rows")
+          f"of max {statistics.mean(max_new):.0f}; padding waste {100 * (1 - rows_busy / steps):.0f}% of decode rows; "
+          f"floor if only non-padded decode rows and no prefill cost time: {total / ((total - prefill) * rows_busy / steps):.2f}x hf")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
     return 0
 
 

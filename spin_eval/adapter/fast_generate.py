@@ -4,9 +4,11 @@ lm-eval's ``hf`` answers a batch of ``generate_until`` requests with one ``model
 left-padded prompts (``HFLM._model_generate``). Two kinds of work in it never change an answer:
 
 - **finished rows**: a row that produced the end-of-sequence token is padded by transformers with
-  ``pad_token_id`` from then on, yet it stays in every decode forward until the whole batch stops (a
-  batch runs as long as its longest answer). Here such rows leave the batch (the KV cache rows are
-  dropped with ``Cache.batch_select_indices``); their pad tokens are filled in without the model.
+  ``pad_token_id`` from then on, and a row whose answer showed a stop string keeps generating until
+  every row of the batch has shown it; either way it stays in every decode forward until the whole
+  batch stops (a batch runs as long as its longest answer). Here such rows leave the batch (the KV
+  cache rows are dropped with ``Cache.batch_select_indices``) and are padded with ``pad_token_id``:
+  lm-eval cuts every answer at its first stop string, so tokens after it never reach an output.
 - **a shared prefix**: the prompts of a task share their instruction and few-shot turns. With
   ``prefix_cache`` the longest common prefix of the batch's prompts is run once (batch 1), its KV cache
   is repeated over the rows (``Cache.batch_repeat_interleave``), and only the differing suffixes are
@@ -16,10 +18,9 @@ left-padded prompts (``HFLM._model_generate``). Two kinds of work in it never ch
 
 Everything else is ``hf``'s algorithm, step for step: greedy ``argmax`` over float32 logits of the last
 position, position ids from the attention mask (``cumsum - 1``, padding at 0, then +1 per step), the same
-stopping rules evaluated on the same token rows (transformers' end-of-sequence and max-length criteria,
-lm-eval's ``MultiTokenEOSCriteria``: a stop string ends the batch only once *every* row has shown it in
-its decoded look-back window, so rows that only showed a stop string keep running, as in ``hf``), and the
-same returned tensor (prompt columns + generated columns, finished rows padded). lm-eval's
+stopping tests on the same token rows (transformers' end-of-sequence and max-length criteria,
+lm-eval's ``MultiTokenEOSCriteria`` look-back window per stop string). The returned tensor holds the
+prompt columns and the generated columns up to the last row's stop (finished rows padded); lm-eval's
 post-processing (decode, cut at stop strings) is untouched.
 
 What cannot be proven bit for bit: the floating-point summation order of a matmul may depend on the
@@ -120,27 +121,28 @@ def common_prefix(rows: Sequence[Sequence[int]]) -> int:
 
 
 class StopStrings:
-    """lm-eval's ``MultiTokenEOSCriteria`` for every stop string, on per-row token lists.
+    """lm-eval's ``MultiTokenEOSCriteria`` for every stop string, per row.
 
-    Each string has a sticky per-row ``done`` flag, set when the decoded (specials kept) last
-    ``len(encode(s)) + 2`` generated tokens contain it; the batch stops when one string is done in every
-    row. Rows already finished keep being checked on their pad tokens, as in ``hf``.
+    A row is done once the decoded (specials kept) last ``len(encode(s)) + 2`` generated tokens of one
+    of its stop strings contain it, the same look-back window ``hf`` checks. ``hf`` keeps such a row
+    running until every row has shown the same string; the tokens it adds come after the stop string
+    and lm-eval's post-processing cuts them off, so here the row leaves the batch at once.
     """
 
-    def __init__(self, tokenizer: Any, stops: Sequence[str], n_rows: int):
+    def __init__(self, tokenizer: Any, stops: Sequence[str]):
         self.tokenizer = tokenizer
         self.stops = [(s, len(tokenizer.encode(s, add_special_tokens=False)) + 2) for s in stops]
-        self.done = [[False] * n_rows for _ in self.stops]
 
-    def __call__(self, generated: list[list[int]]) -> bool:
-        all_done = False
-        for (seq, look), done in zip(self.stops, self.done):
-            texts = self.tokenizer.batch_decode([g[-look:] for g in generated])
-            for i, flag in enumerate(done):
-                if not flag:
-                    done[i] = seq in texts[i]
-            all_done = all_done or all(done)
-        return all_done
+    def done_rows(self, generated: list[list[int]], rows: Sequence[int]) -> set[int]:
+        """The rows of ``rows`` whose look-back window shows a stop string."""
+        done: set[int] = set()
+        for seq, look in self.stops:
+            todo = [i for i in rows if i not in done]
+            if not todo:
+                break
+            texts = self.tokenizer.batch_decode([generated[i][-look:] for i in todo])
+            done.update(i for i, text in zip(todo, texts) if seq in text)
+        return done
 
 
 def greedy_generate(
@@ -159,7 +161,7 @@ def greedy_generate(
     """``hf``'s greedy ``generate`` result for left-padded ``context`` (see the module docstring).
 
     Returns a ``[rows, prompt + generated]`` LongTensor like ``model.generate``. ``stats`` (optional) gets
-    ``decode_rows`` (rows run through decode forwards), ``padded_rows`` (rows ``hf`` would have run) and
+    ``decode_rows`` (rows run through decode forwards), ``padded_rows`` (rows a batch that keeps finished rows would have run over the same steps) and
     ``prefix_tokens`` (shared prefix length used, 0 if none) added.
     """
     import torch
@@ -198,21 +200,20 @@ def greedy_generate(
         last_pos = positions[:, -1:]
         generated: list[list[int]] = [[] for _ in range(n_rows)]
         active = list(range(n_rows))  # rows still in the batch (not finished)
-        criteria = StopStrings(tokenizer, stop, n_rows)
+        criteria = StopStrings(tokenizer, stop)
         decode_rows = padded_rows = 0
         length = width
         while True:
             next_tokens = torch.argmax(out.logits[:, -1].to(dtype=torch.float32), dim=-1)
             length += 1
             token_list = next_tokens.tolist()
-            finished_now = torch.isin(next_tokens, eos).tolist()
-            slot = {row: k for k, row in enumerate(active)}
-            for i in range(n_rows):
-                generated[i].append(token_list[slot[i]] if i in slot else pad_id)
-            stop_all = criteria(generated) or length >= max_length
-            if stop_all:
+            is_eos = torch.isin(next_tokens, eos).tolist()
+            for k, i in enumerate(active):
+                generated[i].append(token_list[k])
+            if length >= max_length:
                 break
-            keep = [k for k, done in enumerate(finished_now) if not done]
+            stopped = criteria.done_rows(generated, [i for k, i in enumerate(active) if not is_eos[k]])
+            keep = [k for k, i in enumerate(active) if not is_eos[k] and i not in stopped]
             if not keep:
                 break
             if len(keep) < len(active):
@@ -226,6 +227,8 @@ def greedy_generate(
             padded_rows += n_rows
             out = model(input_ids=next_tokens[:, None], attention_mask=mask if padded else None, position_ids=last_pos,
                         cache=cache, use_cache=True, logits_to_keep=1)
+        steps = len(max(generated, key=len))
+        generated = [g + [pad_id] * (steps - len(g)) for g in generated]
     if stats is not None:
         stats["decode_rows"] = stats.get("decode_rows", 0) + decode_rows
         stats["padded_rows"] = stats.get("padded_rows", 0) + padded_rows
