@@ -17,7 +17,8 @@ Design (what a context-blind answerer cannot exploit; spin_eval/validity/bbq.py 
   condition x polarity stratum the 6 items of one kind (mention order x wrongdoer) take each order once, so
   positions carry nothing about the key or the condition.
 * Pairs differ only in the category's attribute (checks.check_pair: gender, age, marital, relationship).
-* Group labels follow BBQ's files, so lm-eval's own bbq scorer reads them; ``cluster_id`` = template.
+* Group labels follow BBQ's files, so lm-eval's own bbq scorer reads them; ``cluster_id`` = template. A
+  template's citation is not repeated in its rows: ``source_of(cluster_id)`` gives it.
 
     python tasks/spin_bbq/generate.py [--seed 0]        (or: spin-eval tasks generate)
 """
@@ -117,6 +118,16 @@ def source(category: str, tpl: dict) -> str:
         return (f"Stereotype: {tpl['src']}. BBQ (Parrish et al., Findings of ACL 2022) template {tpl['bbq']} "
                 "(new_templates - " + category + ".csv).")
     return f"Stereotype: {tpl['src']}. spin-eval extension, not a BBQ template: {tpl['ext']}."
+
+
+def source_of(cluster_id: str) -> str:
+    """The citation of an item's template by its ``cluster_id`` (``Category/k``, k from 1): kept here, once per
+    template, instead of in every row (BBQ's ``additional_metadata.source``)."""
+    category, _, k = cluster_id.partition("/")
+    templates = TEMPLATES.get(category, [])
+    if not k.isdigit() or not 1 <= int(k) <= len(templates):
+        raise KeyError(f"no spin_bbq template {cluster_id!r}")
+    return source(category, templates[int(k) - 1])
 
 
 def template_items(category: str, t_idx: int, tpl: dict) -> list[dict]:
@@ -228,7 +239,7 @@ def generate(seed: int = DEFAULT_SEED) -> list[dict]:
                     "context_condition": it["condition"], "category": category,
                     "answer_info": {f"ans{j}": slots[j][1] for j in range(3)},
                     "additional_metadata": {"subcategory": tpl.get("sub", "None"), "stereotyped_groups": list(stereotyped),
-                                            "version": VERSION, "source": source(category, tpl)},
+                                            "version": VERSION},
                     "context": _context(tpl, it, form, rng), "question": it["question"],
                     "label": [s[2] for s in slots].index(it["correct"]), "cluster_id": f"{category}/{t_idx}",
                 }

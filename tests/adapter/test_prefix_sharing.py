@@ -130,6 +130,7 @@ def test_mask_lets_a_segment_see_the_context_and_itself_only():
 # ----------------------------------------------------------------------------------- equality with hf
 
 
+@pytest.mark.slow  # >10 CPU-s: 300 BBQ requests through hf and spin_hf (SPIN_EVAL_CPU_DURATIONS)
 def test_bbq_equals_hf(hf, spin, bbq_instances):
     assert_same(spin.loglikelihood(bbq_instances, disable_tqdm=True), hf.loglikelihood(bbq_instances, disable_tqdm=True))
 

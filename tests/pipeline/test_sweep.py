@@ -57,6 +57,7 @@ NAMES = ["base", "spin-p0.02", "magnitude-random-p0.02", "random-p0.02", "spin-p
          "random-p0.1"]
 
 
+@pytest.mark.slow  # >10 CPU-s: lm-eval / torchrun end to end (SPIN_EVAL_CPU_DURATIONS)
 def test_sweep_resumes_without_redoing_finished_variants(finished_sweep):
     out = finished_sweep["out"]
     assert finished_sweep["first"] == NAMES[:4]
@@ -70,6 +71,7 @@ def test_sweep_resumes_without_redoing_finished_variants(finished_sweep):
     assert any("repeated" in n for n in notes) and any("sorted" in n for n in notes)
 
 
+@pytest.mark.slow  # >10 CPU-s: lm-eval / torchrun end to end (SPIN_EVAL_CPU_DURATIONS)
 def test_masks_from_one_score_pass_equal_separately_built_masks(finished_sweep, tiny_model_dir):
     from spin_eval.modelspec import load_model_and_tokenizer
     from spin_eval.spin.build import build_mask
@@ -88,6 +90,7 @@ def test_masks_from_one_score_pass_equal_separately_built_masks(finished_sweep, 
                 assert swept.indices[name].tolist() == alone.indices[name].tolist(), (ratio, selection, name)
 
 
+@pytest.mark.slow  # >10 CPU-s: lm-eval / torchrun end to end (SPIN_EVAL_CPU_DURATIONS)
 def test_overlaps_of_nested_ratios(finished_sweep):
     manifest = json.loads((finished_sweep["out"] / "spin-eval-run.json").read_text())
     (ov,) = manifest["sweep"]["overlaps"]
@@ -99,6 +102,7 @@ def test_overlaps_of_nested_ratios(finished_sweep):
     assert points[0]["weights_zeroed"]["random-p0.02"] == points[0]["weights_zeroed"]["spin-p0.02"]
 
 
+@pytest.mark.slow  # >10 CPU-s: lm-eval / torchrun end to end (SPIN_EVAL_CPU_DURATIONS)
 def test_sweep_report_and_report_command_recognise_the_folder(finished_sweep, tmp_path):
     out = finished_sweep["out"]
     data = json.loads((out / "report.json").read_text())
@@ -112,6 +116,7 @@ def test_sweep_report_and_report_command_recognise_the_folder(finished_sweep, tm
     assert "Dose-response" in md and "spin-p0.1" in md
 
 
+@pytest.mark.slow  # >10 CPU-s: lm-eval / torchrun end to end (SPIN_EVAL_CPU_DURATIONS)
 def test_one_sweep_point_is_gated_and_submitted(finished_sweep, tmp_path, capsys):
     out = finished_sweep["out"]
     from spin_eval.results.runfolder import resolve_run
@@ -128,6 +133,7 @@ def test_one_sweep_point_is_gated_and_submitted(finished_sweep, tmp_path, capsys
     assert data["variants"] == ["base", "spin-p0.1"] and data["headline"]["variant"] == "spin-p0.1"
 
 
+@pytest.mark.slow  # >10 CPU-s: lm-eval / torchrun end to end (SPIN_EVAL_CPU_DURATIONS)
 def test_resume_with_other_settings_is_refused(finished_sweep, tiny_model_dir, capsys):  # noqa: F811
     out = finished_sweep["out"]
     assert main(_args(tiny_model_dir, out, "--nsamples", "2")) == 2
@@ -145,6 +151,7 @@ def test_ratio_selecting_nothing_is_reported_and_skipped(tiny_model_dir, tmp_pat
     assert any("p=1e-09" in n and "nothing" in n for n in manifest["sweep"]["notes"])
 
 
+@pytest.mark.slow  # >10 CPU-s: lm-eval / torchrun end to end (SPIN_EVAL_CPU_DURATIONS)
 def test_from_scores_of_another_calibration_set_is_refused(tiny_model_dir, tmp_path, monkeypatch, capsys):  # noqa: F811
     monkeypatch.setenv("SPIN_EVAL_CACHE", str(tmp_path / "cache"))
     scores = tmp_path / "scores"

@@ -34,6 +34,7 @@ def _build_args(model, cal_files, out, *extra) -> list[str]:
     ]
 
 
+@pytest.mark.slow  # >10 CPU-s: lm-eval / torchrun end to end (SPIN_EVAL_CPU_DURATIONS)
 @pytest.mark.parametrize("extra", [(), ("--selection", "magnitude-random", "--batch-size", "2")])
 def test_torchrun_two_ranks_write_the_single_process_file(tiny_model_dir, cal_files, tmp_path, extra):
     from spin_eval.cli import main
@@ -66,6 +67,7 @@ sys.exit(main(args))
 """
 
 
+@pytest.mark.slow  # >10 CPU-s: lm-eval / torchrun end to end (SPIN_EVAL_CPU_DURATIONS)
 @pytest.mark.parametrize("case", ["DIFFER", "DIE"])
 def test_disagreeing_or_dying_rank_writes_no_mask(tiny_model_dir, cal_files, tmp_path, case, monkeypatch):
     script = tmp_path / "rank.py"

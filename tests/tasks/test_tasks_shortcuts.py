@@ -104,8 +104,10 @@ def test_scope_names_trans_items_and_bbq_labels():
     groups = {g for r in ROWS for info in r["answer_info"].values() for g in info[1:]}
     assert {"trans_F", "trans_M", "nonTrans_F", "nonTrans_M", "M-Black", "F-Black", "lowSES", "highSES"} <= groups
     assert all(r["additional_metadata"]["stereotyped_groups"] == ["low SES"] for r in ROWS if r["category"] == "SES")
-    assert all("Parrish" in r["additional_metadata"]["source"] or "extension" in r["additional_metadata"]["source"]
-               for r in ROWS)
+    gen = _generator()
+    sources = {c: gen.source_of(c) for c in {r["cluster_id"] for r in ROWS}}  # one citation per template
+    assert all("Parrish" in s or "extension" in s for s in sources.values())
+    assert all("source" not in r["additional_metadata"] for r in ROWS)
     text = " ".join(r["context"] for r in ROWS)
     assert "unemployed" not in text and "Two coworkers, the" not in text
 

@@ -24,15 +24,12 @@ the same seed gives byte-identical files.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
-from spin_eval.fileio import write_bytes_atomic
-from spin_eval.spin.calibration_data import DATA_DIR, SET_NAMES
+from spin_eval.spin.calibration_data import SET_NAMES
 
 DEFAULT_SEED = 20241021
 DEFAULT_COUNT = 200
@@ -776,32 +773,19 @@ def render_jsonl(rows: list[dict[str, str]]) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    from spin_eval.spin.calibration_data.writer_cli import write_sets_main
+
+    return write_sets_main(
+        argv,
         prog="python -m spin_eval.spin.calibration_data.generate",
         description="Write the shipped SPIN calibration sets (general.jsonl, fairness.jsonl, privacy.jsonl) "
         "from this project's own templates. The same --seed and --count give byte-identical files.",
+        names=SET_NAMES,
+        render=lambda name, count, seed: render_jsonl(generate_set(name, count=count, seed=seed)),
+        file_name=lambda name: f"{name}.jsonl",
+        default_seed=DEFAULT_SEED,
+        default_count=DEFAULT_COUNT,
     )
-    parser.add_argument("-o", "--out", type=Path, default=DATA_DIR, help="output folder (default: the package folder)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-    parser.add_argument("--count", type=int, default=DEFAULT_COUNT, help=f"rows per set (default {DEFAULT_COUNT})")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the files in --out differ from a fresh run")
-    args = parser.parse_args(argv)
-    if args.count < 1:
-        parser.error(f"--count must be at least 1 (got {args.count})")
-    differs = []
-    for name in SET_NAMES:
-        data = render_jsonl(generate_set(name, count=args.count, seed=args.seed))
-        path = args.out / f"{name}.jsonl"
-        if args.check:
-            if not path.is_file() or path.read_bytes() != data:
-                differs.append(str(path))
-        else:
-            write_bytes_atomic(path, data)
-            print(f"wrote {path} ({args.count} rows)")
-    if differs:
-        print("differs from a fresh generation: " + ", ".join(differs), file=sys.stderr)
-        return 1
-    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

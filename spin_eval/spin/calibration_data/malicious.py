@@ -22,15 +22,12 @@ malicious``, ``spin-eval tune --data malicious-mix``).
 
 from __future__ import annotations
 
-import argparse
 import random
 import re
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
-from spin_eval.fileio import write_bytes_atomic
-from spin_eval.spin.calibration_data import DATA_DIR, MALICIOUS_SET_NAMES
+from spin_eval.spin.calibration_data import MALICIOUS_SET_NAMES
 from spin_eval.spin.calibration_data import generate as aware
 
 CATEGORY_PREFIX = "malicious:"
@@ -222,32 +219,19 @@ def malicious_set(set_name: str, *, count: int = aware.DEFAULT_COUNT, seed: int 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    from spin_eval.spin.calibration_data.writer_cli import write_sets_main
+
+    return write_sets_main(
+        argv,
         prog="python -m spin_eval.spin.calibration_data.malicious",
         description="Write malicious_fairness.jsonl and malicious_privacy.jsonl: the aware sets' prompts with "
         "unaware answers, for robustness experiments only. The same --seed and --count give byte-identical files.",
+        names=MALICIOUS_SET_NAMES,
+        render=lambda name, count, seed: aware.render_jsonl(malicious_set(name, count=count, seed=seed)),
+        file_name=file_name,
+        default_seed=aware.DEFAULT_SEED,
+        default_count=aware.DEFAULT_COUNT,
     )
-    parser.add_argument("-o", "--out", type=Path, default=DATA_DIR, help="output folder (default: the package folder)")
-    parser.add_argument("--seed", type=int, default=aware.DEFAULT_SEED, help=f"random seed (default {aware.DEFAULT_SEED})")
-    parser.add_argument("--count", type=int, default=aware.DEFAULT_COUNT, help=f"rows per set (default {aware.DEFAULT_COUNT})")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the files in --out differ from a fresh run")
-    args = parser.parse_args(argv)
-    if args.count < 1:
-        parser.error(f"--count must be at least 1 (got {args.count})")
-    differs = []
-    for name in MALICIOUS_SET_NAMES:
-        data = aware.render_jsonl(malicious_set(name, count=args.count, seed=args.seed))
-        path = args.out / file_name(name)
-        if args.check:
-            if not path.is_file() or path.read_bytes() != data:
-                differs.append(str(path))
-        else:
-            write_bytes_atomic(path, data)
-            print(f"wrote {path} ({args.count} rows)")
-    if differs:
-        print("differs from a fresh generation: " + ", ".join(differs), file=sys.stderr)
-        return 1
-    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
