@@ -46,6 +46,9 @@ def tune_baseline(
 
     if output is not None and output.exists():
         raise InputError(f"tune -o {output}: exists already; choose a new folder (artifacts are never overwritten)")
+    from spin_eval.tune.train import is_main_process, per_device_batch_size, wait_for_main_process, world_size
+
+    per_device_batch_size(config, world_size())  # a batch the processes cannot share fails before any load
     data = training_data(config)  # bad data files fail here, before the model loads
     spec = resolve_model_spec(model_spec)
     model, tokenizer = load_model_and_tokenizer(spec, dtype="float32", device=device)
@@ -68,8 +71,12 @@ def tune_baseline(
             versions=package_versions(),
             artifact="peft-adapter" if config.method != "full" else "delta-weights",
         )
-        save_artifact(model, base_state, provenance, cached_dir)
-        logger.info("tune: trained %s on %s and cached it in %s", config.method, config.data, cached_dir)
+        if is_main_process():  # data-parallel ranks hold the same weights: rank 0 writes, the others wait
+            save_artifact(model, base_state, provenance, cached_dir)
+            logger.info("tune: trained %s on %s and cached it in %s", config.method, config.data, cached_dir)
+        wait_for_main_process()
     provenance = read_provenance(cached_dir)
-    path = copy_artifact(cached_dir, output) if output is not None else cached_dir
-    return TuneResult(path=path, cached=cached, provenance=provenance)
+    if output is not None and is_main_process():
+        copy_artifact(cached_dir, output)
+    wait_for_main_process()
+    return TuneResult(path=output if output is not None else cached_dir, cached=cached, provenance=provenance)
