@@ -46,12 +46,18 @@ def tune_baseline(
 
     if output is not None and output.exists():
         raise InputError(f"tune -o {output}: exists already; choose a new folder (artifacts are never overwritten)")
-    from spin_eval.tune.train import is_main_process, per_device_batch_size, wait_for_main_process, world_size
+    from spin_eval.tune.train import (
+        is_main_process,
+        per_device_batch_size,
+        rank_device,
+        wait_for_main_process,
+        world_size,
+    )
 
     per_device_batch_size(config, world_size())  # a batch the processes cannot share fails before any load
     data = training_data(config)  # bad data files fail here, before the model loads
     spec = resolve_model_spec(model_spec)
-    model, tokenizer = load_model_and_tokenizer(spec, dtype="float32", device=device)
+    model, tokenizer = load_model_and_tokenizer(spec, dtype="float32", device=rank_device(device))
     fingerprint = model_fingerprint(model, FINGERPRINT_TARGET)
     key = cache_key(fingerprint, config.to_dict(), list(data.sources))
     cached_dir = tuned_cache_dir() / key

@@ -82,6 +82,14 @@ def per_device_batch_size(config: TuneConfig, world: int) -> int:
     return config.batch_size // world
 
 
+def rank_device(device: str) -> str:
+    """``cuda`` as this rank's own GPU (``cuda:LOCAL_RANK``) in a data-parallel job, so that the ranks do not
+    all load onto GPU 0; any other device as given."""
+    if device == "cuda" and world_size() > 1:
+        return f"cuda:{int(os.environ.get('LOCAL_RANK', '0') or '0')}"
+    return device
+
+
 def _distributed() -> bool:
     import torch.distributed as dist
 

@@ -63,3 +63,12 @@ def test_a_batch_the_ranks_cannot_share_is_refused_before_loading(tiny_model_dir
     proc = _torchrun(args, tmp_path / "cache")
     assert proc.returncode != 0 and "must be divisible by the 2 processes" in proc.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "cache" / "tuned").exists()
+
+
+def test_each_rank_loads_onto_its_own_gpu(monkeypatch):
+    from spin_eval.tune.train import rank_device
+
+    assert rank_device("cuda") == "cuda" and rank_device("cpu") == "cpu"
+    monkeypatch.setenv("WORLD_SIZE", "4")
+    monkeypatch.setenv("LOCAL_RANK", "3")
+    assert rank_device("cuda") == "cuda:3" and rank_device("cuda:1") == "cuda:1" and rank_device("cpu") == "cpu"
