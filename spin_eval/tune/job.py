@@ -17,6 +17,7 @@ from spin_eval.tune.store import (
     package_versions,
     read_provenance,
     recipe,
+    rounded_fingerprints,
     save_artifact,
     tuned_cache_dir,
 )
@@ -66,12 +67,14 @@ def tune_baseline(
         from spin_eval.tune.train import prepare_model, train, trainable_state
 
         examples = tokenized_examples(tokenizer, data, config)
+        rounded = rounded_fingerprints(model)  # before training changes any weight (full fine-tuning)
         model = prepare_model(model, config)
         base_state = trainable_state(model) if config.method == "full" else {}
         losses = train(model, tokenizer, config, examples, progress=progress)
         provenance = dict(
             recipe(fingerprint, config.to_dict(), list(data.sources)),
             base_model=spec.spec,
+            base_model_fingerprints_rounded=rounded,
             data_sources=list(data.sources),
             losses=losses,
             versions=package_versions(),

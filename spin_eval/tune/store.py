@@ -81,10 +81,40 @@ def read_provenance(folder: str | Path) -> dict[str, Any] | None:
     return record
 
 
+#: Dtypes a base model may be evaluated in besides the float32 it is trained in (``spin-eval run --dtype``).
+ROUNDED_DTYPES = ("bfloat16", "float16")
+
+
+def rounded_fingerprints(model: Any) -> dict[str, str]:
+    """``{dtype: fingerprint}`` of the base weights rounded to each of ROUNDED_DTYPES: the fingerprint the
+    same base model has when loaded in that dtype (``spin_eval.spin.mask.model_fingerprint``'s bytes:
+    names, shapes, float32 values), so an adapter trained in float32 is accepted on it."""
+    import hashlib
+
+    import torch
+
+    from spin_eval.spin.mask import target_linears
+
+    out = {}
+    with torch.no_grad():
+        for dtype in ROUNDED_DTYPES:
+            digest = hashlib.sha256()
+            for name, module in target_linears(model, FINGERPRINT_TARGET).items():
+                weight = module.weight.detach().to("cpu").to(getattr(torch, dtype)).to(torch.float32).contiguous()
+                digest.update(f"{name}:{tuple(weight.shape)}\n".encode())
+                digest.update(weight.numpy().tobytes())
+            out[dtype] = digest.hexdigest()
+    return out
+
+
 def check_base_model(folder: str | Path, base_fingerprint: str) -> dict[str, Any] | None:
-    """FingerprintMismatchError naming both fingerprints when the artifact was trained on another base."""
+    """FingerprintMismatchError naming both fingerprints when the artifact was trained on another base (the
+    base's float32 fingerprint, or the one it has loaded in bfloat16/float16, recorded at training time)."""
     record = read_provenance(folder)
-    if record is not None and record["base_model_fingerprint"] != base_fingerprint:
+    rounded = record.get("base_model_fingerprints_rounded") if record is not None else None
+    known = {record["base_model_fingerprint"]} if record is not None else set()
+    known |= {v for v in rounded.values() if isinstance(v, str)} if isinstance(rounded, dict) else set()
+    if record is not None and base_fingerprint not in known:
         raise FingerprintMismatchError(
             f"{folder}: trained on a base model with fingerprint {record['base_model_fingerprint'][:16]}... "
             f"({record.get('base_model', '?')}), but the loaded model's is {base_fingerprint[:16]}...; "

@@ -183,6 +183,25 @@ def test_spin_hf_loads_the_adapter_checks_the_base_and_masks_the_merged_weights(
         SpinHFLM(pretrained=str(other), peft=str(adapter), device="cpu", dtype="float32", batch_size=1)
 
 
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_adapter_trained_in_float32_is_accepted_on_its_base_loaded_in_half_precision(tiny_model_dir, cache, tmp_path,
+                                                                                    dtype):
+    """spin-eval run --dtype bfloat16 --baselines: the shared model is the same base, rounded; another base
+    in the same dtype is still refused."""
+    from tiny_model import build_tiny_llama
+
+    from spin_eval.adapter.spin_hf import SpinHFLM
+    from spin_eval.tune.job import tune_baseline
+
+    result = tune_baseline(str(tiny_model_dir), _config(), progress=False)
+    assert set(result.provenance["base_model_fingerprints_rounded"]) == {"bfloat16", "float16"}
+    lm = SpinHFLM(pretrained=str(tiny_model_dir), peft=str(result.path), device="cpu", dtype=dtype, batch_size=1)
+    assert lm.get_model_info()["spin"]["mode"] == "none"
+    other = build_tiny_llama(tmp_path / "other", seed=1)
+    with pytest.raises(FingerprintMismatchError, match="trained on a base model with fingerprint"):
+        SpinHFLM(pretrained=str(other), peft=str(result.path), device="cpu", dtype=dtype, batch_size=1)
+
+
 def test_spin_hf_mask_on_a_merged_adapter(tiny_model_dir, cache, tmp_path):
     import torch
     from peft import PeftModel
