@@ -13,9 +13,6 @@ export never leaves a half-written checkpoint at ``out_dir``.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +20,7 @@ from typing import Any
 from spin_eval import __version__
 from spin_eval.constants import EXPORT_INFO_FILE
 from spin_eval.errors import MaskError
+from spin_eval.fileio import write_folder_atomic
 
 EXPORT_FORMAT_VERSION = 1
 
@@ -125,7 +123,7 @@ def export_masked_checkpoint(
 
 def _export(model: str, mask_path: Path, out_dir: Path, *, gguf_file: str | None, revision: str | None, dtype: str,
             check_fingerprint: bool) -> ExportResult:
-    from spin_eval.modelspec import apply_default_permissions, load_model_and_tokenizer, resolve_model_spec
+    from spin_eval.modelspec import load_model_and_tokenizer, resolve_model_spec
     from spin_eval.spin.io import file_sha256, load_mask
     from spin_eval.spin.mask import apply_mask
 
@@ -157,24 +155,14 @@ def _export(model: str, mask_path: Path, out_dir: Path, *, gguf_file: str | None
         "dtype": saved_dtype,
     }
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
+    def fill(tmp: Path) -> None:
         net.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
         (tmp / "README.md").write_text(render_model_card(info), encoding="utf-8")
         written = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if not p.is_dir()) + [EXPORT_INFO_FILE]
         record = {**info, "outputs": written}  # what a later --force may replace
         (tmp / EXPORT_INFO_FILE).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        apply_default_permissions(tmp)
-        if out_dir.exists():  # empty, or an earlier export with force: move it aside, then swap
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-            os.replace(out_dir, old / "previous")
-            os.rename(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, out_dir)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+
+    # empty, or an earlier export with force (export_folder checked it): swapped out
+    write_folder_atomic(out_dir, fill, replace=True)
     return ExportResult(out_dir=out_dir, mask_sha256=mask_sha256, zeroed=zeroed, info=info)

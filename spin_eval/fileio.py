@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,41 @@ def write_json_atomic(path: str | Path, data: Any) -> Path:
 def copy_file_atomic(src: str | Path, dst: str | Path) -> Path:
     """Copy ``src`` to ``dst`` atomically (read whole, then :func:`write_bytes_atomic`); returns ``dst``."""
     return write_bytes_atomic(dst, Path(src).read_bytes())
+
+
+def write_folder_atomic(path: str | Path, fill: Callable[[Path], None], *, replace: bool = False) -> Path:
+    """Write a folder through ``fill(tmp)`` into a temporary sibling, give it the permissions ``mkdir`` would
+    (not ``mkdtemp``'s owner-only ones), then rename it to ``path``; returns ``path``.
+
+    An existing ``path`` is swapped out (moved aside, then removed) only with ``replace``; otherwise
+    FileExistsError (also when another process renamed its folder into place first). On any error or
+    Ctrl-C the temporary folder is removed: an interrupted write leaves the old folder or none, never a
+    half-written one. The one folder swap of ``spin-eval export`` and ``spin-eval tune``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    try:
+        fill(tmp)
+        umask = _umask()
+        for child in [tmp, *tmp.rglob("*")]:
+            child.chmod((0o777 if child.is_dir() else 0o666) & ~umask)
+        if path.exists() and replace:
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent))
+            os.replace(path, old / "previous")
+            os.rename(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        elif path.exists():
+            raise FileExistsError(f"{path} exists; it is not replaced")
+        else:
+            try:
+                os.rename(tmp, path)  # fails when another writer's folder arrived first (not empty)
+            except OSError as exc:
+                raise FileExistsError(f"{path} was written by another process meanwhile ({exc.strerror})") from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return path
 
 
 def file_sha256(path: str | Path) -> str:

@@ -12,6 +12,7 @@ from spin_eval.fileio import (
     read_json,
     sha256_json,
     write_bytes_atomic,
+    write_folder_atomic,
     write_json_atomic,
     write_text_atomic,
 )
@@ -97,3 +98,37 @@ def test_copy_file_atomic_copies_bytes_and_leaves_no_temp(tmp_path):
     dst = copy_file_atomic(src, tmp_path / "out" / "b.bin")
     assert dst.read_bytes() == b"\x00mask\xff"
     assert sorted(p.name for p in dst.parent.iterdir()) == ["b.bin"]
+
+
+def test_write_folder_atomic_leaves_the_old_folder_or_none_never_half_written(tmp_path):
+    import os
+
+    def fill(text):
+        def _fill(tmp):
+            (tmp / "a.txt").write_text(text)
+            (tmp / "sub").mkdir()
+            (tmp / "sub" / "b.txt").write_text(text)
+        return _fill
+
+    def broken(tmp):
+        (tmp / "a.txt").write_text("half")
+        raise KeyboardInterrupt
+
+    target = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        write_folder_atomic(target, broken)
+    assert list(tmp_path.iterdir()) == []  # neither the folder nor its temporary sibling
+    assert write_folder_atomic(target, fill("one")) == target
+    assert (target / "sub" / "b.txt").read_text() == "one"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert (target.stat().st_mode & 0o777) == 0o777 & ~umask  # mkdir's permissions, not mkdtemp's 0700
+    assert ((target / "a.txt").stat().st_mode & 0o777) == 0o666 & ~umask
+    with pytest.raises(FileExistsError):
+        write_folder_atomic(target, fill("two"))
+    with pytest.raises(KeyboardInterrupt):
+        write_folder_atomic(target, broken, replace=True)
+    assert (target / "a.txt").read_text() == "one"  # the old folder survives a failed replacement
+    write_folder_atomic(target, fill("two"), replace=True)
+    assert (target / "a.txt").read_text() == "two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -6,7 +6,7 @@ the 7B hub model -> the tiny model folder, ``cuda`` -> ``cpu``, ``--multi_gpu --
 ``--cpu --num_processes 1``, 128 calibration samples -> 2, ``max_length=4096`` -> 512 and 256 generated tokens -> 16 (lm-eval's
 ``--batch-size auto`` probes a full-length batch; 4096 tokens x 64 on CPU exhausts memory), every
 document -> 2 per task (1 per generation task), and the suites -> one multiple-choice and one generation
-task (no control variant). Skipped: the set-up and hub download (nothing may
+task (no control variant), torchrun's 8 processes -> 2 (gloo). Skipped: the set-up and hub download (nothing may
 reach a hub here) and vLLM (not installed; its flags are validated by tests/test_docs.py).
 """
 
@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 MODEL = "Qwen/Qwen2.5-7B-Instruct"
 SUBSTITUTIONS = [
     ("--multi_gpu --num_processes 8", "--cpu --num_processes 1"),
+    ("--nproc_per_node 8", "--nproc_per_node 2"),
     ("--device cuda", "--device cpu"),
     ("--nsamples 128", "--nsamples 2"),
     ("max_length=4096", "max_length=512"),
@@ -52,7 +53,8 @@ def scaled(line: str, model_dir: Path) -> str:
 
 def test_recipe_shows_each_stage():
     joined = "\n".join(recipe_commands())
-    for needle in ("spin-eval mask build", "--device cuda", "spin-eval run", "--apply-chat-template",
+    for needle in ("spin-eval mask build", "--device cuda", "spin-eval run", "--apply-chat-template", "spin-eval tune",
+                   "--baselines",
                    "accelerate launch", "-m lm_eval", "spin-eval export"):
         assert needle in joined
     for old, _ in SUBSTITUTIONS:
@@ -78,5 +80,9 @@ def test_recipe_runs_on_cpu_with_the_tiny_model(tiny_model_dir, tmp_path):
     (results,) = (tmp_path / "runs" / "qwen7b-dp" / "spin").glob("*/results_*.json")
     config = json.loads(results.read_text())
     assert config["config"]["spin"]["mode"] == "mask" and config["chat_template"]
+    for tuned in ("qwen7b-sft-privacy", "qwen7b-dora-mix"):
+        assert (tmp_path / "tuned" / tuned / "adapter_model.safetensors").is_file()
+    seesaw = json.loads((tmp_path / "runs" / "qwen7b-seesaw" / "spin-eval-run.json").read_text())
+    assert set(seesaw["stages"]["baselines"]["baselines"]) == {"sft-privacy", "sft-fairness", "sft-mix"}
     exported = tmp_path / "exported" / "qwen7b-spin"
     assert (exported / "model.safetensors").is_file() and (exported / "config.json").is_file()

@@ -88,6 +88,16 @@ def _csv(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
+def _sizes(text: str) -> tuple[int, ...]:
+    from spin_eval.errors import InputError
+    from spin_eval.tune.sizes import parse_sizes
+
+    try:
+        return parse_sizes(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     from spin_eval.pipeline.run import ALL_CONTROLS, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RUN_SPIN_DEFAULTS
     from spin_eval.spin.config import SPIN_SELECTIONS
@@ -131,6 +141,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "catalog does not know (docs/public-tasks.md); recorded in the run")
     parser.add_argument("--tune-steps", type=int, default=None, metavar="N",
                         help="optimiser steps of every baseline (default: spin-eval tune's, 32)")
+    parser.add_argument("--data-sizes", type=_sizes, default=(), metavar="N,...",
+                        help="the limited-data experiment: for each calibration size N also evaluate a SPIN mask "
+                             "built from N samples per set (variant spin-nN) and every --baselines entry trained on N "
+                             "rows (e.g. sft-privacy-nN), on the same documents (e.g. 8,32,128; docs/seesaw.md)")
     parser.add_argument("--batch-size", "--batch_size", type=_batch_size, default=8,
                         help="lm-eval batch size: an integer, auto or auto:N (default 8)")
     parser.add_argument("--bootstrap-iters", type=non_negative_int, default=1000,
@@ -197,7 +211,7 @@ def handle(args: argparse.Namespace) -> int:
         apply_chat_template=args.apply_chat_template, fewshot_as_multiturn=args.fewshot_as_multiturn,
         system_instruction=args.system_instruction, num_fewshot=args.num_fewshot, gen_kwargs=args.gen_kwargs,
         model_args=args.model_args, judge=args.judge, baselines=tuple(args.baselines), tune_steps=args.tune_steps,
-        metric_facts=facts,
+        data_sizes=tuple(args.data_sizes), metric_facts=facts,
     )
     _preflight(settings)
     outcome = run_pipeline(settings, args.output, force=args.force, report=not args.no_report)

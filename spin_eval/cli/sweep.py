@@ -52,6 +52,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--q-ratios", type=_ratios, default=None, help="comma-separated q values: a p x q grid")
     parser.add_argument("--controls", type=_csv, default=("magnitude-random",),
                         help="control masks per ratio (comma-separated, or none; default magnitude-random)")
+    parser.add_argument("--baselines", type=_csv, default=(), metavar="NAME,...",
+                        help="fine-tuning baselines (as in spin-eval run, e.g. sft-privacy,sft-fairness,sft-mix) "
+                             "evaluated on the same documents and shown as reference points on the frontier")
+    parser.add_argument("--tune-steps", type=positive_int, default=None, metavar="N",
+                        help="optimiser steps of every baseline (default: spin-eval tune's, 32)")
     parser.add_argument("--from-scores", nargs="+", metavar="FILE", default=(),
                         help="score files from 'spin-eval mask build --save-scores' (refused if of another model or "
                              "calibration set)")
@@ -104,7 +109,7 @@ def handle(args: argparse.Namespace) -> int:
         model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, target=args.target,
         nsamples=args.nsamples, score_batch_size=args.score_batch_size, seed=args.seed,
         control_seed=args.control_seed, general=args.general, fairness=args.fairness, privacy=args.privacy,
-        calibration=args.calibration,
+        calibration=args.calibration, baselines=tuple(args.baselines), tune_steps=args.tune_steps,
         controls=(), batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters,
         include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
     )

@@ -113,6 +113,8 @@ class RunSettings:
     """Fine-tuning baselines evaluated beside SPIN (``spin_eval.tune.baselines``: e.g. ``sft-privacy``)."""
     tune_steps: int | None = None
     """Optimiser steps of every baseline (None: TuneConfig's default)."""
+    data_sizes: tuple[int, ...] = ()
+    """The limited-data experiment (``spin_eval.tune.sizes``): a SPIN mask and every baseline per size."""
     metric_facts: tuple = ()
     """Validated ``--metric-facts`` entries (``spin_eval.metrics.user_facts``), recorded in the manifest."""
 
@@ -147,6 +149,11 @@ class RunSettings:
         check_baselines(self.baselines)
         if self.tune_steps is not None and (isinstance(self.tune_steps, bool) or self.tune_steps < 1):
             raise InputError(f"--tune-steps {self.tune_steps}: must be a positive number of steps")
+        from spin_eval.tune.sizes import check_data_sizes
+
+        check_data_sizes(self.data_sizes)
+        if self.data_sizes and self.mask is not None:
+            raise InputError("--data-sizes cannot be combined with --mask: it builds a SPIN mask at each size")
 
     def key(self) -> str:
         """Hash of the settings that change results (not device, batch sizes or placement model_args).
@@ -163,7 +170,7 @@ class RunSettings:
                 data.pop(name)
         if data.get("budget") is None:  # runs made before --budget existed keep their key (resumable)
             data.pop("budget", None)
-        for name in ("baselines", "tune_steps", "metric_facts"):  # likewise for runs made before these existed
+        for name in ("baselines", "tune_steps", "metric_facts", "data_sizes"):  # likewise for runs made before these existed
             if not data.get(name):
                 data.pop(name, None)
         if data.get("calibration") == "aware":
@@ -347,9 +354,7 @@ def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path
     from spin_eval.spin.io import load_mask, save_mask
 
     masks_dir.mkdir(parents=True, exist_ok=True)
-    out: dict[str, Path] = {"spin": masks_dir / "spin.safetensors"}
-    for c in settings.controls:
-        out[f"control-{c}"] = masks_dir / f"control-{c}.safetensors"
+    out: dict[str, Path] = {name: masks_dir / file for name, file in mask_files(settings).items()}
     if not force and all(p.is_file() for p in out.values()):
         return out
 
@@ -399,7 +404,34 @@ def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path
                                     batch_size=settings.score_batch_size)
         for c, (_, cached) in built.items():
             copy_file_atomic(cached, out[f"control-{c}"])
+    from spin_eval.tune.sizes import spin_size_variants
+
+    for name, n in spin_size_variants(settings.data_sizes).items():
+        if force or not out[name].is_file():
+            print(f"[masks] {name}: SPIN mask with nsamples={n} (the mask cache, or built)", file=sys.stderr)
+            sized = replace(config, nsamples=n)
+            _, cached = load_or_build_masks(model, tokenizer, sized, (sized.selection,),
+                                            batch_size=settings.score_batch_size)[sized.selection]
+            copy_file_atomic(cached, out[name])
     return out
+
+
+def mask_files(settings: RunSettings) -> dict[str, str]:
+    """``{variant: file name in OUT/masks}``: ``spin``, each control, each ``spin-nN`` of ``--data-sizes``."""
+    from spin_eval.tune.sizes import spin_size_variants
+
+    out = {"spin": "spin.safetensors"}
+    out.update({f"control-{c}": f"control-{c}.safetensors" for c in settings.controls})
+    out.update({name: f"{name}.safetensors" for name in spin_size_variants(settings.data_sizes)})
+    return out
+
+
+def variant_names(settings: RunSettings) -> list[str]:
+    """Every variant of a run, in evaluation order: base, spin, controls, SPIN per size, baselines."""
+    from spin_eval.tune.sizes import baseline_variants
+
+    names = ["base", *mask_files(settings)]
+    return names + list(baseline_variants(settings.baselines, settings.data_sizes, steps=None, seed=0))
 
 
 # ---------------------------------------------------------------------------------------------- evaluation
@@ -693,10 +725,7 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
 
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    outputs = planned_outputs(
-        ["base", "spin", *(f"control-{c}" for c in settings.controls), *settings.baselines],
-        ["spin.safetensors", *(f"control-{c}.safetensors" for c in settings.controls)],
-    )
+    outputs = planned_outputs(variant_names(settings), list(mask_files(settings).values()))
     inputs = {"--mask": settings.mask, "--general": settings.general, "--fairness": settings.fairness,
               "--privacy": settings.privacy, "--include-path": settings.include_path}
     from spin_eval.outputs import check_run_folder
@@ -711,18 +740,22 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
 
 def tune_baselines(variants: list[Variant], settings: RunSettings, manifest: Manifest) -> list[Variant]:
     """The variants with every fine-tuning baseline trained (or taken from the tune cache) and attached."""
-    from spin_eval.tune.baselines import artifact_kind, baseline_config
+    from spin_eval.tune.baselines import artifact_kind
     from spin_eval.tune.job import tune_baseline
+    from spin_eval.tune.sizes import baseline_variants
 
+    configs = baseline_variants(settings.baselines, settings.data_sizes, steps=settings.tune_steps, seed=settings.seed)
     out, info = [], {}
     for variant in variants:
-        if variant.name in settings.baselines:
-            config = baseline_config(variant.name, steps=settings.tune_steps, seed=settings.seed)
+        if variant.name in configs:
+            config = configs[variant.name]
+            t0 = time.perf_counter()
             result = tune_baseline(settings.model, config, device=settings.device)
             variant = Variant(variant.name, finetuned=(artifact_kind(config), str(result.path)))
             info[variant.name] = {"path": str(result.path), "kind": variant.finetuned[0], "cached": result.cached,
-                                  "config": result.provenance["config"]}
-            print(f"  {variant.name}: {config.method} on {config.data}, "
+                                  "config": result.provenance["config"],
+                                  "seconds": round(time.perf_counter() - t0, 1)}
+            print(f"  {variant.name}: {config.method} on {config.nsamples} rows of {config.data}, "
                   f"{'from the tune cache' if result.cached else 'trained'}: {result.path}", file=sys.stderr)
         out.append(variant)
     manifest.mark("baselines", "done", baselines=info)
@@ -743,9 +776,8 @@ def _run_pipeline_locked(
     runs_dir = out_dir / RUNS_SUBDIR
     runs_dir.mkdir(parents=True, exist_ok=True)
 
-    variants = [Variant("base"), Variant("spin", masks_dir / "spin.safetensors")]
-    variants += [Variant(f"control-{c}", masks_dir / f"control-{c}.safetensors") for c in settings.controls]
-    variants += [Variant(name) for name in settings.baselines]
+    files = mask_files(settings)
+    variants = [Variant(name, masks_dir / files[name] if name in files else None) for name in variant_names(settings)]
     outcome = RunOutcome(out_dir=out_dir, variants=[v.name for v in variants])
     todo = [v for v in variants if not variant_finished(manifest, runs_dir, v)]
     masks_ready = manifest.stage_done("masks") and all(v.mask_file.is_file() for v in variants if v.mask_file)

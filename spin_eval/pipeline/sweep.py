@@ -43,6 +43,7 @@ from spin_eval.pipeline.run import (
     load_shared_model,
     make_task_manager,
     select_documents,
+    tune_baselines,
     variant_finished,
 )
 from spin_eval.results.runfolder import MASKS_SUBDIR, RUNS_SUBDIR
@@ -330,7 +331,7 @@ def run_sweep(settings: SweepSettings, out_dir: str | Path, *, force: bool = Fal
         if not Path(f).is_file():
             raise InputError(f"--from-scores {f}: no such file; write it with 'spin-eval mask build --save-scores DIR'")
     names = [point_name(s, p, q) for p, q in settings.points() for s in ("paper",) + tuple(settings.controls)]
-    outputs = planned_outputs(["base", *names], [f"{name}.safetensors" for name in names])
+    outputs = planned_outputs(["base", *names, *run.baselines], [f"{name}.safetensors" for name in names])
     inputs = {"--from-scores": settings.from_scores, "--general": run.general, "--fairness": run.fairness,
               "--privacy": run.privacy, "--include-path": run.include_path}
     with run_folder(out_dir, outputs, inputs, force=force):
@@ -376,7 +377,10 @@ def _run_sweep_locked(settings: SweepSettings, out_dir: Path, outputs: list[str]
     for note in notes:
         print(f"  note: {note}", file=sys.stderr)
 
-    variants = sweep_variants(manifest, masks_dir)
+    variants = sweep_variants(manifest, masks_dir) + [Variant(name) for name in run_settings.baselines]
+    if run_settings.baselines and not all(variant_finished(manifest, runs_dir, v) for v in variants):
+        # reference points of the frontier (trained, or taken from the tune cache)
+        variants = tune_baselines(variants, run_settings, manifest)
     outcome = SweepOutcome(out_dir=out_dir, variants=[v.name for v in variants], notes=notes)
     for i, variant in enumerate(variants, 1):
         print(f"\n=== [{i}/{len(variants)}] evaluate {variant.name}", file=sys.stderr, flush=True)

@@ -166,8 +166,9 @@ def scatter_chart(curves: list[dict], *, width: int = 640, height: int = 420, x_
                 bars.append({"x1": sx(p["x_low"]), "x2": sx(p["x_high"]), "y1": py, "y2": py})
             if p.get("y_low") is not None and p.get("y_high") is not None:
                 bars.append({"x1": px, "x2": px, "y1": sy(p["y_low"]), "y2": sy(p["y_high"])})
+        joined = c.get("joined", True)  # False: separate points (reference points), no line through them
         out_curves.append({"label": c["label"], "colour": c["colour"], "points": pts, "bars": bars,
-                           "path": " ".join(f"{p['x']},{p['y']}" for p in pts)})
+                           "path": " ".join(f"{p['x']},{p['y']}" for p in pts) if joined else ""})
     return {
         "width": width, "height": height, "left": left, "right": width - right, "top": top, "bottom": bottom,
         "zero_x": sx(0.0), "zero_y": sy(0.0), "curves": out_curves, "x_label": x_label, "y_label": y_label,

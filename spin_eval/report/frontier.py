@@ -18,11 +18,20 @@ from spin_eval.errors import InputError
 from spin_eval.fileio import write_text_atomic
 from spin_eval.report.charts import scatter_chart
 from spin_eval.report.render import FORMATS, _environment, format_from_path
-from spin_eval.results.frontier import DEFAULT_ALLOWANCE, SPIN_CURVE, Frontier, PointInput, build_frontier
+from spin_eval.results.frontier import (
+    DEFAULT_ALLOWANCE,
+    REFERENCE_CURVE,
+    SPIN_CURVE,
+    Frontier,
+    PointInput,
+    build_frontier,
+)
 from spin_eval.results.paired import PairedSettings
 from spin_eval.results.runfolder import load_run_folder, read_manifest
 
 COLOURS = ("#1d4ed8", "#d97706", "#059669", "#7c3aed", "#db2777", "#4b5563")
+#: Colour of the reference points (fine-tuning baselines), the plane's colour for them (report/plane.py).
+REFERENCE_COLOUR = "#2471a3"
 
 
 @dataclass
@@ -60,7 +69,13 @@ def load_sweep(folder: str | Path, *, settings: PairedSettings = PairedSettings(
                 items.append(PointInput(name, curve, point["p"], point["q"], point["weights_zeroed"][name], runs[name]))
             else:
                 unevaluated.append(name)
-    frontier = build_frontier(runs["base"], items, settings, allowance)
+    references = []
+    for name in (manifest.get("settings") or {}).get("run", {}).get("baselines") or []:
+        if name in runs:  # a fine-tuning baseline: a reference point beside the curves
+            references.append(PointInput(name, REFERENCE_CURVE, 0.0, 0.0, 0, runs[name]))
+        else:
+            unevaluated.append(name)
+    frontier = build_frontier(runs["base"], items, settings, allowance, references)
     return SweepReport(str(folder), str(manifest.get("model_spec")), frontier, manifest["sweep"],
                        manifest.get("settings") or {}, unevaluated)
 
@@ -81,6 +96,7 @@ def sweep_to_dict(report: SweepReport) -> dict[str, Any]:
         "kind": "sweep-frontier", "spin_eval_version": __version__, "folder": report.folder, "model": report.model,
         "baseline": f.baseline, "points": [asdict(p) for p in f.points], "trends": [asdict(t) for t in f.trends],
         "differences": [asdict(d) for d in f.differences], "best": asdict(f.best), "notes": f.notes,
+        "references": [asdict(p) for p in f.references],
         "sweep": report.sweep, "unevaluated": report.unevaluated,
         "settings": report.settings,
     })
@@ -114,6 +130,11 @@ def frontier_context(report: SweepReport) -> dict[str, Any]:
                                    "x_high": pt.trust.ci_high, "y_low": pt.capability.ci_low,
                                    "y_high": pt.capability.ci_high,
                                    "label": f"{_ratio_label(pt.p, pt.q)} ({pt.weights_zeroed})"} for pt in pts]})
+    if f.references:  # fine-tuning baselines: single points, not joined, labelled by name
+        series.append({"label": "fine-tuning baselines (reference)", "colour": REFERENCE_COLOUR, "joined": False,
+                       "points": [{"x": pt.trust.points, "y": pt.capability.points, "x_low": pt.trust.ci_low,
+                                   "x_high": pt.trust.ci_high, "y_low": pt.capability.ci_low,
+                                   "y_high": pt.capability.ci_high, "label": pt.name} for pt in f.references]})
     chart = scatter_chart(series, x_label="trust change (points, + = more trustworthy)",
                           y_label="capability change (points)")
     rows = [{
@@ -123,6 +144,11 @@ def frontier_context(report: SweepReport) -> dict[str, Any]:
                 f"{pt.tax.tax_per_point:.2f} [{_fmt_opt(pt.tax.tax_ci_low)}, {_fmt_opt(pt.tax.tax_ci_high)}]"),
         "tax_status": pt.tax.status, "pareto": pt.pareto,
     } for pt in sorted(f.points, key=lambda pt: (curves.index(pt.curve), pt.weights_zeroed))]
+    rows += [{"variant": pt.name, "curve": f"reference: {pt.name}", "ratio": "fine-tuned", "weights": "n/a",
+              "trust": _ci(pt.trust), "capability": _ci(pt.capability),
+              "tax": ("n/a" if pt.tax.tax_per_point is None else
+                      f"{pt.tax.tax_per_point:.2f} [{_fmt_opt(pt.tax.tax_ci_low)}, {_fmt_opt(pt.tax.tax_ci_high)}]"),
+              "tax_status": pt.tax.status, "pareto": False} for pt in f.references]
     trends = [{"curve": "SPIN" if t.curve == SPIN_CURVE else t.curve, "metric": t.metric, "n": t.n_points,
                "slope": "n/a" if t.slope is None else f"{t.slope:+.3f}",
                "ci": "n/a" if t.ci_low is None else f"[{t.ci_low:+.3f}, {t.ci_high:+.3f}]",

@@ -20,6 +20,9 @@ Definitions (docs/sweep.md):
   trust change. When no point's trust interval lies above 0 the frontier says so ("none distinguishable
   from zero"). Every point also carries ``pareto``: no other point of its curve has both a larger trust
   and a larger capability change (point estimates).
+- **reference points**: fine-tuning baselines evaluated in the sweep (``--baselines``), measured against
+  ``base`` the same way (trust, capability, tax, paired intervals) but outside every curve: no trend,
+  no Pareto mark, never the best ratio. They show where the paper's alternative lies on the same plane.
 
 Pure: loaded runs in, numbers out.
 """
@@ -39,6 +42,8 @@ from spin_eval.results.paired import PairedSettings
 #: Default capability allowance (points) for the Pareto-best ratio.
 DEFAULT_ALLOWANCE = 1.0
 SPIN_CURVE = "spin"
+#: The curve name of reference points (fine-tuning baselines).
+REFERENCE_CURVE = "finetuned"
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,8 @@ class Frontier:
     differences: list[TrendDifference]
     best: BestRatio
     notes: list[str] = field(default_factory=list)
+    references: list[FrontierPoint] = field(default_factory=list)
+    """Fine-tuning baselines as reference points (curve ``REFERENCE_CURVE``; not in trends or the best)."""
 
     def curves(self) -> list[str]:
         return list(dict.fromkeys(p.curve for p in self.points))
@@ -282,9 +289,11 @@ def _fmt(v: float | None) -> str:
 
 
 def build_frontier(base: RunResults, items: list[PointInput], settings: PairedSettings = PairedSettings(),
-                   allowance: float = DEFAULT_ALLOWANCE) -> Frontier:
-    """Points, trends per curve and metric, SPIN-versus-control trend differences and the best ratio. Pure."""
+                   allowance: float = DEFAULT_ALLOWANCE, references: list[PointInput] = ()) -> Frontier:
+    """Points, trends per curve and metric, SPIN-versus-control trend differences and the best ratio, and
+    ``references`` (fine-tuning baselines) measured the same way but kept out of all of them. Pure."""
     resamples: dict[str, dict[str, np.ndarray]] = {}
+    reference_points = [_point(it, base, settings, {}) for it in references]
     points = [_point(it, base, settings, resamples) for it in items]
     _mark_pareto(points)
     notes = []
@@ -307,4 +316,4 @@ def build_frontier(base: RunResults, items: list[PointInput], settings: PairedSe
                                     settings.confidence, settings.alpha)
                    for c in curves if c != SPIN_CURVE for key in metrics]
     adjust_differences(differences, settings.alpha)
-    return Frontier(base.name, points, trends, differences, best_ratio(points, allowance), notes)
+    return Frontier(base.name, points, trends, differences, best_ratio(points, allowance), notes, reference_points)

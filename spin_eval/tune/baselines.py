@@ -39,9 +39,12 @@ def check_baselines(names: tuple[str, ...]) -> None:
         seen.add(name)
 
 
-def baseline_config(name: str, *, steps: int | None, seed: int) -> TuneConfig:
+def baseline_config(name: str, *, steps: int | None, seed: int, nsamples: int | None = None) -> TuneConfig:
+    """The TuneConfig of baseline ``name`` (TuneConfig's defaults where ``steps``/``nsamples`` are None)."""
     method, data = parse_baseline(name)
     extra = {} if steps is None else {"steps": steps}
+    if nsamples is not None:
+        extra["nsamples"] = nsamples
     return TuneConfig(method=method, data=data, seed=seed, **extra)
 
 

@@ -17,6 +17,7 @@ from spin_eval.tune.store import (
     package_versions,
     read_provenance,
     recipe,
+    rounded_fingerprints,
     save_artifact,
     tuned_cache_dir,
 )
@@ -46,9 +47,18 @@ def tune_baseline(
 
     if output is not None and output.exists():
         raise InputError(f"tune -o {output}: exists already; choose a new folder (artifacts are never overwritten)")
+    from spin_eval.tune.train import (
+        is_main_process,
+        per_device_batch_size,
+        rank_device,
+        wait_for_main_process,
+        world_size,
+    )
+
+    per_device_batch_size(config, world_size())  # a batch the processes cannot share fails before any load
     data = training_data(config)  # bad data files fail here, before the model loads
     spec = resolve_model_spec(model_spec)
-    model, tokenizer = load_model_and_tokenizer(spec, dtype="float32", device=device)
+    model, tokenizer = load_model_and_tokenizer(spec, dtype="float32", device=rank_device(device))
     fingerprint = model_fingerprint(model, FINGERPRINT_TARGET)
     key = cache_key(fingerprint, config.to_dict(), list(data.sources))
     cached_dir = tuned_cache_dir() / key
@@ -57,19 +67,25 @@ def tune_baseline(
         from spin_eval.tune.train import prepare_model, train, trainable_state
 
         examples = tokenized_examples(tokenizer, data, config)
+        rounded = rounded_fingerprints(model)  # before training changes any weight (full fine-tuning)
         model = prepare_model(model, config)
         base_state = trainable_state(model) if config.method == "full" else {}
         losses = train(model, tokenizer, config, examples, progress=progress)
         provenance = dict(
             recipe(fingerprint, config.to_dict(), list(data.sources)),
             base_model=spec.spec,
+            base_model_fingerprints_rounded=rounded,
             data_sources=list(data.sources),
             losses=losses,
             versions=package_versions(),
             artifact="peft-adapter" if config.method != "full" else "delta-weights",
         )
-        save_artifact(model, base_state, provenance, cached_dir)
-        logger.info("tune: trained %s on %s and cached it in %s", config.method, config.data, cached_dir)
+        if is_main_process():  # data-parallel ranks hold the same weights: rank 0 writes, the others wait
+            save_artifact(model, base_state, provenance, cached_dir)
+            logger.info("tune: trained %s on %s and cached it in %s", config.method, config.data, cached_dir)
+        wait_for_main_process()
     provenance = read_provenance(cached_dir)
-    path = copy_artifact(cached_dir, output) if output is not None else cached_dir
-    return TuneResult(path=path, cached=cached, provenance=provenance)
+    if output is not None and is_main_process():
+        copy_artifact(cached_dir, output)
+    wait_for_main_process()
+    return TuneResult(path=output if output is not None else cached_dir, cached=cached, provenance=provenance)

@@ -10,23 +10,21 @@ An artifact is a folder lm-eval loads unchanged:
 Both carry ``spin_eval_tune.json``: base model and its fingerprint (the target weights SPIN masks),
 the TuneConfig, the data drawn (name, sha256, rows), the logged losses and the package versions. The
 cache key hashes the base fingerprint, the config and the data sha256s, so the same recipe is trained
-once. Folders are written to a temporary sibling and renamed into place (an interrupted run leaves no
-half-written artifact; the temporary folder is removed).
+once. Folders are written by ``spin_eval.fileio.write_folder_atomic`` (the one folder swap, shared with
+``spin-eval export``): a temporary sibling renamed into place, so an interrupted run leaves no half-written
+artifact and a re-run trains again; a cache entry another process finished first is kept.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
-from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from spin_eval.errors import FingerprintMismatchError, InputError
-from spin_eval.fileio import sha256_json
+from spin_eval.fileio import sha256_json, write_folder_atomic
 
 PROVENANCE_FILE = "spin_eval_tune.json"
 FORMAT = "spin-eval-tune"
@@ -83,31 +81,46 @@ def read_provenance(folder: str | Path) -> dict[str, Any] | None:
     return record
 
 
+#: Dtypes a base model may be evaluated in besides the float32 it is trained in (``spin-eval run --dtype``).
+ROUNDED_DTYPES = ("bfloat16", "float16")
+
+
+def rounded_fingerprints(model: Any) -> dict[str, str]:
+    """``{dtype: fingerprint}`` of the base weights rounded to each of ROUNDED_DTYPES: the fingerprint the
+    same base model has when loaded in that dtype (``spin_eval.spin.mask.model_fingerprint``'s bytes:
+    names, shapes, float32 values), so an adapter trained in float32 is accepted on it."""
+    import hashlib
+
+    import torch
+
+    from spin_eval.spin.mask import target_linears
+
+    out = {}
+    with torch.no_grad():
+        for dtype in ROUNDED_DTYPES:
+            digest = hashlib.sha256()
+            for name, module in target_linears(model, FINGERPRINT_TARGET).items():
+                weight = module.weight.detach().to("cpu").to(getattr(torch, dtype)).to(torch.float32).contiguous()
+                digest.update(f"{name}:{tuple(weight.shape)}\n".encode())
+                digest.update(weight.numpy().tobytes())
+            out[dtype] = digest.hexdigest()
+    return out
+
+
 def check_base_model(folder: str | Path, base_fingerprint: str) -> dict[str, Any] | None:
-    """FingerprintMismatchError naming both fingerprints when the artifact was trained on another base."""
+    """FingerprintMismatchError naming both fingerprints when the artifact was trained on another base (the
+    base's float32 fingerprint, or the one it has loaded in bfloat16/float16, recorded at training time)."""
     record = read_provenance(folder)
-    if record is not None and record["base_model_fingerprint"] != base_fingerprint:
+    rounded = record.get("base_model_fingerprints_rounded") if record is not None else None
+    known = {record["base_model_fingerprint"]} if record is not None else set()
+    known |= {v for v in rounded.values() if isinstance(v, str)} if isinstance(rounded, dict) else set()
+    if record is not None and base_fingerprint not in known:
         raise FingerprintMismatchError(
             f"{folder}: trained on a base model with fingerprint {record['base_model_fingerprint'][:16]}... "
             f"({record.get('base_model', '?')}), but the loaded model's is {base_fingerprint[:16]}...; "
             "load the adapter on the model it was trained on"
         )
     return record
-
-
-def write_folder_atomic(out_dir: Path, fill: Callable[[Path], None]) -> Path:
-    """Write a folder through ``fill(tmp)`` into a temporary sibling, then rename it to ``out_dir``
-    (which must not exist). On any error or Ctrl-C the temporary folder is removed."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
-        fill(tmp)
-        os.chmod(tmp, 0o755)
-        os.rename(tmp, out_dir)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return out_dir
 
 
 def save_artifact(model: Any, base_state: dict[str, Any], provenance: dict[str, Any], out_dir: Path) -> Path:
@@ -127,7 +140,13 @@ def save_artifact(model: Any, base_state: dict[str, Any], provenance: dict[str, 
         model.save_pretrained(tmp, safe_serialization=True)
         (tmp / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
-    return write_folder_atomic(out_dir, fill)
+    damaged = out_dir.exists() and read_provenance(out_dir) is None  # e.g. emptied by hand: rewritten
+    try:
+        return write_folder_atomic(out_dir, fill, replace=damaged)
+    except FileExistsError:
+        if read_provenance(out_dir) is None:  # not a finished artifact of the same recipe: a real failure
+            raise
+        return out_dir  # another process (a parallel run) cached the same recipe first
 
 
 def copy_artifact(src: Path, out_dir: Path) -> Path:

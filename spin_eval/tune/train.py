@@ -2,12 +2,16 @@
 
 Seeded (``transformers.set_seed`` before the adapter is created, the Trainer's ``seed``/``data_seed``)
 and deterministic on CPU. A non-finite loss stops training at once with an InputError naming the step,
-so nothing is written. Under ``torchrun`` / ``accelerate launch`` the Trainer runs data-parallel as it is.
+so nothing is written. Under ``torchrun`` / ``accelerate launch`` the Trainer runs data-parallel: each of
+the W processes takes ``batch_size / W`` rows per step, so a step sees the same rows as in one process
+(accelerate's seedable sampler draws one permutation, its batch shards split it) and the loss is the
+token mean over all of them (``average_tokens_across_devices``); only rank 0 writes (``is_main_process``).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import tempfile
 from functools import partial
 from typing import Any
@@ -64,6 +68,49 @@ def trainable_state(model: Any) -> dict[str, Any]:
     return {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
 
 
+def world_size() -> int:
+    """Processes of a ``torchrun`` / ``accelerate launch`` job (1 when started alone)."""
+    return int(os.environ.get("WORLD_SIZE", "1") or "1")
+
+
+def per_device_batch_size(config: TuneConfig, world: int) -> int:
+    """Rows per process and step, so that one step sees ``config.batch_size`` rows in all; InputError when
+    the batch does not split evenly."""
+    if config.batch_size % world:
+        raise InputError(f"tune --batch-size {config.batch_size}: must be divisible by the {world} processes of "
+                         f"this torchrun/accelerate job (each takes batch size / processes rows per step)")
+    return config.batch_size // world
+
+
+def rank_device(device: str) -> str:
+    """``cuda`` as this rank's own GPU (``cuda:LOCAL_RANK``) in a data-parallel job, so that the ranks do not
+    all load onto GPU 0; any other device as given."""
+    if device == "cuda" and world_size() > 1:
+        return f"cuda:{int(os.environ.get('LOCAL_RANK', '0') or '0')}"
+    return device
+
+
+def _distributed() -> bool:
+    import torch.distributed as dist
+
+    return dist.is_available() and dist.is_initialized()
+
+
+def is_main_process() -> bool:
+    """Whether this process writes (rank 0 of a data-parallel job, or the only process)."""
+    import torch.distributed as dist
+
+    return not _distributed() or dist.get_rank() == 0
+
+
+def wait_for_main_process() -> None:
+    """In a data-parallel job, wait until every rank (rank 0 writing the artifact) arrives here."""
+    if _distributed():
+        import torch.distributed as dist
+
+        dist.barrier()
+
+
 def _stop_on_nonfinite_loss():
     from transformers import TrainerCallback
 
@@ -93,7 +140,8 @@ def train(model: Any, tokenizer: Any, config: TuneConfig, examples: list[dict], 
         args = TrainingArguments(
             output_dir=tmp,
             max_steps=config.steps,
-            per_device_train_batch_size=config.batch_size,
+            per_device_train_batch_size=per_device_batch_size(config, world_size()),
+            average_tokens_across_devices=True,  # the token mean over all ranks, as in one process
             learning_rate=config.lr,
             lr_scheduler_type="constant",
             warmup_steps=0,

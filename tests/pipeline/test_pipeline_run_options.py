@@ -109,7 +109,7 @@ def test_default_options_keep_the_settings_key_of_older_run_folders():
     settings = RunSettings()
     old = asdict(settings)
     for name in ("device", "batch_size", "score_batch_size", "budget", "baselines", "tune_steps", "metric_facts",
-                 "calibration", *EVAL_OPTION_DEFAULTS):
+                 "calibration", "data_sizes", *EVAL_OPTION_DEFAULTS):
         old.pop(name)
     assert settings.key() == sha256_json(old)
     assert RunSettings(apply_chat_template=True).key() != settings.key()
@@ -117,6 +117,7 @@ def test_default_options_keep_the_settings_key_of_older_run_folders():
     assert RunSettings(model_args="revision=v2").key() != settings.key()
     assert RunSettings(baselines=("sft-privacy",)).key() != settings.key()
     assert RunSettings(calibration="malicious").key() != settings.key()
+    assert RunSettings(data_sizes=(8,)).key() != settings.key()
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

@@ -192,3 +192,21 @@ def test_smollm2_sweep_end_to_end(tmp_path):
     assert len(spin) == 2 and 0 < spin[0]["weights_zeroed"] < spin[1]["weights_zeroed"]
     assert any(t["curve"] == "magnitude-random" for t in data["trends"])
     assert "<svg" in (out / "report.html").read_text()
+
+
+@pytest.mark.slow
+def test_sweep_with_a_baseline_shows_it_as_a_reference_point(tiny_model_dir, tmp_path, monkeypatch):  # noqa: F811
+    from spin_eval.results import load_run
+
+    monkeypatch.setenv("SPIN_EVAL_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "sweep"
+    args = ["sweep", "--model", str(tiny_model_dir), "--tasks", "spin_bbq_mini", "--limit", "4", "--ratios", "0.1",
+            "--nsamples", "3", "--batch-size", "4", "--bootstrap-iters", "0", "--controls", "none",
+            "--baselines", "sft-privacy", "--tune-steps", "2", "-o", str(out)]
+    assert main(args) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert [p["name"] for p in report["references"]] == ["sft-privacy"]
+    assert [p["name"] for p in report["points"]] == ["spin-p0.1"] and not report["unevaluated"]
+    docs = {n: sorted(load_run(out / "runs" / n).samples["spin_bbq_mini"]["none"]) for n in ("base", "sft-privacy")}
+    assert docs["base"] == docs["sft-privacy"]
+    assert "reference: sft-privacy" in (out / "report.md").read_text()

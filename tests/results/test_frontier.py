@@ -101,3 +101,39 @@ def test_trend_differences_are_holm_adjusted_per_control():
     assert "differs from random's" in ds[0].sentence and "Holm-adjusted over 3 comparisons p=0.03" in ds[0].sentence
     assert "b: SPIN's trend (-1.00 points per ln-unit of weights zeroed) is not distinguishable" in ds[1].sentence
     assert "differs from other's" in ds[3].sentence and "Holm" not in ds[3].sentence  # a family of one
+
+
+def test_baselines_are_reference_points_outside_the_curves(monkeypatch):
+    """A fine-tuning baseline far better than SPIN is shown, but never enters a trend, the Pareto marks or the
+    best ratio; the report draws it as an unjoined point and lists it in the table."""
+    from types import SimpleNamespace
+
+    import spin_eval.results.frontier as frontier
+    from spin_eval.report.frontier import SweepReport, frontier_context, render_frontier
+    from spin_eval.results.frontier import REFERENCE_CURVE, PointInput, build_frontier
+
+    made = {"s1": _pt("s1", "spin", 100, 1.0, -0.1, (0.2, 1.8)), "s2": _pt("s2", "spin", 1000, 2.0, -0.5, (1.0, 3.0)),
+            "sft-privacy": _pt("sft-privacy", REFERENCE_CURVE, 0, 9.0, 5.0, (8.0, 10.0))}
+    def point(item, base, settings, resamples):
+        resamples[item.name] = {"trust": made[item.name].trust.points + np.random.default_rng(0).normal(0, 0.3, 500)}
+        return made[item.name]
+
+    monkeypatch.setattr(frontier, "_point", point)
+    run = SimpleNamespace(name="base")
+    items = [PointInput(n, "spin", 1e-5, 1e-5, made[n].weights_zeroed, run) for n in ("s1", "s2")]
+    refs = [PointInput("sft-privacy", REFERENCE_CURVE, 0.0, 0.0, 0, run)]
+    f = build_frontier(run, items, references=refs, allowance=1.0)
+    assert [p.name for p in f.points] == ["s1", "s2"] and [p.name for p in f.references] == ["sft-privacy"]
+    assert f.best.name == "s2" and f.curves() == ["spin"]
+    assert all(t.curve == "spin" for t in f.trends) and not f.differences
+    assert not made["sft-privacy"].pareto  # not compared with the curves' points
+    report = SweepReport("folder", "tiny", f, {"points": [], "overlaps": []})
+    ctx = frontier_context(report)
+    (ref,) = [c for c in ctx["chart"]["curves"] if c["label"].startswith("fine-tuning baselines")]
+    assert ref["path"] == "" and [p["label"] for p in ref["points"]] == ["sft-privacy"]
+    assert ctx["chart"]["curves"][0]["path"]  # SPIN's curve is still joined
+    row = ctx["rows"][-1]
+    assert row["curve"] == "reference: sft-privacy" and row["trust"] == "+9.00 [+8.00, +10.00]"
+    html = render_frontier(report, "html")
+    assert html.count("<polyline") == 1 and "sft-privacy" in html
+    assert '"references"' in render_frontier(report, "json")

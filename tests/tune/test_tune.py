@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -72,6 +73,33 @@ def test_other_seed_or_data_is_another_artifact(tiny_model_dir, cache):
     assert len({a.path, b.path, c.path}) == 3
     mix = c.provenance["data_sources"]
     assert [s["name"] for s in mix] == ["fairness.jsonl", "privacy.jsonl"] and [s["nsamples"] for s in mix] == [3, 3]
+
+
+def test_interrupted_save_leaves_no_artifact_and_a_rerun_trains_cleanly(tiny_model_dir, cache, monkeypatch):
+    from peft import PeftModel
+
+    from spin_eval.tune.job import tune_baseline
+    from spin_eval.tune.store import tuned_cache_dir
+
+    def interrupted(self, folder, **kwargs):
+        (Path(folder) / "adapter_model.safetensors").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(PeftModel, "save_pretrained", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            tune_baseline(str(tiny_model_dir), _config(), progress=False)
+    assert not tuned_cache_dir().exists() or list(tuned_cache_dir().iterdir()) == []
+    first = tune_baseline(str(tiny_model_dir), _config(), progress=False)
+    assert not first.cached and (first.path / "adapter_model.safetensors").stat().st_size > 100
+    # a cache entry emptied by hand (no provenance) is trained again and replaced, not kept or refused
+    files = {p.name: p.read_bytes() for p in first.path.iterdir()}
+    for p in first.path.iterdir():
+        p.unlink()
+    again = tune_baseline(str(tiny_model_dir), _config(), progress=False)
+    assert again.path == first.path and not again.cached
+    assert (again.path / "adapter_model.safetensors").read_bytes() == files["adapter_model.safetensors"]
+    assert tune_baseline(str(tiny_model_dir), _config(), progress=False).cached
 
 
 def test_full_finetuning_writes_an_exact_delta_for_hf(tiny_model_dir, cache, tmp_path):
@@ -153,6 +181,25 @@ def test_spin_hf_loads_the_adapter_checks_the_base_and_masks_the_merged_weights(
     other = build_tiny_llama(tmp_path / "other", seed=1)
     with pytest.raises(FingerprintMismatchError, match=r"trained on a base model with fingerprint [0-9a-f]{16}\.\.\..*loaded model's is"):
         SpinHFLM(pretrained=str(other), peft=str(adapter), device="cpu", dtype="float32", batch_size=1)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_adapter_trained_in_float32_is_accepted_on_its_base_loaded_in_half_precision(tiny_model_dir, cache, tmp_path,
+                                                                                    dtype):
+    """spin-eval run --dtype bfloat16 --baselines: the shared model is the same base, rounded; another base
+    in the same dtype is still refused."""
+    from tiny_model import build_tiny_llama
+
+    from spin_eval.adapter.spin_hf import SpinHFLM
+    from spin_eval.tune.job import tune_baseline
+
+    result = tune_baseline(str(tiny_model_dir), _config(), progress=False)
+    assert set(result.provenance["base_model_fingerprints_rounded"]) == {"bfloat16", "float16"}
+    lm = SpinHFLM(pretrained=str(tiny_model_dir), peft=str(result.path), device="cpu", dtype=dtype, batch_size=1)
+    assert lm.get_model_info()["spin"]["mode"] == "none"
+    other = build_tiny_llama(tmp_path / "other", seed=1)
+    with pytest.raises(FingerprintMismatchError, match="trained on a base model with fingerprint"):
+        SpinHFLM(pretrained=str(other), peft=str(result.path), device="cpu", dtype=dtype, batch_size=1)
 
 
 def test_spin_hf_mask_on_a_merged_adapter(tiny_model_dir, cache, tmp_path):
