@@ -8,7 +8,7 @@ import json
 import math
 
 import pytest
-from public_fixtures import (crows_rows, discrim_rows, winogender_rows, write_local_task, write_mmlu_group)
+from public_fixtures import crows_rows, discrim_rows, winogender_rows, write_local_task, write_mmlu_group
 
 from spin_eval.metrics import catalog
 
