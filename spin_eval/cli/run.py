@@ -98,8 +98,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--model", default="smollm2", help="model spec: smollm2 (default), a HF folder, a hub id")
-    parser.add_argument("--tasks", type=_csv, default=("spin_suite",),
-                        help="comma-separated lm-eval tasks or groups (default: spin_suite, the offline suite)")
+    parser.add_argument("--tasks", type=_csv, default=None,
+                        help="comma-separated lm-eval tasks or groups, run after the --suite's (default: the "
+                             "embedded suite, spin_suite, offline)")
+    parser.add_argument("--suite", choices=("embedded", "public"), default=None,
+                        help="embedded: the shipped offline suite (default); public: lm-eval's own hub tasks close "
+                             "to the SPIN paper's table (needs the hub; docs/public-tasks.md)")
     parser.add_argument("--limit", type=_limit, default=None,
                         help=f"documents per task for every variant, spread evenly over each task (default "
                              f"{DEFAULT_LIMIT}, generation tasks {DEFAULT_GEN_LIMIT}; 'none' for all documents)")
@@ -180,6 +184,7 @@ def handle(args: argparse.Namespace) -> int:
         budget = float(DEFAULT_BUDGET if args.budget is None else args.budget)
         limit = gen_limit = None
     from spin_eval.spin.settings import given_settings
+    from spin_eval.suites import combine
 
     facts = ()
     if args.metric_facts is not None:
@@ -191,7 +196,7 @@ def handle(args: argparse.Namespace) -> int:
 
     spin = {("score_batch_size" if k == "batch_size" else k): v for k, v in given_settings(args).items()}
     settings = RunSettings(
-        model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, mask=args.mask, **spin,
+        model=args.model, tasks=combine(args.suite, args.tasks), limit=limit, gen_limit=gen_limit, mask=args.mask, **spin,
         controls=controls, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters, budget=budget,
         include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
         apply_chat_template=args.apply_chat_template, fewshot_as_multiturn=args.fewshot_as_multiturn,

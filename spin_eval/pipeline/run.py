@@ -627,10 +627,9 @@ def check_tasks_exist(task_manager: Any, tasks: tuple[str, ...]) -> None:
     known = set(task_manager.all_tasks)
     missing = [t for t in tasks if t not in known]
     if missing:
-        raise InputError(
-            f"--tasks: unknown task or group {', '.join(missing)}; 'spin-eval tasks list' (or lm_eval ls tasks "
-            "--include_path $(spin-eval tasks path)) shows the names"
-        )
+        from spin_eval.suites import unknown_task_message
+
+        raise InputError(unknown_task_message(missing, known))
 
 
 # -------------------------------------------------------------------------------------------------- summary

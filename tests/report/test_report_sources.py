@@ -1,0 +1,46 @@
+"""The report names where each task's data comes from (shipped, local files, hub id and revision, licence)
+and shows metrics without facts as not in the tax."""
+
+from __future__ import annotations
+
+import json
+
+from spin_eval.paths import tasks_dir
+from spin_eval.report import Settings, compare_runs, load_run, render_report
+from spin_eval.results.sources import data_source
+
+
+def test_data_source_of_each_kind():
+    shipped = str(tasks_dir())
+    hub = data_source("bbq", {"dataset_path": "oskarvanderwal/bbq", "dataset_name": "All"}, shipped)
+    assert (hub.kind, hub.where, hub.revision, hub.licence) == ("hub", "oskarvanderwal/bbq (All)", "unpinned", "CC-BY-4.0")
+    pinned = data_source("x", {"dataset_path": "org/data", "dataset_kwargs": {"revision": "abc123"}}, shipped)
+    assert (pinned.revision, pinned.licence) == ("abc123", "unknown")
+    local = data_source("bbq", {"dataset_path": "json", "dataset_kwargs": {"data_files": {"test": "/d/Age.jsonl"}}},
+                        shipped)
+    assert (local.kind, local.where) == ("local", "/d/Age.jsonl")
+    own = data_source("spin_pii_leakage", {"dataset_path": "json", "dataset_kwargs": {
+        "data_files": {"test": f"{shipped}/spin_pii_leakage/spin_pii_leakage.jsonl"}}}, shipped)
+    assert own.kind == "shipped"
+    by_source = data_source("spin_bbq", {"dataset_path": "json", "metadata": {
+        "config_source": f"{shipped}/spin_bbq/spin_bbq.yaml", "data_files": "/mine/bbq.jsonl"}}, shipped)
+    assert by_source.kind == "local"  # the user's --metadata data_files, not the shipped file
+
+
+def test_report_lists_sources_when_a_task_is_not_shipped(fixture_runs):
+    settings = Settings(n_resamples=50, seed=0)
+    runs = [load_run(fixture_runs[n]) for n in ("base", "spin")]
+    md = render_report(compare_runs(runs, "base", settings=settings), "md")
+    assert "### Data sources" not in md  # the embedded default: every task shipped, no table
+    for name in ("base", "spin"):
+        results = next(fixture_runs[name].rglob("results_*.json"))
+        data = json.loads(results.read_text())
+        data["configs"]["spin_bbq_mini"]["dataset_kwargs"] = {"data_files": {"test": "/data/BBQ/Age.jsonl"}}
+        results.write_text(json.dumps(data))
+    comparison = compare_runs([load_run(fixture_runs[n]) for n in ("base", "spin")], "base", settings=settings)
+    md = render_report(comparison, "md")
+    assert "### Data sources" in md and "| spin_bbq_mini | local | /data/BBQ/Age.jsonl |" in md
+    assert "| spin_pii_leakage_mini | shipped |" in md
+    html = render_report(comparison, "html")
+    assert 'id="data-sources"' in html and "/data/BBQ/Age.jsonl" in html
+    assert json.loads(render_report(comparison, "json"))["data_sources"][0]["task"]
