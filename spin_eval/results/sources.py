@@ -54,7 +54,10 @@ def data_source(task: str, config: dict[str, Any], shipped_dir: str) -> DataSour
     meta = config.get("metadata") if isinstance(config.get("metadata"), dict) else {}
     files = _files(kwargs.get("data_files")) or _files(meta.get("data_files"))
     source = str(meta.get("config_source") or "")
-    in_shipped = (lambda p: str(p).startswith(shipped_dir.rstrip("/") + "/"))
+
+    def in_shipped(p: str) -> bool:
+        return str(p).startswith(shipped_dir.rstrip("/") + "/")
+
     if files:
         if all(in_shipped(f) for f in files):
             return DataSource(task, "shipped", "tasks/ (shipped)", "this package's version", SHIPPED_LICENCE)
