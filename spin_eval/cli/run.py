@@ -101,6 +101,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tasks", type=_csv, default=None,
                         help="comma-separated lm-eval tasks or groups, run after the --suite's (default: the "
                              "embedded suite, spin_suite, offline)")
+    parser.add_argument("--metadata", default=None, metavar="data_files=PATH",
+                        help="BBQ-schema JSONL files (a path or glob; ';' between several) for bbq / spin_bbq, e.g. "
+                             "the original BBQ data/*.jsonl, offline; other tasks are refused (docs/public-tasks.md)")
     parser.add_argument("--suite", choices=("embedded", "public"), default=None,
                         help="embedded: the shipped offline suite (default); public: lm-eval's own hub tasks close "
                              "to the SPIN paper's table (needs the hub; docs/public-tasks.md)")
@@ -194,15 +197,23 @@ def handle(args: argparse.Namespace) -> int:
         facts = tuple(load_facts_file(args.metric_facts))
         use_metric_facts(list(facts))
 
+    tasks, include_path = combine(args.suite, args.tasks), tuple(str(Path(p).resolve()) for p in args.include_path)
+    data_files: tuple[str, ...] = ()
+    if args.metadata is not None:
+        from spin_eval.datafiles import prepare
+        from spin_eval.paths import cache_dir, tasks_dir
+
+        data_files, folder = prepare(tasks, args.metadata, tasks_dir(), cache_dir())
+        include_path += (folder,) if folder else ()
     spin = {("score_batch_size" if k == "batch_size" else k): v for k, v in given_settings(args).items()}
     settings = RunSettings(
-        model=args.model, tasks=combine(args.suite, args.tasks), limit=limit, gen_limit=gen_limit, mask=args.mask, **spin,
+        model=args.model, tasks=tasks, limit=limit, gen_limit=gen_limit, mask=args.mask, **spin,
         controls=controls, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters, budget=budget,
-        include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
+        include_path=include_path, dtype=args.dtype, device=args.device,
         apply_chat_template=args.apply_chat_template, fewshot_as_multiturn=args.fewshot_as_multiturn,
         system_instruction=args.system_instruction, num_fewshot=args.num_fewshot, gen_kwargs=args.gen_kwargs,
         model_args=args.model_args, judge=args.judge, baselines=tuple(args.baselines), tune_steps=args.tune_steps,
-        metric_facts=facts,
+        metric_facts=facts, data_files=data_files,
     )
     _preflight(settings)
     outcome = run_pipeline(settings, args.output, force=args.force, report=not args.no_report)

@@ -115,6 +115,8 @@ class RunSettings:
     """Optimiser steps of every baseline (None: TuneConfig's default)."""
     metric_facts: tuple = ()
     """Validated ``--metric-facts`` entries (``spin_eval.metrics.user_facts``), recorded in the manifest."""
+    data_files: tuple[str, ...] = ()
+    """``--metadata data_files``: BBQ-schema files for bbq / spin_bbq (``spin_eval.datafiles``)."""
 
     def __post_init__(self) -> None:
         if not self.tasks:
@@ -163,7 +165,7 @@ class RunSettings:
                 data.pop(name)
         if data.get("budget") is None:  # runs made before --budget existed keep their key (resumable)
             data.pop("budget", None)
-        for name in ("baselines", "tune_steps", "metric_facts"):  # likewise for runs made before these existed
+        for name in ("baselines", "tune_steps", "metric_facts", "data_files"):  # likewise for runs made before these existed
             if not data.get(name):
                 data.pop(name, None)
         if data.get("calibration") == "aware":
@@ -619,8 +621,10 @@ def make_task_manager(settings: RunSettings):
         if not Path(p).is_dir():
             raise InputError(f"--include-path {p}: no such folder")
     # lm-eval's task metadata; the awareness tasks' generation variants read their judge from it.
-    metadata = {"judge": settings.judge} if settings.judge is not None else None
-    return TaskManager(include_path=include, metadata=metadata)
+    metadata = {"judge": settings.judge} if settings.judge is not None else {}
+    if settings.data_files:  # --metadata data_files (spin_eval.datafiles checked every task reads it)
+        metadata["data_files"] = list(settings.data_files)
+    return TaskManager(include_path=include, metadata=metadata or None)
 
 
 def check_tasks_exist(task_manager: Any, tasks: tuple[str, ...]) -> None:
