@@ -58,12 +58,15 @@ def data_source(task: str, config: dict[str, Any], shipped_dir: str) -> DataSour
     def in_shipped(p: str) -> bool:
         return str(p).startswith(shipped_dir.rstrip("/") + "/")
 
+    # a shipped YAML (its recorded path, or a spin_* task read on another machine) names its own files
+    # relative to itself
+    yaml_shipped = in_shipped(source) or task.startswith("spin_")
     if files:
-        if all(in_shipped(f) for f in files):
+        if all(in_shipped(f) or (yaml_shipped and not f.startswith(("/", "~"))) for f in files):
             return DataSource(task, "shipped", "tasks/ (shipped)", "this package's version", SHIPPED_LICENCE)
         return DataSource(task, "local", ", ".join(files), "local files", "unknown (your files)")
     path = str(config.get("dataset_path") or "")
-    if in_shipped(source) or (task.startswith("spin_") and path in ("json", "")):
+    if yaml_shipped and path in ("json", ""):
         return DataSource(task, "shipped", "tasks/ (shipped)", "this package's version", SHIPPED_LICENCE)
     if not path:
         return DataSource(task, "unknown", "not recorded", "unknown", "unknown")

@@ -44,3 +44,12 @@ def test_report_lists_sources_when_a_task_is_not_shipped(fixture_runs):
     html = render_report(comparison, "html")
     assert 'id="data-sources"' in html and "/data/BBQ/Age.jsonl" in html
     assert json.loads(render_report(comparison, "json"))["data_sources"][0]["task"]
+
+
+def test_shipped_yaml_with_relative_files_is_shipped_on_any_machine():
+    config = {"dataset_path": "json", "dataset_kwargs": {"data_files": "spin_pii_leakage.jsonl"},
+              "metadata": {"config_source": "/elsewhere/site-packages/spin_eval/_tasks/spin_pii_leakage/x.yaml"}}
+    assert data_source("spin_pii_leakage", config, str(tasks_dir())).kind == "shipped"
+    mine = {"dataset_path": "json", "dataset_kwargs": {"data_files": "mine.jsonl"},
+            "metadata": {"config_source": "/home/me/tasks/my_task.yaml"}}
+    assert data_source("my_task", mine, str(tasks_dir())).kind == "local"
