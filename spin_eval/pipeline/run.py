@@ -662,6 +662,10 @@ def summarize(out_dir: Path, variant_names: list[str], answer: list[str] | None 
     elif "base" in runs:
         lines += [f"alignment tax: {tax_sentence(v, headline_tax(runs['base'], runs[v]))}"
                   for v in variant_names if v != "base"]
+    from spin_eval.results.nofacts import summary_line
+
+    no_facts = summary_line(runs[variant_names[0]]) if variant_names else None
+    lines += [no_facts] if no_facts else []
     lines.append("Points: mean goodness of the catalog's headline metrics (see docs/pipeline.md); the alignment tax "
                  "and paired CIs as in the report (docs/report.md), significance versus the controls in the report.")
     return "\n".join(lines)

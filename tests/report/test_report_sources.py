@@ -53,3 +53,40 @@ def test_shipped_yaml_with_relative_files_is_shipped_on_any_machine():
     mine = {"dataset_path": "json", "dataset_kwargs": {"data_files": "mine.jsonl"},
             "metadata": {"config_source": "/home/me/tasks/my_task.yaml"}}
     assert data_source("my_task", mine, str(tasks_dir())).kind == "local"
+
+
+def test_metrics_without_facts_are_shown_not_in_the_tax(tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
+    from pipeline_fixtures import write_fake_run
+
+    runs = []
+    for name, values in (("base", [1.0, 0.0, 1.0, 1.0]), ("spin", [0.0, 0.0, 1.0, 0.0])):
+        folder = tmp_path / name
+        write_fake_run(folder, {"my_task": {"score": values}, "spin_capability_mc_mini": {"acc": values}},
+                       mode="none" if name == "base" else "mask")
+        runs.append(load_run(folder))
+    comparison = compare_runs(runs, "base", settings=Settings(n_resamples=50, seed=0))
+    md = render_report(comparison, "md")
+    assert "Other: not in the tax (no facts)" in md and "my_task" in md
+    row = next(r for r in comparison.rows if r.task == "my_task")
+    assert row.family == "other" and not row.headline
+    assert any("my_task" in n and "not in the tax (no facts)" in n for n in comparison.notes)
+
+
+def test_summary_line_names_metrics_without_facts(tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
+    from pipeline_fixtures import write_fake_run
+
+    from spin_eval.results.nofacts import summary_line
+
+    write_fake_run(tmp_path / "a", {"my_task": {"score": [1.0, 0.0]}, "spin_capability_mc_mini": {"acc": [1.0, 0.0]}})
+    line = summary_line(load_run(tmp_path / "a"))
+    assert line.startswith("not in the tax (no facts): my_task/score;")
+    write_fake_run(tmp_path / "b", {"spin_capability_mc_mini": {"acc": [1.0, 0.0]}})
+    assert summary_line(load_run(tmp_path / "b")) is None
