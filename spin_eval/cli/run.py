@@ -23,6 +23,10 @@ Resumable: OUT/spin-eval-run.json records finished stages; re-running the same c
 (Ctrl-C leaves no half-written file). --force redoes everything. Re-running into OUT with other
 settings is refused (use --force or another -o).
 
+Tasks: --suite embedded (the default: spin_suite, offline) or --suite public (lm-eval's own hub tasks close to
+the paper's table, docs/public-tasks.md), plus any --tasks list; --metadata data_files=PATH runs bbq / spin_bbq
+on local BBQ-schema files.
+
 Defaults: --model smollm2 --tasks spin_suite --budget 15 --controls magnitude-random --nsamples 32 (documents per
 task planned from a timed pilot to fit 15 minutes; --limit N / --gen-limit N, or --budget none for 60 / 20, instead);
 p = the measured default for the embedded SmolLM2 (the paper's 5e-7 for other models), q = p. The SPIN
