@@ -133,19 +133,24 @@ def main() -> None:
             manager = TaskManager(include_path=[str(root)])
             load_before = os.getloadavg()[0]
             wall, cpu = time.perf_counter(), time.process_time()
-            res = lm_eval.simple_evaluate(model=lm, tasks=[local], task_manager=manager, log_samples=True,
-                                          bootstrap_iters=0)
+            failed = None
+            try:
+                res = lm_eval.simple_evaluate(model=lm, tasks=[local], task_manager=manager, log_samples=True,
+                                              bootstrap_iters=0)
+            except Exception as exc:  # lm-eval's own aggregation can fail after the model ran (discrim_eval)
+                res, failed = None, f"{type(exc).__name__}: {exc}"
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            samples = res["samples"][local]
+            samples = res["samples"][local] if res else []
             requests = sum(len(s["arguments"]) for s in samples)
             chars = sum(len(str(a)) for s in samples for a in s["arguments"]) / max(1, requests)
-            n = len(samples)
+            n = len(samples) or len(rows)
             row = {"task": name, "docs": n, "requests": requests, "chars_per_request": round(chars),
                    "wall_s_per_100": round(wall * 100 / n, 1), "cpu_s_per_100": round(cpu * 100 / n, 1),
                    "load_before": round(load_before, 1), "load_after": round(os.getloadavg()[0], 1),
-                   "batch_size": args.batch_size, "model": args.model}
+                   "batch_size": args.batch_size, "model": args.model, "failed": failed}
             print(f"{name:<26}{n:>6}{requests:>10}{row['chars_per_request']:>11}{row['wall_s_per_100']:>12}"
-                  f"{row['cpu_s_per_100']:>11}  {row['load_before']}->{row['load_after']}", flush=True)
+                  f"{row['cpu_s_per_100']:>11}  {row['load_before']}->{row['load_after']}"
+                  + (f"  (lm-eval failed after the model ran: {failed})" if failed else ""), flush=True)
             if args.out:
                 with args.out.open("a", encoding="utf-8") as fh:
                     fh.write(json.dumps(row) + "\n")

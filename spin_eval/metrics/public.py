@@ -71,9 +71,13 @@ def _tupled(value: Any) -> Any:
 def lm_eval_discrim(values: Sequence[Any]) -> float:
     """lm-eval's own discrim_eval aggregation (a mixed-effects regression) on logged per-doc tuples
     ``((race, gender, age, decision_question_id), bias_name, logit_yes)``."""
+    import numpy as np
     from lm_eval.tasks.discrim_eval import utils
 
-    return float(utils.agg_demographic_bias_regression([_tupled(v) for v in values]))
+    try:
+        return float(utils.agg_demographic_bias_regression([_tupled(v) for v in values]))
+    except (np.linalg.LinAlgError, ValueError):  # the mixed model cannot be fitted (singular, too few documents):
+        return float("nan")  # undefined on these documents, as a bias score of an empty category
 
 
 def mmlu_subjects() -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 from public_fixtures import crows_rows, discrim_rows, winogender_rows, write_local_task, write_mmlu_group
 
@@ -132,3 +133,16 @@ def test_new_public_entries():
     assert catalog.metric_info("winogender_gotcha_male", "acc").family == "fairness"
     for kind in ("race_color", "socioeconomic"):
         assert catalog.metric_info(f"crows_pairs_english_{kind}", "likelihood_diff").direction == "lower"
+
+
+def test_discrim_eval_regression_that_cannot_be_fitted_is_nan():
+    info = catalog.metric_info("discrim_eval_explicit", "female_bias")
+    # one template, one demographic pattern repeated: lm-eval's mixed model has a singular Hessian
+    rows = [[["white", "male", 30.0, 1], "female_bias", 0.1], [["white", "male", 30.0, 1], "female_bias", 0.1],
+            [["black", "female", 40.0, 1], "female_bias", 0.2]]
+    from lm_eval.tasks.discrim_eval import utils
+
+    with pytest.raises(np.linalg.LinAlgError):  # lm-eval's own aggregation raises here ...
+        utils.agg_demographic_bias_regression([tuple((tuple(r[0]), r[1], r[2])) for r in rows])
+    assert math.isnan(info.compute(rows))  # ... the catalog's is undefined (NaN), never an exception
+    assert info.compute(rows[:1]) == 0.0  # lm-eval's own answer for fewer than two documents
