@@ -29,6 +29,8 @@ Leaderboard submissions.
       version / task hash), and a second copy of the same run. Two runs of one model and mask with
       different numbers are flagged. Exit 0 when at least one submission was ranked, 2 when none was.
 
+  --metric-facts FILE.yaml (submit, build, verify): facts of metrics the catalog does not know; a submission
+      records those its numbers used, and a board ranks only submissions made with the board's own.
   spin-eval leaderboard verify SUBMISSION [--docs K] [--seed S] [--include-path DIR] [--mask FILE]
       Re-evaluate K random documents per task of the ranked and base variants with the recorded model,
       mask and settings, and compare per-document results with the submission's evidence (log-likelihoods
@@ -53,6 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     submit.add_argument("--embed-mask", action="store_true", help="include the mask file itself (base64)")
     submit.add_argument("--variant", default=None, metavar="NAME",
                         help="submit only this variant (with base), e.g. one sweep point: --variant spin-p0.0001")
+    submit.add_argument("--metric-facts", type=Path, default=None, metavar="FILE.yaml",
+                        help="facts of metrics the catalog does not know (besides those the run recorded); recorded in the submission")
     submit.set_defaults(handler=handle_submit)
     build = sub.add_parser("build", help="verify and rank submissions into HTML, CSV and JSON")
     build.add_argument("submissions", type=Path, nargs="+", metavar="SUBMISSION")
@@ -65,6 +69,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="folder of *.pub Ed25519 keys; every submission must be signed by one of them")
     build.add_argument("--verifications", type=Path, default=None, metavar="DIR",
                        help="folder of verification records (default: beside each submission)")
+    build.add_argument("--metric-facts", type=Path, default=None, metavar="FILE.yaml",
+                        help="the board's metric facts: only submissions recorded with exactly these are ranked (default: none)")
     build.set_defaults(handler=handle_build)
     verify = sub.add_parser("verify", help="re-evaluate random documents of a submission and compare (exit 0/1/2)")
     verify.add_argument("submission", type=Path, metavar="SUBMISSION")
@@ -81,6 +87,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify.add_argument("--device", default="cpu", help="torch device (default cpu)")
     verify.add_argument("--record-dir", type=Path, default=None, metavar="DIR",
                         help="write the verification record here (default: beside the submission)")
+    verify.add_argument("--metric-facts", type=Path, default=None, metavar="FILE.yaml",
+                        help="refuse unless the submission was made with exactly these metric facts")
     verify.set_defaults(handler=handle_verify)
     keygen = sub.add_parser("keygen", help="make an Ed25519 key pair for signing submissions")
     keygen.add_argument("folder", type=Path, metavar="DIR")
@@ -93,11 +101,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=lambda args: parser.print_help() or 2)
 
 
+def _facts(args: argparse.Namespace) -> list:
+    """The validated --metric-facts entries, applied to this process's catalog (empty without the flag)."""
+    if args.metric_facts is None:
+        return []
+    from spin_eval.metrics.catalog import use_metric_facts
+    from spin_eval.metrics.user_facts import load_facts_file
+
+    facts = load_facts_file(args.metric_facts)
+    use_metric_facts(facts)
+    return facts
+
+
 def handle_submit(args: argparse.Namespace) -> int:
     from spin_eval.outputs import check_output_file, check_output_folder
     from spin_eval.pipeline.submission import make_submission_with_evidence, write_submission
 
-    check_output_file(args.output, "-o", inputs={"RUN_DIR": args.run_dir}, outside_inputs=True)
+    check_output_file(args.output, "-o", inputs={"RUN_DIR": args.run_dir, "--metric-facts": args.metric_facts},
+                      outside_inputs=True)
+    _facts(args)
     check_output_folder(Path(args.output).parent / "evidence", f"-o {args.output}: the evidence folder",
                         inputs={"RUN_DIR": args.run_dir})
     submission, evidence = make_submission_with_evidence(args.run_dir, name=args.name, embed_mask=args.embed_mask,
@@ -117,11 +139,13 @@ def handle_build(args: argparse.Namespace) -> int:
     from spin_eval.safetext import terminal_safe
 
     inputs = {"SUBMISSION": args.submissions, "--trusted-keys": args.trusted_keys,
-              "--verifications": args.verifications}
+              "--verifications": args.verifications, "--metric-facts": args.metric_facts}
     out = check_output_folder(args.output, "-o", inputs=inputs, writes=LEADERBOARD_FILES)
+    facts = _facts(args)
     with folder_lock(out):
         board = build_leaderboard(args.submissions, sort_by=args.sort_by, verified_only=args.verified_only,
-                                  trusted_keys=args.trusted_keys, verifications=args.verifications)
+                                  trusted_keys=args.trusted_keys, verifications=args.verifications,
+                                  metric_facts=facts)
         paths = write_leaderboard(board, out)
     print(terminal_safe(render_csv(board)), end="")
     for _source, reason in board.rejected:
@@ -138,6 +162,11 @@ def handle_verify(args: argparse.Namespace) -> int:
     from spin_eval.pipeline.verdict import record_path
     from spin_eval.pipeline.verify import verify_file
 
+    if args.metric_facts is not None:
+        from spin_eval.pipeline.board_facts import check_same_facts
+        from spin_eval.pipeline.submission_io import read_submission
+
+        check_same_facts(read_submission(args.submission), _facts(args), str(args.submission), "--metric-facts'")
     if args.record_dir is not None:
         check_creatable(args.record_dir, "--record-dir", folder=True)
     check_output_file(record_path(args.submission, args.record_dir), "--record-dir" if args.record_dir else "record",

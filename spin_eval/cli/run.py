@@ -23,6 +23,10 @@ Resumable: OUT/spin-eval-run.json records finished stages; re-running the same c
 (Ctrl-C leaves no half-written file). --force redoes everything. Re-running into OUT with other
 settings is refused (use --force or another -o).
 
+Tasks: --suite embedded (the default: spin_suite, offline) or --suite public (lm-eval's own hub tasks close to
+the paper's table, docs/public-tasks.md), plus any --tasks list; --metadata data_files=PATH runs bbq / spin_bbq
+on local BBQ-schema files.
+
 Defaults: --model smollm2 --tasks spin_suite --budget 15 --controls magnitude-random --nsamples 32 (documents per
 task planned from a timed pilot to fit 15 minutes; --limit N / --gen-limit N, or --budget none for 60 / 20, instead);
 p = the measured default for the embedded SmolLM2 (the paper's 5e-7 for other models), q = p. The SPIN
@@ -108,8 +112,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--model", default="smollm2", help="model spec: smollm2 (default), a HF folder, a hub id")
-    parser.add_argument("--tasks", type=_csv, default=("spin_suite",),
-                        help="comma-separated lm-eval tasks or groups (default: spin_suite, the offline suite)")
+    parser.add_argument("--tasks", type=_csv, default=None,
+                        help="comma-separated lm-eval tasks or groups, run after the --suite's (default: the "
+                             "embedded suite, spin_suite, offline)")
+    parser.add_argument("--metadata", default=None, metavar="data_files=PATH",
+                        help="BBQ-schema JSONL files (a path or glob; ';' between several) for bbq / spin_bbq, e.g. "
+                             "the original BBQ data/*.jsonl, offline; other tasks are refused (docs/public-tasks.md)")
+    parser.add_argument("--suite", choices=("embedded", "public"), default=None,
+                        help="embedded: the shipped offline suite (default); public: lm-eval's own hub tasks close "
+                             "to the SPIN paper's table (needs the hub; docs/public-tasks.md)")
     parser.add_argument("--limit", type=_limit, default=None,
                         help=f"documents per task for every variant, spread evenly over each task (default "
                              f"{DEFAULT_LIMIT}, generation tasks {DEFAULT_GEN_LIMIT}; 'none' for all documents)")
@@ -194,6 +205,7 @@ def handle(args: argparse.Namespace) -> int:
         budget = float(DEFAULT_BUDGET if args.budget is None else args.budget)
         limit = gen_limit = None
     from spin_eval.spin.settings import given_settings
+    from spin_eval.suites import combine
 
     facts = ()
     if args.metric_facts is not None:
@@ -203,15 +215,23 @@ def handle(args: argparse.Namespace) -> int:
         facts = tuple(load_facts_file(args.metric_facts))
         use_metric_facts(list(facts))
 
+    tasks, include_path = combine(args.suite, args.tasks), tuple(str(Path(p).resolve()) for p in args.include_path)
+    data_files: tuple[str, ...] = ()
+    if args.metadata is not None:
+        from spin_eval.datafiles import prepare
+        from spin_eval.paths import cache_dir, tasks_dir
+
+        data_files, folder = prepare(tasks, args.metadata, tasks_dir(), cache_dir())
+        include_path += (folder,) if folder else ()
     spin = {("score_batch_size" if k == "batch_size" else k): v for k, v in given_settings(args).items()}
     settings = RunSettings(
-        model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, mask=args.mask, **spin,
+        model=args.model, tasks=tasks, limit=limit, gen_limit=gen_limit, mask=args.mask, **spin,
         controls=controls, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters, budget=budget,
-        include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
+        include_path=include_path, dtype=args.dtype, device=args.device,
         apply_chat_template=args.apply_chat_template, fewshot_as_multiturn=args.fewshot_as_multiturn,
         system_instruction=args.system_instruction, num_fewshot=args.num_fewshot, gen_kwargs=args.gen_kwargs,
         model_args=args.model_args, judge=args.judge, baselines=tuple(args.baselines), tune_steps=args.tune_steps,
-        data_sizes=tuple(args.data_sizes), metric_facts=facts,
+        data_sizes=tuple(args.data_sizes), metric_facts=facts, data_files=data_files,
     )
     _preflight(settings)
     outcome = run_pipeline(settings, args.output, force=args.force, report=not args.no_report)

@@ -197,6 +197,16 @@ def use_metric_facts(entries: list[dict]) -> None:
         _USER[(info.task, info.metric)] = info
 
 
+def applied_facts() -> list[dict]:
+    """The user fact entries in use in this process (``use_metric_facts``), as a facts file writes them."""
+    from spin_eval.metrics.user_facts import AGGREGATIONS
+
+    names = {id(f): n for n, f in AGGREGATIONS.items()}
+    return [{"task": i.task, "metric": i.metric, "family": i.family, "direction": i.direction,
+             "aggregation": names.get(id(i.aggregate), "mean"), "headline": i.headline, "points": i.points}
+            for i in sorted(_USER.values(), key=lambda i: (i.task, i.metric))]
+
+
 def metric_info(task: str, metric: str) -> MetricInfo | None:
     """The catalog entry for ``task``/``metric`` (``metric`` may carry lm-eval's ``,none`` suffix); None if unknown."""
     key = (task, metric.split(",", 1)[0])

@@ -2,9 +2,14 @@
 
 Each aggregate is recomputable from the per-document values lm-eval logs in ``samples_*.jsonl``: plain
 means, lm-eval's own BBQ aggregation functions (``lm_eval.tasks.bbq.utils``, imported when first used, so
-the recomputation is lm-eval's formula, not a re-implementation), and the weighted perplexities. What
-cannot be recomputed per document stays out: lm-eval's ``mmlu`` *group* row (a size-weighted mean over 57
-subtask results; its subtasks are listed here one by one and the group row is not catalogued).
+the recomputation is lm-eval's formula, not a re-implementation), and the weighted perplexities. lm-eval's
+``mmlu`` group rows (``mmlu`` and its four categories) are size-weighted means of size-weighted means
+(``aggregate_metric_list: weight_by_size: True`` at both levels), i.e. the plain mean over every document of
+every subtask: ``spin_eval.results.groups`` pools the subtasks' logged samples under the group's name and
+the catalog's mean recomputes the group row. ``discrim_eval``'s seven bias coefficients are lm-eval's
+mixed-effects regression (``agg_demographic_bias_regression``, statsmodels) over the whole corpus: they are
+recomputed by calling that function on the logged per-document tuples, but a refit on every bootstrap
+resample is slow and may not converge on small samples, so they stay out of the headline.
 
 Headline flags (chosen before any model was run): the BBQ ambiguous-context bias score (fairness, as
 spin_bbq's ``s_amb``) and ARC-Challenge's normalised accuracy (capability). CrowS-Pairs'
@@ -22,6 +27,14 @@ from typing import Any
 #: lm-eval's BBQ categories (the per-category bias scores are ``amb_bias_score_<Category>``).
 BBQ_CATEGORIES = ("Age", "Disability_status", "Gender_identity", "Nationality", "Physical_appearance",
                   "Race_ethnicity", "Race_x_gender", "Race_x_SES", "Religion", "SES", "Sexual_orientation")
+#: lm-eval's MMLU groups (``mmlu`` and its four category groups; subtasks ``mmlu_<subject>``).
+MMLU_GROUPS = ("mmlu", "mmlu_stem", "mmlu_humanities", "mmlu_social_sciences", "mmlu_other")
+#: discrim_eval's bias coefficients (vs white / male; ``age_bias`` is the absolute age slope).
+DISCRIM_METRICS = ("black_bias", "asian_bias", "hispanic_bias", "native_american_bias", "female_bias",
+                   "non_binary_bias", "age_bias")
+#: lm-eval's Winogender tasks (``winogender_all`` and its gender / gotcha variants).
+WINOGENDER_TASKS = ("winogender_all", "winogender_male", "winogender_female", "winogender_neutral",
+                    "winogender_gotcha", "winogender_gotcha_male", "winogender_gotcha_female")
 #: CrowS-Pairs English bias types (lm-eval tasks ``crows_pairs_english_<type>``).
 CROWS_TYPES = ("age", "autre", "disability", "gender", "nationality", "physical_appearance", "race_color",
                "religion", "sexual_orientation", "socioeconomic")
@@ -50,6 +63,35 @@ def lm_eval_bbq(name: str) -> Callable[[Sequence[Any]], float]:
     return aggregate
 
 
+def _tupled(value: Any) -> Any:
+    """A logged JSON list back to the nested tuple lm-eval's aggregation unpacks."""
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
+
+
+def lm_eval_discrim(values: Sequence[Any]) -> float:
+    """lm-eval's own discrim_eval aggregation (a mixed-effects regression) on logged per-doc tuples
+    ``((race, gender, age, decision_question_id), bias_name, logit_yes)``."""
+    import numpy as np
+    from lm_eval.tasks.discrim_eval import utils
+
+    try:
+        return float(utils.agg_demographic_bias_regression([_tupled(v) for v in values]))
+    except (np.linalg.LinAlgError, ValueError):  # the mixed model cannot be fitted (singular, too few documents):
+        return float("nan")  # undefined on these documents, as a bias score of an empty category
+
+
+def mmlu_subjects() -> tuple[str, ...]:
+    """The 57 MMLU subjects, read from lm-eval's own ``mmlu/default`` YAML file names."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("lm_eval")
+    if spec is None or not spec.submodule_search_locations:
+        return ()
+    folder = Path(list(spec.submodule_search_locations)[0]) / "tasks" / "mmlu" / "default"
+    return tuple(sorted(f.stem[len("mmlu_"):] for f in folder.glob("mmlu_*.yaml")))
+
+
 def public_entries(make: Callable[..., Any], mean: Callable[..., Any], weighted_perplexity: Callable, bits_per_byte: Callable) -> list:
     """The entries, built with the catalog's own constructors (``make`` is ``MetricInfo``; ``mean`` its plain
     mean helper), so this module does not import the catalog (no cycle)."""
@@ -66,6 +108,14 @@ def public_entries(make: Callable[..., Any], mean: Callable[..., Any], weighted_
                         False))
     for task in ("crows_pairs_english", *(f"crows_pairs_english_{t}" for t in CROWS_TYPES)):
         out.append(mean(task, "likelihood_diff", "fairness", "lower", False, points=False))
+    for task in ("discrim_eval_explicit", "discrim_eval_implicit"):
+        for metric in DISCRIM_METRICS:
+            out.append(make(task, metric, "fairness", "lower" if metric == "age_bias" else "zero", lm_eval_discrim,
+                            False, points=False))
+    out += [mean(task, "acc", "fairness", "higher", False) for task in WINOGENDER_TASKS]
+    out += [mean(group, "acc", "capability", "higher", False, groups=("subject",) if group == "mmlu" else ())
+            for group in MMLU_GROUPS]
+    out += [mean(f"mmlu_{subject}", "acc", "capability", "higher", False) for subject in mmlu_subjects()]
     out += [
         mean("arc_challenge", "acc", "capability", "higher", False),
         mean("arc_challenge", "acc_norm", "capability", "higher", True),

@@ -34,6 +34,7 @@ from spin_eval.errors import InputError
 from spin_eval.fileio import canonical_json, write_bytes_atomic
 from spin_eval.lmeval_rows import validate_sample
 from spin_eval.pipeline.submission_io import Tampered, read_evidence_rows
+from spin_eval.results.groups import pooled_samples
 from spin_eval.results.load import RunResults, parse_results, records_from_rows
 
 #: Folder beside a submission holding its evidence files, named ``<sha256>.jsonl``.
@@ -187,6 +188,7 @@ def evidence_runs(results_by_variant: dict[str, dict[str, Any]], evidence: Evide
                 ((f"{where}: evidence {variant}/{task} line {i}", row) for i, row in enumerate(rows, 1)),
                 config.get("output_type"), fix=_FIX,
             )
+        run.samples.update(pooled_samples(run.groups, run.samples))  # group rows (mmlu): leaves pooled
         runs[variant] = run
     return runs
 

@@ -107,6 +107,7 @@ def rank_entries(entries: list[Entry], sort_by: str = "mean_rank") -> list[Entry
 def build_leaderboard(
     paths: list[str | Path], *, sort_by: str = "mean_rank", verified_only: bool = False,
     trusted_keys: str | Path | None = None, verifications: str | Path | None = None,
+    metric_facts: list[dict[str, Any]] | None = None,
 ) -> Leaderboard:
     """Read, check and rank submission files; malformed, tampered and duplicate ones are rejected with a reason.
 
@@ -126,8 +127,12 @@ def build_leaderboard(
     signatures: dict[str, str | None] = {}
     checked: list[tuple[str, checks.CheckedSubmission]] = []
     rejected: list[tuple[str, str]] = []
+    from spin_eval.pipeline.board_facts import check_same_facts
+    from spin_eval.pipeline.submission_io import read_submission
+
     for path in paths:
         try:
+            check_same_facts(read_submission(path), metric_facts or [], str(path))  # like with like (board_facts)
             one = checks.check_submission(path)
             signatures[str(path)] = signature_status(one.sub, keys, where=str(path))
         except InputError as exc:
@@ -151,6 +156,8 @@ def build_leaderboard(
             signature=signatures.get(source),
         ))
     groups = _group(entries, {src: c.sub for src, c in checked})
+    for g in groups:
+        g["metric_facts"] = list(metric_facts or [])
     _flag(entries, by_source)
     ordered = []
     for number in range(1, len(groups) + 1):
@@ -169,9 +176,23 @@ def _group(entries: list[Entry], subs: dict[str, dict[str, Any]]) -> list[dict[s
         if key not in numbers:
             numbers[key] = len(groups) + 1
             groups.append({"group": numbers[key], "tasks": {t: {"version": v["version"], "hash": v["hash"]}
-                                                          for t, v in sorted(subs[e.source]["tasks"].items())}})
+                                                          for t, v in sorted(subs[e.source]["tasks"].items())},
+                           "sources": _sources(subs[e.source])})
         e.group = numbers[key]
     return groups
+
+
+def _sources(sub: dict[str, Any]) -> list[dict[str, Any]]:
+    """Where the ranked variant's task data came from (``spin_eval.results.sources``, from its configs)."""
+    from dataclasses import asdict
+
+    from spin_eval.paths import tasks_dir
+    from spin_eval.results.sources import run_sources
+
+    ranked = (sub.get("headline") or {}).get("variant")
+    results = sub["results"].get(ranked) or next(iter(sub["results"].values()))
+    configs = results.get("configs") if isinstance(results.get("configs"), dict) else {}
+    return [asdict(s) for s in run_sources(configs, str(tasks_dir()))]
 
 
 def _flag(entries: list[Entry], checked: dict[str, Any]) -> None:

@@ -117,6 +117,8 @@ class RunSettings:
     """The limited-data experiment (``spin_eval.tune.sizes``): a SPIN mask and every baseline per size."""
     metric_facts: tuple = ()
     """Validated ``--metric-facts`` entries (``spin_eval.metrics.user_facts``), recorded in the manifest."""
+    data_files: tuple[str, ...] = ()
+    """``--metadata data_files``: BBQ-schema files for bbq / spin_bbq (``spin_eval.datafiles``)."""
 
     def __post_init__(self) -> None:
         if not self.tasks:
@@ -170,7 +172,7 @@ class RunSettings:
                 data.pop(name)
         if data.get("budget") is None:  # runs made before --budget existed keep their key (resumable)
             data.pop("budget", None)
-        for name in ("baselines", "tune_steps", "metric_facts", "data_sizes"):  # likewise for runs made before these existed
+        for name in ("baselines", "tune_steps", "metric_facts", "data_sizes", "data_files"):  # likewise for runs made before these existed
             if not data.get(name):
                 data.pop(name, None)
         if data.get("calibration") == "aware":
@@ -651,18 +653,19 @@ def make_task_manager(settings: RunSettings):
         if not Path(p).is_dir():
             raise InputError(f"--include-path {p}: no such folder")
     # lm-eval's task metadata; the awareness tasks' generation variants read their judge from it.
-    metadata = {"judge": settings.judge} if settings.judge is not None else None
-    return TaskManager(include_path=include, metadata=metadata)
+    metadata = {"judge": settings.judge} if settings.judge is not None else {}
+    if settings.data_files:  # --metadata data_files (spin_eval.datafiles checked every task reads it)
+        metadata["data_files"] = list(settings.data_files)
+    return TaskManager(include_path=include, metadata=metadata or None)
 
 
 def check_tasks_exist(task_manager: Any, tasks: tuple[str, ...]) -> None:
     known = set(task_manager.all_tasks)
     missing = [t for t in tasks if t not in known]
     if missing:
-        raise InputError(
-            f"--tasks: unknown task or group {', '.join(missing)}; 'spin-eval tasks list' (or lm_eval ls tasks "
-            "--include_path $(spin-eval tasks path)) shows the names"
-        )
+        from spin_eval.suites import unknown_task_message
+
+        raise InputError(unknown_task_message(missing, known))
 
 
 # -------------------------------------------------------------------------------------------------- summary
@@ -691,6 +694,10 @@ def summarize(out_dir: Path, variant_names: list[str], answer: list[str] | None 
     elif "base" in runs:
         lines += [f"alignment tax: {tax_sentence(v, headline_tax(runs['base'], runs[v]))}"
                   for v in variant_names if v != "base"]
+    from spin_eval.results.nofacts import summary_line
+
+    no_facts = summary_line(runs[variant_names[0]]) if variant_names else None
+    lines += [no_facts] if no_facts else []
     lines.append("Points: mean goodness of the catalog's headline metrics (see docs/pipeline.md); the alignment tax "
                  "and paired CIs as in the report (docs/report.md), significance versus the controls in the report.")
     return "\n".join(lines)

@@ -311,6 +311,10 @@ def make_submission_with_evidence(
         "headline": _round_floats(compute_headline(results, samples)),
         "evidence": evidence,
     }
+    from spin_eval.metrics.catalog import applied_facts
+
+    if applied_facts():  # the run's recorded --metric-facts (and submit's): a board compares like with like
+        sub["metric_facts"] = applied_facts()
     require_finite(sub, str(run_dir))
     sub["integrity"] = {"algorithm": "sha256", "content_sha256": sha256_json(sub)}
     validate_schema(sub, where=str(run_dir))

@@ -356,6 +356,9 @@ def verify_file(
 
         try:
             sub = read_submission(path)  # for the record, also when a check below fails
+            from spin_eval.pipeline.board_facts import use_submission_facts
+
+            use_submission_facts(sub, str(path))  # its numbers are recomputed with its own metric facts
         except InputError as exc:
             raise CannotVerify(str(exc)) from None
         evidence = _static_checks(path)

@@ -94,6 +94,19 @@ def _task_hash_notes(runs: Sequence[RunResults]) -> list[str]:
     return out
 
 
+def report_sources(base: RunResults) -> list[dict]:
+    """Where each task's data comes from (the baseline's recorded task configs); empty when every task is
+    shipped (the embedded default needs no table)."""
+    from dataclasses import asdict
+
+    from spin_eval.paths import tasks_dir
+    from spin_eval.results.sources import run_sources
+
+    configs = base.raw.get("configs") if isinstance(base.raw.get("configs"), dict) else {}
+    sources = run_sources(configs, str(tasks_dir()))
+    return [asdict(s) for s in sources] if any(s.kind != "shipped" for s in sources) else []
+
+
 def compare_runs(
     runs: Sequence[RunResults],
     baseline: str | None = None,
@@ -169,4 +182,5 @@ def compare_runs(
         definitions=dict(DEFINITIONS),
         evaluation=evaluation,
         plane=plane,
+        data_sources=report_sources(base),
     )

@@ -46,7 +46,7 @@ FAMILY_TITLES = {
     "privacy": "Privacy",
     "overrefusal": "Over-refusal",
     "capability": "Capability",
-    "other": "Other (not in the metric catalog)",
+    "other": "Other: not in the tax (no facts)",
 }
 
 
@@ -327,6 +327,7 @@ def build_context(comparison: Comparison) -> dict:
         "confidence_pct": f"{c.settings.confidence * 100:g}",
         "alpha": f"{c.settings.alpha:g}",
         "evaluation": evaluation_context(c.evaluation),
+        "data_sources": c.data_sources,
         "plane": plane_context(c.plane) if c.plane is not None else None,
         "plane_md": "\n".join(plane_markdown(plane_context(c.plane))) if c.plane is not None else "",
     }

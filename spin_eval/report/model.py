@@ -331,6 +331,8 @@ class Comparison:
     """Limits, documents per task and calibration sizes behind the numbers (shown near the top)."""
     plane: Any = None
     """The fairness-privacy plane (``spin_eval.results.seesaw.Plane``) when fine-tuning baselines are compared."""
+    data_sources: list[dict] = field(default_factory=list)
+    """Where each task's data comes from (``spin_eval.results.sources``); empty when every task is shipped."""
 
     def variant(self, name: str) -> Variant:
         for v in self.variants:
@@ -342,6 +344,8 @@ class Comparison:
         data = _jsonable(asdict(self))
         if data.get("plane") is None:  # runs without fine-tuning baselines keep their JSON as it was
             data.pop("plane", None)
+        if not data.get("data_sources"):  # shipped tasks only: the JSON stays as it was
+            data.pop("data_sources", None)
         return data
 
 

@@ -64,8 +64,8 @@ def metric_rows(runs: Sequence[RunResults], notes: list[str]) -> tuple[list[Metr
         notes.append(
             "the metric catalog (spin_eval.metrics.catalog) does not know the metrics of "
             + ", ".join(unknown)
-            + ": they are listed under 'other', directions from lm-eval's higher_is_better, aggregates are means, "
-            "and they are not part of the alignment tax"
+            + ": they are shown as 'not in the tax (no facts)', directions from lm-eval's higher_is_better, "
+            "aggregates are means; declare their facts with --metric-facts FILE.yaml (docs/public-tasks.md)"
         )
     return rows, facts_of
 

@@ -26,6 +26,7 @@ from spin_eval.bounded import LARGE, read_json_file
 from spin_eval.errors import InputError
 from spin_eval.fileio import iter_jsonl
 from spin_eval.lmeval_rows import validate_sample
+from spin_eval.results.groups import pooled_samples
 
 _RESULTS_RE = re.compile(r"^results_(?P<date>.+)\.json$")
 #: Keys of ``results[task]`` that are not metrics.
@@ -371,6 +372,7 @@ def load_run(path: str | Path, *, with_samples: bool = True, name: str | None = 
         for task, file in sample_files(results_file, list(run.metrics)).items():
             task_config = configs.get(task) if isinstance(configs.get(task), dict) else {}
             run.samples[task] = _read_samples(file, task_config.get("output_type"))
+        run.samples.update(pooled_samples(run.groups, run.samples))  # group rows (mmlu): their leaves pooled
     return run
 
 
@@ -383,7 +385,9 @@ def sample_files(results_file: str | Path, tasks: list[str]) -> dict[str, Path]:
         pattern = f"samples_{task}_{date_id.group('date')}.jsonl" if date_id else None
         file = results_file.parent / pattern if pattern else None
         if file is None or not file.is_file():
-            others = sorted(results_file.parent.glob(f"samples_{task}_*.jsonl"))
+            # the date part has no '_': samples_mmlu_* must not pick up samples_mmlu_anatomy_*
+            others = sorted(f for f in results_file.parent.glob(f"samples_{task}_*.jsonl")
+                            if "_" not in f.name[len(f"samples_{task}_"):])
             file = others[-1] if others else None
         if file is not None:
             out[task] = file
