@@ -27,6 +27,17 @@ def _umask() -> int:
     return mask
 
 
+def apply_default_permissions(folder: Path) -> None:
+    """Give a finished folder made with ``mkdtemp`` (0700) and its files the usual umask permissions.
+
+    ``tempfile.mkdtemp`` and some writers (safetensors via a temp file) create owner-only entries; a
+    cache or export folder should be readable like any other file the user creates.
+    """
+    umask = _umask()
+    for child in [folder, *folder.rglob("*")]:
+        child.chmod((0o777 if child.is_dir() else 0o666) & ~umask)
+
+
 def resolve_inside(folder: str | Path, relative: Any, where: str) -> Path:
     """``folder / relative`` when it stays inside ``folder`` (symlinks resolved), else InputError naming
     ``where``: a path read from a manifest or a submission may not reach outside its folder (``../``,
@@ -91,9 +102,7 @@ def write_folder_atomic(path: str | Path, fill: Callable[[Path], None], *, repla
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
     try:
         fill(tmp)
-        umask = _umask()
-        for child in [tmp, *tmp.rglob("*")]:
-            child.chmod((0o777 if child.is_dir() else 0o666) & ~umask)
+        apply_default_permissions(tmp)
         if path.exists() and replace:
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent))
             os.replace(path, old / "previous")

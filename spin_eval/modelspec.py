@@ -321,7 +321,7 @@ def convert_gguf(gguf_path: str | Path, *, out_dir: str | Path | None = None) ->
         }
         # The info file is written last: its presence marks the directory as complete.
         (tmp / CONVERTED_INFO_FILE).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", "utf-8")
-        apply_default_permissions(tmp)
+        fileio.apply_default_permissions(tmp)
         if final.exists() and not _is_complete(final, sha256):
             # A stale or half-removed directory from an older layout: move it aside, then replace it.
             stale = Path(tempfile.mkdtemp(prefix=f".{final.name}.stale-", dir=final.parent))
@@ -340,19 +340,6 @@ def convert_gguf(gguf_path: str | Path, *, out_dir: str | Path | None = None) ->
 
 
 # ---------------------------------------------------------------------------------------- resolution
-
-
-def apply_default_permissions(folder: Path) -> None:
-    """Give a finished folder made with ``mkdtemp`` (0700) and its files the usual umask permissions.
-
-    ``tempfile.mkdtemp`` and some writers (safetensors via a temp file) create owner-only entries; a
-    cache or export folder should be readable like any other file the user creates.
-    """
-    umask = os.umask(0)
-    os.umask(umask)
-    folder.chmod(0o777 & ~umask)
-    for child in folder.rglob("*"):
-        child.chmod((0o777 if child.is_dir() else 0o666) & ~umask)
 
 
 def _looks_like_path(spec: str) -> bool:
