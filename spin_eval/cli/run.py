@@ -56,7 +56,7 @@ def _limit(text: str) -> float | str:
 def _batch_size(text: str) -> int | str:
     """lm-eval's batch size values: an integer, auto or auto:N."""
     from spin_eval.errors import InputError
-    from spin_eval.pipeline.run import check_batch_size
+    from spin_eval.run.settings import check_batch_size
 
     value: int | str = int(text) if text.strip().lstrip("-").isdigit() else text.strip()
     try:
@@ -103,7 +103,7 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from spin_eval.pipeline.run import ALL_CONTROLS, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RUN_SPIN_DEFAULTS
+    from spin_eval.run.settings import ALL_CONTROLS, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RUN_SPIN_DEFAULTS
     from spin_eval.spin.config import SPIN_SELECTIONS
     from spin_eval.spin.settings import add_setting_arguments
 
@@ -194,7 +194,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from spin_eval.pipeline.run import DEFAULT_BUDGET, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RunSettings, run_pipeline
+    from spin_eval.run.main import run_pipeline
+    from spin_eval.run.settings import DEFAULT_BUDGET, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RunSettings
 
     controls = () if args.controls in ((), ("none",)) else args.controls
     limit = DEFAULT_LIMIT if args.limit is None else args.limit
@@ -258,8 +259,8 @@ def handle(args: argparse.Namespace) -> int:
 
 def _preflight(settings) -> None:
     """Files, device and hub checked before the model loads (spin_eval.preflight)."""
-    from spin_eval.pipeline.run import parse_model_args
     from spin_eval.preflight import preflight
+    from spin_eval.run.settings import parse_model_args
 
     judge = settings.judge if settings.judge not in (None, "builtin") else None
     preflight(model=settings.model, revision=parse_model_args(settings.model_args).get("revision"),

@@ -39,7 +39,7 @@ def _ratios(text: str) -> tuple[float, ...]:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from spin_eval.pipeline.sweep import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, DEFAULT_RATIOS
+    from spin_eval.run.sweep import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, DEFAULT_RATIOS
 
     parser = subparsers.add_parser(
         "sweep", help="SPIN and controls over several ratios: the trust-capability frontier",
@@ -91,8 +91,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from spin_eval.errors import InputError
-    from spin_eval.pipeline.run import RunSettings
-    from spin_eval.pipeline.sweep import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, SweepSettings, normalize_ratios, run_sweep
+    from spin_eval.run.settings import RunSettings
+    from spin_eval.run.sweep import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, SweepSettings, normalize_ratios, run_sweep
 
     if not args.allowance >= 0:
         raise InputError(f"--allowance {args.allowance}: must be 0 or more capability points")
