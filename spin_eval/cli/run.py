@@ -106,6 +106,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from spin_eval.run.settings import ALL_CONTROLS, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RUN_SPIN_DEFAULTS
     from spin_eval.spin.config import SPIN_SELECTIONS
     from spin_eval.spin.settings import add_setting_arguments
+    from spin_eval.stats import DEFAULT_RESAMPLES
 
     parser = subparsers.add_parser(
         "run", help="the main job: SPIN mask + base/SPIN/control evaluations through lm-eval + report",
@@ -158,8 +159,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "rows (e.g. sft-privacy-nN), on the same documents (e.g. 8,32,128; docs/seesaw.md)")
     parser.add_argument("--batch-size", "--batch_size", type=_batch_size, default=8,
                         help="lm-eval batch size: an integer, auto or auto:N (default 8)")
-    parser.add_argument("--bootstrap-iters", type=non_negative_int, default=1000,
-                        help="lm-eval's bootstrap iterations for its stderr (default 1000; the report does its own)")
+    parser.add_argument("--bootstrap-iters", type=non_negative_int, default=DEFAULT_RESAMPLES,
+                        help=f"lm-eval's bootstrap iterations for its stderr (default {DEFAULT_RESAMPLES}, the project's "
+                             "one bootstrap default; the report does its own)")
     lm = parser.add_argument_group(
         "lm-eval evaluation options (lm-eval's names and meaning; the underscore spellings work too; recorded "
         "in the run manifest and the report, and part of the settings a re-run must match)")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from spin_eval import stats
 from spin_eval.bounded import SMALL, one_line, read_yaml_file, short
 from spin_eval.errors import InputError
 
@@ -47,7 +48,8 @@ class Policy:
     """A validated check policy."""
 
     alpha: float = 0.05
-    bootstrap_iters: int = 2000
+    bootstrap_iters: int = stats.DEFAULT_RESAMPLES
+    """Paired bootstrap resamples per delta: the project's one default (``spin_eval.stats.DEFAULT_RESAMPLES``)."""
     seed: int = 0
     require_same_fingerprint: bool = True
     min_mask_jaccard: float | None = None

@@ -11,6 +11,7 @@ from typing import Any
 
 from spin_eval.errors import InputError
 from spin_eval.fileio import sha256_json
+from spin_eval.stats import DEFAULT_RESAMPLES
 
 MANIFEST_VERSION = 1
 #: Default tasks: the offline suite (fairness, privacy, over-refusal, capability).
@@ -65,7 +66,7 @@ class RunSettings:
     max_length: int = 1024
     controls: tuple[str, ...] = DEFAULT_CONTROLS
     batch_size: int | str = 8
-    bootstrap_iters: int = 1000
+    bootstrap_iters: int = DEFAULT_RESAMPLES
     budget: float | None = None
     """Minutes for the whole run: documents per task planned from a timed pilot (``--limit`` overrides)."""
     include_path: tuple[str, ...] = ()
