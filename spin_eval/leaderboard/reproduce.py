@@ -231,7 +231,7 @@ def _mask_for(sub: dict[str, Any], variant: str, lm: Any, given: Path | None, tm
     from spin_eval.spin.config import SpinConfig
 
     try:
-        config = SpinConfig(**cfg)
+        config = SpinConfig.from_dict(cfg)
     except (TypeError, ValueError, SpinEvalError) as exc:
         raise CannotVerify(f"variant '{variant}': the recorded mask recipe is not usable here ({exc})") from None
     print(f"[verify] rebuilding the mask of '{variant}' from its recipe (or the mask cache)", file=sys.stderr)
