@@ -44,20 +44,19 @@ def test_config_records_the_variant_and_refuses_it_with_explicit_sets():
 
 def test_run_flag_reaches_the_spin_config_and_keeps_old_run_keys():
     from spin_eval.cli import build_parser
-    from spin_eval.run.masks import spin_config_for
     from spin_eval.run.settings import RunSettings
 
     args = build_parser().parse_args(["run", "--calibration", "malicious", "-o", "x"])
     assert args.setting_calibration == "malicious"
     with pytest.raises(SystemExit):
         build_parser().parse_args(["run", "--calibration", "evil", "-o", "x"])
-    assert spin_config_for(RunSettings(calibration="malicious"), "smollm2").calibration == "malicious"
+    assert RunSettings.with_spin(calibration="malicious").spin.calibration == "malicious"
     for clash in ({"mask": "m.safetensors"}, {"fairness": "f.jsonl"}, {"privacy": "p.jsonl"}):
         with pytest.raises(InputError, match="--calibration malicious cannot be combined"):
-            RunSettings(calibration="malicious", **clash)
+            RunSettings.with_spin(calibration="malicious", **clash)
     sweep = build_parser().parse_args(["sweep", "--calibration", "malicious", "-o", "x"])
-    assert sweep.calibration == "malicious"
-    assert RunSettings().key() != RunSettings(calibration="malicious").key()
+    assert sweep.setting_calibration == "malicious"
+    assert RunSettings().key() != RunSettings.with_spin(calibration="malicious").key()
     # key() leaves the default out (older run folders keep resuming): tests/run/test_pipeline_run_options.py
 
 

@@ -227,7 +227,7 @@ def handle(args: argparse.Namespace) -> int:
         data_files, folder = prepare(tasks, args.metadata, tasks_dir(), cache_dir())
         include_path += (folder,) if folder else ()
     spin = {("score_batch_size" if k == "batch_size" else k): v for k, v in given_settings(args).items()}
-    settings = RunSettings(
+    settings = RunSettings.with_spin(
         model=args.model, tasks=tasks, limit=limit, gen_limit=gen_limit, mask=args.mask, **spin,
         controls=controls, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters, budget=budget,
         include_path=include_path, dtype=args.dtype, device=args.device,
@@ -267,6 +267,6 @@ def _preflight(settings) -> None:
     judge = settings.judge if settings.judge not in (None, "builtin") else None
     preflight(model=settings.model, revision=parse_model_args(settings.model_args).get("revision"),
               device=settings.device, files={"--mask": settings.mask},
-              calibration={"--general": settings.general, "--fairness": settings.fairness,
-                           "--privacy": settings.privacy},
+              calibration={"--general": settings.spin.general, "--fairness": settings.spin.fairness,
+                           "--privacy": settings.spin.privacy},
               models={"--judge": judge})

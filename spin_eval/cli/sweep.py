@@ -105,7 +105,7 @@ def handle(args: argparse.Namespace) -> int:
     gen_limit = args.gen_limit if args.gen_limit is not None else (args.limit if args.limit is not None else DEFAULT_GEN_LIMIT)
     limit, gen_limit = (None if v == ALL else v for v in (limit, gen_limit))
     spin = {("score_batch_size" if k == "batch_size" else k): v for k, v in given_settings(args).items()}
-    run = RunSettings(
+    run = RunSettings.with_spin(
         model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, **spin,
         baselines=tuple(args.baselines), tune_steps=args.tune_steps,
         controls=(), batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters,

@@ -64,7 +64,7 @@ def evaluate_variant(
         if variant.mask_file is not None:
             lm.use_mask(variant.mask_file)
         else:
-            lm.clear_mask(target=settings.target)
+            lm.clear_mask(target=settings.spin.target)
         if variant.finetuned is not None:
             lm.use_finetuned(variant.finetuned[1], variant.finetuned[0])
         tracker = EvaluationTracker(output_path=str(tmp))

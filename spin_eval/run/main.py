@@ -51,8 +51,8 @@ def run_pipeline(settings: RunSettings, out_dir: str | Path, *, force: bool = Fa
     started = time.perf_counter()
     out_dir = Path(out_dir)
     outputs = planned_outputs(variant_names(settings), list(mask_files(settings).values()))
-    inputs = {"--mask": settings.mask, "--general": settings.general, "--fairness": settings.fairness,
-              "--privacy": settings.privacy, "--include-path": settings.include_path}
+    inputs = {"--mask": settings.mask, "--general": settings.spin.general, "--fairness": settings.spin.fairness,
+              "--privacy": settings.spin.privacy, "--include-path": settings.include_path}
     from spin_eval.outputs import check_run_folder
     from spin_eval.run.validate import check_run_inputs
 
@@ -69,7 +69,7 @@ def tune_baselines(variants: list[Variant], settings: RunSettings, manifest: Man
     from spin_eval.tune.job import tune_baseline
     from spin_eval.tune.sizes import baseline_variants
 
-    configs = baseline_variants(settings.baselines, settings.data_sizes, steps=settings.tune_steps, seed=settings.seed)
+    configs = baseline_variants(settings.baselines, settings.data_sizes, steps=settings.tune_steps, seed=settings.spin.seed)
     out, info = [], {}
     for variant in variants:
         if variant.name in configs:
@@ -116,9 +116,6 @@ def _run_pipeline_locked(
 
     lm = None
     if todo or not masks_ready:
-        from spin_eval.modelspec import resolve_model_spec
-
-        model_spec = resolve_model_spec(settings.model)
         documents = select_documents(task_manager, settings.tasks, settings.limit, settings.gen_limit)
         lm = load_shared_model(settings)
         stage("masks")
@@ -126,7 +123,7 @@ def _run_pipeline_locked(
             print("already built (skipped)", file=sys.stderr)
         else:
             t0, c0 = time.perf_counter(), time.process_time()
-            files = build_masks(lm, settings, model_spec, masks_dir, force=force)
+            files = build_masks(lm, settings, masks_dir, force=force)
             from spin_eval.spin.io import file_sha256, load_mask
 
             info = {name: {"path": f"{MASKS_SUBDIR}/{p.name}", "sha256": file_sha256(p),

@@ -4,7 +4,7 @@ run and what a run did (``RunOutcome``). Written atomically; shared by ``spin-ev
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,7 @@ class Manifest:
             "format_version": MANIFEST_VERSION,
             "created": _now(),
             "model_spec": settings.model,
-            "settings": _jsonable(asdict(settings)),
+            "settings": _jsonable(settings.record()),
             "settings_key": settings.key(),
             "evaluation_options": _jsonable(settings.evaluation_options()),
             "stages": {},
@@ -85,7 +85,7 @@ class Manifest:
 
 def settings_differences(recorded: dict[str, Any], settings: RunSettings) -> str:
     """``name: old -> new`` for every setting that differs from a manifest's recorded ones. Pure."""
-    current = _jsonable(asdict(settings))
+    current = _jsonable(settings.record())
     out = []
     for name, value in current.items():
         old = recorded.get(name, EVAL_OPTION_DEFAULTS.get(name))

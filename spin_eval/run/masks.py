@@ -14,18 +14,7 @@ from spin_eval.fileio import copy_file_atomic
 from spin_eval.run.settings import MASK_ONLY_CONTROLS, SCORE_CONTROLS, RunSettings
 
 
-def spin_config_for(settings: RunSettings, model_spec: Any):
-    """The SpinConfig of the run's SPIN mask (``spin_eval.spin.settings``'s ratio rule: p per model, q = p)."""
-    from dataclasses import fields
-
-    from spin_eval.spin.config import SpinConfig
-    from spin_eval.spin.settings import make_settings
-
-    given = {f.name: getattr(settings, f.name) for f in fields(SpinConfig) if getattr(settings, f.name) is not None}
-    return make_settings(given, model_spec, where="spin-eval run")[0]
-
-
-def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path, *, force: bool) -> dict[str, Path]:
+def build_masks(lm: Any, settings: RunSettings, masks_dir: Path, *, force: bool) -> dict[str, Path]:
     """Write ``spin.safetensors`` and ``control-<selection>.safetensors`` into ``masks_dir``; reuse existing ones."""
     from dataclasses import replace
 
@@ -57,13 +46,13 @@ def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path
 
             config = SpinConfig.from_dict(cfg)
     else:
-        config = spin_config_for(settings, model_spec)
+        config = settings.spin  # the one SpinConfig of the run (ratio rule applied when the settings were made)
         if force or not spin_path.is_file():
             print(f"[masks] SPIN mask (p={config.p:g}, q={config.q:g}, nsamples={config.nsamples}): looking in the "
                   "mask cache, building it on a miss", file=sys.stderr)
             started = time.time()
             _, cached = load_or_build_masks(model, tokenizer, config, (config.selection,),
-                                            batch_size=settings.score_batch_size)[config.selection]
+                                            batch_size=settings.scoring.batch_size)[config.selection]
             built = Path(cached).stat().st_mtime >= started - 1  # a cache hit leaves the file untouched
             print(f"[masks] SPIN mask {'built and cached' if built else 'loaded from the mask cache'}: {cached}",
                   file=sys.stderr)
@@ -74,12 +63,12 @@ def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path
     for c in todo:
         if c in MASK_ONLY_CONTROLS:
             print(f"[masks] control {c}", file=sys.stderr)
-            save_mask(control_mask(model, spin_mask, c, settings.control_seed), out[f"control-{c}"])
+            save_mask(control_mask(model, spin_mask, c, settings.spin.control_seed), out[f"control-{c}"])
     scored = tuple(c for c in todo if c in SCORE_CONTROLS)
     if scored:
         print(f"[masks] controls {', '.join(scored)} (one scoring pass, or the mask cache)", file=sys.stderr)
-        built = load_or_build_masks(model, tokenizer, replace(config, control_seed=settings.control_seed), scored,
-                                    batch_size=settings.score_batch_size)
+        built = load_or_build_masks(model, tokenizer, replace(config, control_seed=settings.spin.control_seed), scored,
+                                    batch_size=settings.scoring.batch_size)
         for c, (_, cached) in built.items():
             copy_file_atomic(cached, out[f"control-{c}"])
     from spin_eval.tune.sizes import spin_size_variants
@@ -89,7 +78,7 @@ def build_masks(lm: Any, settings: RunSettings, model_spec: Any, masks_dir: Path
             print(f"[masks] {name}: SPIN mask with nsamples={n} (the mask cache, or built)", file=sys.stderr)
             sized = replace(config, nsamples=n)
             _, cached = load_or_build_masks(model, tokenizer, sized, (sized.selection,),
-                                            batch_size=settings.score_batch_size)[sized.selection]
+                                            batch_size=settings.scoring.batch_size)[sized.selection]
             copy_file_atomic(cached, out[name])
     return out
 

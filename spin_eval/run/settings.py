@@ -11,6 +11,7 @@ from typing import Any
 
 from spin_eval.errors import InputError
 from spin_eval.fileio import sha256_json
+from spin_eval.spin.config import ScoringOptions, SpinConfig
 from spin_eval.stats import DEFAULT_RESAMPLES
 
 MANIFEST_VERSION = 1
@@ -36,12 +37,34 @@ REPORT_FORMATS = ("html", "md", "json")
 RUN_SPIN_DEFAULTS = {"nsamples": 32, "batch_size": 8}
 
 
+#: The flat names of the SPIN settings in the manifest's ``settings`` (and in :meth:`RunSettings.with_spin`), in
+#: their recorded order: SpinConfig's fields, ScoringOptions' ``batch_size`` as ``score_batch_size``.
+SPIN_NAMES = ("p", "q", "target", "selection", "nsamples", "score_batch_size", "seed", "control_seed", "calibration",
+              "general", "fairness", "privacy", "chat_template", "max_length")
+
+
+def run_spin_settings(model: str, given: dict[str, Any] | None = None) -> tuple[SpinConfig, ScoringOptions]:
+    """The run's SPIN settings: ``given`` (flat names, None = not given) over ``RUN_SPIN_DEFAULTS``, with the one
+    ratio rule of ``spin_eval.spin.settings`` for ``model``. InputError names the run's flag."""
+    from spin_eval.run.validate import check_spin_settings
+    from spin_eval.spin.settings import make_settings
+
+    values = {k: v for k, v in (given or {}).items() if v is not None}
+    unknown = sorted(set(values) - set(SPIN_NAMES))
+    if unknown:
+        raise InputError(f"unknown SPIN setting(s) {', '.join(unknown)}; known: {', '.join(SPIN_NAMES)}")
+    check_spin_settings(values)  # the run's flag names in the message, before any load
+    named = {("batch_size" if k == "score_batch_size" else k): v for k, v in values.items()}
+    return make_settings({**RUN_SPIN_DEFAULTS, **named}, model, where="spin-eval run")
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """Everything that decides what a run computes. Its hash guards resuming into an existing folder.
 
-    The SPIN fields mirror ``SpinConfig`` (flags made by ``spin_eval.spin.settings``); ``score_batch_size``
-    is ``ScoringOptions.batch_size``.
+    The SPIN mask's settings are one ``SpinConfig`` (``spin``, ratios resolved by the one ratio rule) and one
+    ``ScoringOptions`` (``scoring``), made from flags by :meth:`with_spin`; never copied field by field. The
+    manifest records them flat (:meth:`record`), as run folders always did.
     """
 
     model: str = "smollm2"
@@ -49,21 +72,11 @@ class RunSettings:
     limit: float | None = DEFAULT_LIMIT
     gen_limit: float | None = DEFAULT_GEN_LIMIT
     mask: str | None = None
-    p: float | None = None
-    q: float | None = None
-    target: str = "mlp"
-    selection: str = "paper"
-    nsamples: int = RUN_SPIN_DEFAULTS["nsamples"]
-    score_batch_size: int = RUN_SPIN_DEFAULTS["batch_size"]
-    seed: int = 0
-    control_seed: int = 0
-    calibration: str = "aware"
-    """Shipped fairness/privacy sets of the SPIN mask: ``aware`` or ``malicious`` (robustness experiment)."""
-    general: str | None = None
-    fairness: str | None = None
-    privacy: str | None = None
-    chat_template: bool = False
-    max_length: int = 1024
+    spin: SpinConfig | None = None
+    """The SPIN mask's settings; None: the run's defaults for ``model`` (``RUN_SPIN_DEFAULTS``, the ratio rule).
+    With ``mask`` only ``target`` and ``control_seed`` are used (the mask file fixes the rest)."""
+    scoring: ScoringOptions | None = None
+    """Scoring's runtime options (batch size); None: ``RUN_SPIN_DEFAULTS``."""
     controls: tuple[str, ...] = DEFAULT_CONTROLS
     batch_size: int | str = 8
     bootstrap_iters: int = DEFAULT_RESAMPLES
@@ -91,23 +104,39 @@ class RunSettings:
     data_files: tuple[str, ...] = ()
     """``--metadata data_files``: BBQ-schema files for bbq / spin_bbq (``spin_eval.datafiles``)."""
 
+    @classmethod
+    def with_spin(cls, **kwargs: Any) -> "RunSettings":
+        """RunSettings from the SPIN settings as flags give them (flat names of ``SPIN_NAMES``: ``p``, ``q``,
+        ``nsamples``, ``score_batch_size``, ...; None = not given) beside the other fields."""
+        given = {name: kwargs.pop(name) for name in SPIN_NAMES if name in kwargs}
+        if kwargs.get("mask") is not None and (given.get("p") is not None or given.get("q") is not None):
+            raise InputError("--mask cannot be combined with --p/--q: the mask file already fixes the ratios")
+        calibration = given.get("calibration") or "aware"
+        if calibration != "aware" and (kwargs.get("mask") is not None or given.get("fairness") or given.get("privacy")):
+            raise InputError(f"--calibration {calibration} cannot be combined with --mask, --fairness or --privacy: "
+                             "it replaces the shipped fairness and privacy sets of the mask it builds")
+        spin, scoring = run_spin_settings(kwargs.get("model", cls.model), given)
+        return cls(spin=spin, scoring=scoring, **kwargs)
+
     def __post_init__(self) -> None:
         if not self.tasks:
             raise InputError("--tasks is empty; give task or group names, e.g. --tasks spin_suite")
+        if self.spin is None or self.scoring is None:
+            spin, scoring = run_spin_settings(self.model)
+            object.__setattr__(self, "spin", self.spin or spin)  # frozen: filled once, at creation
+            object.__setattr__(self, "scoring", self.scoring or scoring)
+        if not isinstance(self.spin, SpinConfig) or not isinstance(self.scoring, ScoringOptions):
+            raise InputError("RunSettings.spin must be a SpinConfig and .scoring a ScoringOptions "
+                             "(build them with RunSettings.with_spin)")
         check_controls(self.controls)
-        if self.mask is not None and (self.p is not None or self.q is not None):
-            raise InputError("--mask cannot be combined with --p/--q: the mask file already fixes the ratios")
-        if self.calibration != "aware" and (self.mask is not None or self.fairness or self.privacy):
-            raise InputError(f"--calibration {self.calibration} cannot be combined with --mask, --fairness or --privacy: "
-                             "it replaces the shipped fairness and privacy sets of the mask it builds")
+        if self.mask is not None and self.spin.calibration != "aware":
+            raise InputError(f"--calibration {self.spin.calibration} cannot be combined with --mask, --fairness or "
+                             "--privacy: it replaces the shipped fairness and privacy sets of the mask it builds")
         for flag, value in (("--limit", self.limit), ("--gen-limit", self.gen_limit)):
             if value is not None and (not math.isfinite(value) or value <= 0):
                 raise InputError(f"{flag} {value}: must be a positive finite number (a count, or a fraction < 1), or none")
         if self.budget is not None and (not math.isfinite(self.budget) or self.budget <= 0):
             raise InputError(f"--budget {self.budget}: must be a positive finite number of minutes")
-        from spin_eval.run.validate import check_spin_settings
-
-        check_spin_settings(self)
         check_batch_size(self.batch_size)
         if self.bootstrap_iters < 0:
             raise InputError(f"--bootstrap-iters {self.bootstrap_iters}: must be >= 0")
@@ -128,12 +157,31 @@ class RunSettings:
         if self.data_sizes and self.mask is not None:
             raise InputError("--data-sizes cannot be combined with --mask: it builds a SPIN mask at each size")
 
+    def record(self) -> dict[str, Any]:
+        """The settings as one flat dict (the manifest's ``settings``, the layout run folders always had): the
+        SPIN fields beside the others, ``score_batch_size`` for the scoring batch size, ``p``/``q`` None where
+        the ratio rule gives them (q = p, p = the model's default) or a mask file fixes them. Pure."""
+        from spin_eval.spin.config import default_ratio
+
+        data = asdict(self)
+        spin, scoring = data.pop("spin"), data.pop("scoring")
+        ratio_rule = self.mask is not None or spin["p"] == default_ratio(self.model)
+        spin["p"] = None if ratio_rule else spin["p"]
+        spin["q"] = None if self.mask is not None or self.spin.q == self.spin.p else spin["q"]
+        spin["score_batch_size"] = scoring["batch_size"]
+        out: dict[str, Any] = {}
+        for name, value in data.items():
+            out[name] = value
+            if name == "mask":
+                out.update({k: spin[k] for k in SPIN_NAMES})
+        return out
+
     def key(self) -> str:
         """Hash of the settings that change results (not device, batch sizes or placement model_args).
 
         lm-eval options left at their defaults are left out, so run folders written before they existed
         keep resuming."""
-        data = asdict(self)
+        data = self.record()
         for runtime in ("device", "batch_size", "score_batch_size"):
             data.pop(runtime)
         data["model_args"] = ",".join(f"{k}={v}" for k, v in parse_model_args(self.model_args).items()

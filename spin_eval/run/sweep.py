@@ -93,7 +93,7 @@ class SweepSettings:
     """Everything that decides what a sweep computes; its hash guards resuming into an existing folder.
 
     ``run`` holds what every variant is evaluated with, exactly as ``spin-eval run`` takes it (its
-    ``controls``, ``mask``, ``p``, ``q`` are unused: the sweep's grid and controls are below)."""
+    ``controls``, ``mask`` and ``spin``'s ``p``, ``q``, ``selection`` are unused: the sweep's grid and controls are below)."""
 
     run: RunSettings = field(default_factory=lambda: RunSettings(limit=DEFAULT_LIMIT, gen_limit=DEFAULT_GEN_LIMIT,
                                                                  controls=()))
@@ -124,13 +124,16 @@ class SweepSettings:
         return [(p, q) for p in self.ratios for q in self.q_ratios]
 
     def spin_config(self, p: float, q: float, selection: str = "paper"):
-        from dataclasses import fields
+        """The run's one SpinConfig at grid point (p, q) with ``selection``."""
+        from dataclasses import replace
 
-        from spin_eval.spin.config import SpinConfig
+        return replace(self.run.spin, p=p, q=q, selection=selection)
 
-        given = {f.name: getattr(self.run, f.name) for f in fields(SpinConfig)
-                 if getattr(self.run, f.name, None) is not None}
-        return SpinConfig(**{**given, "p": p, "q": q, "selection": selection})
+    def record(self) -> dict:
+        """The settings as the manifest records them (the run's part flat, as :meth:`RunSettings.record`)."""
+        data = asdict(self)
+        data["run"] = self.run.record()
+        return data
 
     def key(self) -> str:
         """Hash of the settings that change results (the run's key; not where the scores came from)."""
@@ -196,7 +199,7 @@ def load_or_score(lm: Any, settings: SweepSettings, masks_dir: Path, *, force: b
         source = "from-scores"
     else:
         print(f"[scores] scoring the three calibration sets once (nsamples={config.nsamples})", file=sys.stderr)
-        sums, meta = score_sums(lm.model, lm.tokenizer, config, batch_size=settings.run.score_batch_size,
+        sums, meta = score_sums(lm.model, lm.tokenizer, config, batch_size=settings.run.scoring.batch_size,
                                 progress=True, sets=sets, fingerprint=fingerprint)
         source = "scored"
     save_score_sums(sums, meta, path)
@@ -243,7 +246,7 @@ def sweep_masks(lm: Any, settings: SweepSettings, masks_dir: Path, manifest: Man
     from spin_eval.spin.mask import model_fingerprint
 
     masks_dir.mkdir(parents=True, exist_ok=True)
-    fingerprint = model_fingerprint(lm.model, settings.run.target)
+    fingerprint = model_fingerprint(lm.model, settings.run.spin.target)
     scored: list = []
 
     def sums_and_meta():  # the score sums are read (or computed) only when some point's masks are missing
@@ -329,8 +332,8 @@ def run_sweep(settings: SweepSettings, out_dir: str | Path, *, force: bool = Fal
             raise InputError(f"--from-scores {f}: no such file; write it with 'spin-eval mask build --save-scores DIR'")
     names = [point_name(s, p, q) for p, q in settings.points() for s in ("paper",) + tuple(settings.controls)]
     outputs = planned_outputs(["base", *names, *run.baselines], [f"{name}.safetensors" for name in names])
-    inputs = {"--from-scores": settings.from_scores, "--general": run.general, "--fairness": run.fairness,
-              "--privacy": run.privacy, "--include-path": run.include_path}
+    inputs = {"--from-scores": settings.from_scores, "--general": run.spin.general, "--fairness": run.spin.fairness,
+              "--privacy": run.spin.privacy, "--include-path": run.include_path}
     with run_folder(out_dir, outputs, inputs, force=force):
         return _run_sweep_locked(settings, out_dir, outputs, force=force, report=report, notes=notes,
                                  allowance=allowance)

@@ -16,23 +16,17 @@ _SPIN_FLAGS = {"nsamples": "--nsamples", "max_length": "--max-length", "seed": "
                "control_seed": "--control-seed", "score_batch_size": "--score-batch-size"}
 
 
-def check_spin_settings(settings: Any) -> None:
-    """The run's SPIN settings checked the way SpinConfig / ScoringOptions will check them, before any model
-    is loaded (``--nsamples 0`` used to be refused only at the mask build, after the model load)."""
-    from spin_eval.spin.config import ScoringOptions, SpinConfig
-
+def check_spin_settings(given: dict[str, Any]) -> None:
+    """The run's given SPIN settings (flat names: ``nsamples``, ``score_batch_size``, ...) checked with the run's
+    flag names before SpinConfig / ScoringOptions check them (and before any model is loaded)."""
     for name, flag in _SPIN_FLAGS.items():
-        value = getattr(settings, name)
+        value = given.get(name)
+        if value is None:
+            continue
         if isinstance(value, bool) or not isinstance(value, int) or value < (0 if "seed" in name else 1):
             raise InputError(f"{flag} {value!r:.40}: must be a {'non-negative' if 'seed' in name else 'positive'} integer")
-    ScoringOptions(batch_size=settings.score_batch_size)
-    try:
-        SpinConfig(p=0.0, q=0.0, target=settings.target, selection=settings.selection, nsamples=settings.nsamples,
-                   seed=settings.seed, control_seed=settings.control_seed, chat_template=settings.chat_template,
-                   max_length=settings.max_length, general=settings.general, fairness=settings.fairness,
-                   privacy=settings.privacy)
-    except InputError as exc:
-        raise InputError(f"spin-eval run: {exc}") from None
+    if given.get("max_length") is not None and given["max_length"] < 2:
+        raise InputError(f"--max-length {given['max_length']}: leaves no room for a response; use >= 2")
 
 
 def check_mask_file(path: str | None, flag: str = "--mask") -> None:

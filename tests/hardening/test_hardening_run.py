@@ -154,11 +154,9 @@ def test_a_second_command_refuses_naming_the_holder_then_takes_over_a_dead_holde
 
 def test_a_manifest_without_outputs_list_still_records_what_its_settings_write(tmp_path):
     """Run manifests written before the ``outputs`` field: their settings say which paths the run wrote."""
-    from dataclasses import asdict
-
     out = tmp_path / "P"
     files = _user_files(out)
-    legacy = {"format_version": 1, "settings": json.loads(json.dumps(asdict(RunSettings()))), "stages": {},
+    legacy = {"format_version": 1, "settings": json.loads(json.dumps(RunSettings().record())), "stages": {},
               "variants": {"base": {"status": "running"}}}
     (out / "spin-eval-run.json").write_text(json.dumps(legacy))
     (out / "masks" / "spin.safetensors").write_bytes(b"half-built by a run that crashed")

@@ -109,6 +109,11 @@ def test_rerun_with_other_options_is_refused_and_runtime_ones_are_not(option_run
 def test_default_options_keep_the_settings_key_of_older_run_folders():
     settings = RunSettings()
     old = asdict(settings)
+    old.pop("spin"), old.pop("scoring")
+    # the SPIN fields as RunSettings held them before it held a SpinConfig (ratios None: the ratio rule)
+    old.update(p=None, q=None, target="mlp", selection="paper", nsamples=32, score_batch_size=8, seed=0, control_seed=0,
+               calibration="aware", general=None, fairness=None, privacy=None, chat_template=False, max_length=1024)
+    assert settings.record() == old
     for name in ("device", "batch_size", "score_batch_size", "budget", "baselines", "tune_steps", "metric_facts",
                  "calibration", "data_sizes", "data_files", *EVAL_OPTION_DEFAULTS):
         old.pop(name)
@@ -117,7 +122,10 @@ def test_default_options_keep_the_settings_key_of_older_run_folders():
     assert RunSettings(model_args="parallelize=True").key() == settings.key()  # placement only
     assert RunSettings(model_args="revision=v2").key() != settings.key()
     assert RunSettings(baselines=("sft-privacy",)).key() != settings.key()
-    assert RunSettings(calibration="malicious").key() != settings.key()
+    assert RunSettings.with_spin(calibration="malicious").key() != settings.key()
+    # the ratio rule's own values record as "not given" (None), so they keep the key; other ratios change it
+    assert RunSettings.with_spin(p=1e-4).key() == RunSettings.with_spin(q=1e-4).key() == settings.key()
+    assert RunSettings.with_spin(p=1e-3).record()["p"] == 1e-3 and RunSettings.with_spin(p=1e-3).key() != settings.key()
     assert RunSettings(data_sizes=(8,)).key() != settings.key()
 
 

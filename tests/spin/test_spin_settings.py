@@ -45,13 +45,12 @@ def _subparser_help(parser: argparse.ArgumentParser, path: list[str]) -> str:
 @pytest.mark.parametrize("model", ["smollm2", "Qwen/Qwen2-7B-Instruct"])
 def test_one_ratio_rule_for_cli_adapter_and_run(model):
     from spin_eval.adapter.spin_hf import parse_spin_args, spin_config
-    from spin_eval.run.masks import spin_config_for
     from spin_eval.run.settings import RunSettings
     from spin_eval.spin.config import default_ratio
 
     cli = make_settings(given_settings(_parser().parse_args(["--p", "0.002"])), model)[0]
     adapter = spin_config(parse_spin_args({"spin": "auto", "spin_p": "0.002"}), model)
-    run = spin_config_for(RunSettings(p=0.002), model)
+    run = RunSettings.with_spin(model=model, p=0.002).spin
     assert (cli.p, cli.q) == (adapter.p, adapter.q) == (run.p, run.q) == (0.002, 0.002)  # q defaults to p
     only_q = make_settings({"q": 0.003}, model)[0]
     assert (only_q.p, only_q.q) == (default_ratio(model), 0.003)
@@ -77,14 +76,14 @@ def test_run_then_spin_auto_reuses_the_cached_mask(tiny_model_dir, cal_files, tm
 
     monkeypatch.setenv("SPIN_EVAL_CACHE", str(tmp_path / "cache"))
     files = {name: str(cal_files[name]) for name in ("general", "fairness", "privacy")}
-    settings = run_mod.RunSettings(model=str(tiny_model_dir), p=0.05, nsamples=3, controls=(), **files)
+    settings = run_mod.RunSettings.with_spin(model=str(tiny_model_dir), p=0.05, nsamples=3, controls=(), **files)
 
     class Loaded:  # what run_pipeline hands build_masks: the loaded spin_hf model
         model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
         tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
 
-    masks = run_mod.build_masks(Loaded(), settings, str(tiny_model_dir), tmp_path / "masks", force=False)
-    assert settings.score_batch_size == 8
+    masks = run_mod.build_masks(Loaded(), settings, tmp_path / "masks", force=False)
+    assert settings.scoring.batch_size == 8
 
     def scored_again(*args, **kwargs):
         raise AssertionError("spin=auto scored again although `spin-eval run` cached the same mask")
