@@ -5,7 +5,7 @@
 Converts the embedded GGUF into a private folder (default: a temp dir, so the shared cache is never
 touched; or reuses --dir when it already holds a complete conversion), then, alternating in one process:
 
-- **cheap check** (every use): ``modelspec.cache_problem``: stat every recorded file, compare sizes and
+- **cheap check** (every use): ``model_cache.cache_problem``: stat every recorded file, compare sizes and
   mtimes, and hash 64 sampled 64 KiB blocks per file;
 - **full check**: ``cache_problem(..., full=True)`` with the per-process digest cache emptied: the sha256 of
   every file (what a use pays when a file's mtime changed since conversion);
@@ -32,14 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from spin_eval import modelspec
-    from spin_eval.modelspec import ModelSpec, _read_converted_info, cache_problem, convert_gguf, embedded_gguf_path
+    from spin_eval import model_cache, modelspec
+    from spin_eval.model_cache import cache_problem, convert_gguf, read_converted_info
+    from spin_eval.modelspec import ModelSpec, embedded_gguf_path
 
     folder = Path(args.dir or tempfile.mkdtemp(prefix="spin-eval-bench-cache-")) / "smollm2"
     t0 = time.perf_counter()
     out = convert_gguf(embedded_gguf_path(), out_dir=folder)
     print(f"conversion (or reuse) of {out}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    info = _read_converted_info(out)
+    info = read_converted_info(out)
     size = sum(e["size"] for e in info["files"].values())
     spec = ModelSpec("bench", str(out), None, "bench", None, False)
 
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         assert cache_problem(out, info) is None
         cheap.append(time.perf_counter() - t)
-        modelspec._DIGEST_CACHE.clear()
+        model_cache._DIGEST_CACHE.clear()
         t = time.perf_counter()
         assert cache_problem(out, info, full=True) is None
         full.append(time.perf_counter() - t)

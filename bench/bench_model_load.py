@@ -30,20 +30,20 @@ def main(argv: list[str] | None = None) -> int:
     import transformers
     from transformers.utils import logging as hf_logging
 
-    from spin_eval import modelspec
+    from spin_eval import model_cache, modelspec
 
     hf_logging.disable_progress_bar()
     torch.set_num_threads(max(1, torch.get_num_threads()))
 
     gguf = modelspec.embedded_gguf_path()
-    target = modelspec.converted_model_dir(gguf)
-    if not modelspec._is_complete(target, modelspec.file_sha256(gguf)):
+    target = model_cache.converted_model_dir(gguf)
+    if not model_cache._is_complete(target, model_cache.file_sha256(gguf)):
         t0 = time.perf_counter()
-        modelspec.convert_gguf(gguf)
+        model_cache.convert_gguf(gguf)
         print(f"one-off conversion GGUF -> safetensors: {time.perf_counter() - t0:.2f} s")
 
     def timed(convert: bool) -> float:
-        modelspec._DIGEST_CACHE.clear()  # as in a fresh process
+        model_cache._DIGEST_CACHE.clear()  # as in a fresh process
         t0 = time.perf_counter()
         model, tok = modelspec.load_model_and_tokenizer(modelspec.resolve_model_spec("smollm2", convert=convert))
         elapsed = time.perf_counter() - t0

