@@ -35,7 +35,8 @@ from spin_eval.fileio import canonical_json, write_bytes_atomic
 from spin_eval.leaderboard.submission_io import Tampered, read_evidence_rows
 from spin_eval.lmeval_rows import validate_sample
 from spin_eval.results.groups import pooled_samples
-from spin_eval.results.load import RunResults, parse_results, records_from_rows
+from spin_eval.results.load import RunResults, parse_results
+from spin_eval.results.samples import records_from_rows
 
 #: Folder beside a submission holding its evidence files, named ``<sha256>.jsonl``.
 EVIDENCE_SUBDIR = "evidence"
@@ -177,7 +178,7 @@ def check_documents(sub: dict[str, Any], evidence: Evidence, *, where: str) -> N
 
 def evidence_runs(results_by_variant: dict[str, dict[str, Any]], evidence: Evidence, *, where: str) -> dict[str, RunResults]:
     """Each variant as the results layer reads it: its results with the evidence rows as its samples
-    (``results.load.parse_results`` + ``records_from_rows``, the one loader). Pure."""
+    (``results.load.parse_results`` + ``results.samples.records_from_rows``, the one loader). Pure."""
     runs: dict[str, RunResults] = {}
     for variant, results in sorted(results_by_variant.items()):
         run = parse_results(results, name=variant, path=f"{where}: variant '{variant}'")
