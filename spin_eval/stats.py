@@ -4,10 +4,9 @@ Every function here takes per-document values of two runs that are *paired* (ind
 ``b`` is the same document) and returns plain numbers or small frozen dataclasses. Nothing touches files;
 every random draw uses a local ``numpy.random.default_rng(seed)``, so the same inputs give the same output.
 
-- :func:`resample_indices`: THE bootstrap of the project (paired deltas here, the tasks' own stderr via
-  :func:`bootstrap_stderr`): documents drawn with replacement from a seeded generator, or whole clusters
-  of documents when the documents carry a cluster key (e.g. the BBQ template a document was made from), so
-  that documents sharing a template do not count as independent evidence (cluster bootstrap).
+- :func:`spin_eval.resampling.resample_indices`: THE bootstrap of the project (paired deltas here, the
+  tasks' own stderr via ``resampling.bootstrap_stderr``): documents, or whole clusters of documents, drawn
+  with replacement from a seeded generator; ``DEFAULT_RESAMPLES`` is its one default.
 - :func:`paired_bootstrap`: delta ``aggregate(b) - aggregate(a)`` with a percentile confidence interval,
   resampling documents (or clusters) with replacement and recomputing the aggregate for both runs on each
   resample (Efron & Tibshirani 1993, ch. 13). The resampled statistics are kept so that derived quantities (a mean
@@ -32,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-#: Default number of bootstrap / permutation resamples.
-DEFAULT_RESAMPLES = 1000
+from spin_eval.resampling import DEFAULT_RESAMPLES, Clusters, cluster_members, resample_indices
+
 #: Default confidence level of the intervals.
 DEFAULT_CONFIDENCE = 0.95
 #: Default significance level for the marks in the report.
@@ -101,69 +100,6 @@ def is_numeric_vector(values: Sequence[Any]) -> bool:
     except (TypeError, ValueError):
         return False
     return arr.ndim == 1
-
-
-def bootstrap_indices(n: int, n_resamples: int, seed: int) -> np.ndarray:
-    """``n_resamples`` x ``n`` document indices drawn with replacement from a seeded generator.
-
-    The same ``(n, n_resamples, seed)`` gives the same indices, so metrics of one task that are
-    bootstrapped with the same seed are resampled jointly.
-    """
-    if n <= 0:
-        raise ValueError("bootstrap_indices: n must be positive (no paired documents)")
-    rng = np.random.default_rng(seed)
-    return rng.integers(0, n, size=(n_resamples, n))
-
-
-Clusters = Sequence[Any] | None
-"""Per-document cluster keys (None: every document is its own cluster)."""
-
-
-def _cluster_members(clusters: Sequence[Any]) -> list[np.ndarray]:
-    """Document indices of each cluster, clusters in order of first appearance."""
-    order: dict[Any, list[int]] = {}
-    for i, c in enumerate(clusters):
-        order.setdefault(c, []).append(i)
-    return [np.asarray(members, dtype=np.int64) for members in order.values()]
-
-
-def resample_indices(n: int, n_resamples: int, seed: int, clusters: Clusters = None) -> np.ndarray | list[np.ndarray]:
-    """The bootstrap resamples of ``n`` documents: an ``n_resamples`` x ``n`` index array, or with
-    ``clusters`` (one key per document) a list of index arrays, each the concatenated members of as many
-    clusters as there are, drawn with replacement (resamples then differ in length)."""
-    if clusters is None:
-        return bootstrap_indices(n, n_resamples, seed)
-    if len(clusters) != n:
-        raise ValueError(f"cluster keys: {len(clusters)} for {n} documents")
-    members = _cluster_members(clusters)
-    picks = bootstrap_indices(len(members), n_resamples, seed)
-    return [np.concatenate([members[c] for c in row]) for row in picks]
-
-
-def bootstrap_stderr(
-    n: int,
-    statistic: Callable[[np.ndarray], float],
-    *,
-    iters: int = DEFAULT_RESAMPLES,
-    seed: int = 1234,
-    clusters: Clusters = None,
-) -> float:
-    """Standard deviation of ``statistic(idx)`` over ``iters`` resamples ``idx`` of ``range(n)``.
-
-    For the tasks' own ``<metric>_stderr`` (lm-eval cannot bootstrap custom aggregations). ``statistic``
-    receives an int index array. With ``clusters`` (one key per row, e.g. the template) whole clusters are
-    resampled; with fewer than two distinct clusters it falls back to rows. Resamples where the statistic
-    is undefined (NaN) are dropped; NaN is returned when fewer than two remain or ``n < 2``.
-    """
-    if n < 2:
-        return math.nan
-    if clusters is not None and len(set(clusters)) < 2:
-        clusters = None
-    resamples = resample_indices(n, iters, seed, clusters)
-    values = [v for v in (statistic(idx) for idx in resamples) if not math.isnan(v)]
-    if len(values) < 2:
-        return math.nan
-    return float(np.std(values, ddof=1))
 
 
 def _check_pair(a: Sequence[Any], b: Sequence[Any]) -> int:
@@ -268,7 +204,7 @@ def paired_permutation_test(
         return math.nan
     units = n
     if clusters is not None:
-        members = _cluster_members(clusters)
+        members = cluster_members(clusters)
         unit_of = np.empty(n, dtype=np.int64)
         for u, idx in enumerate(members):
             unit_of[idx] = u

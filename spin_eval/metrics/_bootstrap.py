@@ -2,7 +2,7 @@
 
 lm-eval 0.4.13 only bootstraps a fixed list of its own aggregation functions; for any custom aggregation it
 reports ``"N/A"``. The tasks therefore report ``<metric>_stderr`` values from the project's one bootstrap
-(:func:`spin_eval.stats.bootstrap_stderr`) with the fixed settings below.
+(:func:`spin_eval.resampling.bootstrap_stderr`) with the fixed settings below.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 
-from spin_eval import stats
+from spin_eval import resampling
 
 #: Resamples per standard error. Fixed (not lm-eval's ``--bootstrap_iters``) so results are reproducible.
-BOOTSTRAP_ITERS = stats.DEFAULT_RESAMPLES
+BOOTSTRAP_ITERS = resampling.DEFAULT_RESAMPLES
 #: Seed of the local generator used for every bootstrap.
 BOOTSTRAP_SEED = 1234
 
@@ -22,8 +22,8 @@ BOOTSTRAP_SEED = 1234
 def bootstrap_stderr(
     n: int, statistic: Callable[[np.ndarray], float], *, iters: int = BOOTSTRAP_ITERS, seed: int = BOOTSTRAP_SEED
 ) -> float:
-    """:func:`spin_eval.stats.bootstrap_stderr` with the tasks' fixed resamples and seed."""
-    return stats.bootstrap_stderr(n, statistic, iters=iters, seed=seed)
+    """:func:`spin_eval.resampling.bootstrap_stderr` with the tasks' fixed resamples and seed."""
+    return resampling.bootstrap_stderr(n, statistic, iters=iters, seed=seed)
 
 
 def cluster_bootstrap_stderr(
@@ -36,4 +36,4 @@ def cluster_bootstrap_stderr(
     """Like :func:`bootstrap_stderr`, but resampling whole clusters (``clusters[i]`` is row ``i``'s cluster,
     e.g. its template) with replacement: rows of one cluster are correlated, so resampling rows one by one
     understates the error. With a single cluster it falls back to resampling rows."""
-    return stats.bootstrap_stderr(len(clusters), statistic, iters=iters, seed=seed, clusters=clusters)
+    return resampling.bootstrap_stderr(len(clusters), statistic, iters=iters, seed=seed, clusters=clusters)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from spin_eval import stats
+from spin_eval.resampling import bootstrap_indices
 from spin_eval.results.facts import metric_facts
 from spin_eval.results.load import RunResults, SampleRecord
 from spin_eval.results.paired import PairedSettings, cluster_keys, paired_delta
@@ -28,7 +29,7 @@ def test_resamples_are_whole_clusters():
 
 def test_cluster_bootstrap_equals_bootstrap_of_cluster_means():
     boot = stats.paired_bootstrap(A, B, n_resamples=500, seed=11, clusters=CLUSTERS)
-    picks = stats.bootstrap_indices(4, 500, 11)  # the same draws, made by hand over the 4 clusters
+    picks = bootstrap_indices(4, 500, 11)  # the same draws, made by hand over the 4 clusters
     by_hand = np.asarray(CLUSTER_DELTA)[picks].mean(axis=1)
     assert (boot.ci_low, boot.ci_high) == pytest.approx(stats.percentile_interval(by_hand))
     flat = stats.paired_bootstrap(A, B, n_resamples=500, seed=11)
