@@ -304,7 +304,9 @@ class SpinHFLM(HFLM):
         self.prefix_sharing = prefix_sharing
         self.fast_generate = fast_generate
         self.generate_prefix_cache = prefix_cache
-        self.generate_stats: dict[str, int] = {}
+        from spin_eval.adapter.continuous_batching import GenerateStats
+
+        self.generate_stats = GenerateStats()
         self._spin_request = request
         self._spin_applied = None
         self._spin_info: dict[str, Any] = {
@@ -558,22 +560,16 @@ class SpinHFLM(HFLM):
 
     # -- generation -------------------------------------------------------------------------------------
 
-    def _model_generate(self, context, max_length: int, stop: list[str], **generation_kwargs):
-        """``hf``'s greedy generation without its wasted rows (``spin_eval.adapter.fast_generate``)."""
+    def generate_until(self, requests, disable_tqdm: bool = False):
+        """``hf``'s answers through continuous batching with prefix reuse (``spin_eval.adapter.fast_generate``);
+        ``fast_generate=false`` runs ``HFLM.generate_until`` unchanged."""
+        if not self.fast_generate:
+            return super().generate_until(requests, disable_tqdm=disable_tqdm)
         from spin_eval.adapter import fast_generate as fg
 
-        pad_id = self.tokenizer.pad_token_id
-        why = fg.blocker(self.model, self.backend, context, max_length, generation_kwargs, pad_id) if self.fast_generate else "off"
-        if why is not None:
-            return super()._model_generate(context, max_length, stop, **generation_kwargs)
-        import torch
-
-        return fg.greedy_generate(
-            self.model, self.tokenizer, context, generation_kwargs["attention_mask"], max_length=max_length, stop=stop,
-            pad_id=pad_id, prefix_cache=self.generate_prefix_cache, stats=self.generate_stats,
-            forward_context=lambda: torch.autocast(device_type=self.device.type, dtype=self.mixed_precision_dtype,
-                                                   enabled=self.mixed_precision_dtype is not None),
-        )
+        plain = lambda reqs: super(SpinHFLM, self).generate_until(reqs, disable_tqdm=disable_tqdm)  # noqa: E731
+        return fg.generate_until(self, requests, disable_tqdm, plain, prefix_reuse=self.generate_prefix_cache,
+                                 stats=self.generate_stats)
 
     # -- reporting ------------------------------------------------------------------------------------------
 

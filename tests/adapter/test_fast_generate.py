@@ -81,14 +81,16 @@ def _compare(models, pairs, *, eos_extra=None):
         if eos_extra:
             config.eos_token_id = [saved, *eos_extra]
         expected = hf.generate_until(_instances(pairs), disable_tqdm=True)
-        fast.generate_stats.clear()
+        from spin_eval.adapter.continuous_batching import GenerateStats
+
+        fast.generate_stats = GenerateStats()
         got = {name: lm.generate_until(_instances(pairs), disable_tqdm=True)
                for name, lm in (("fast", fast), ("no_prefix", no_prefix), ("off", off))}
     finally:
         config.eos_token_id = saved
     for name, outs in got.items():
         assert outs == expected, name
-    return expected, dict(fast.generate_stats)
+    return expected, fast.generate_stats
 
 
 def test_greedy_outputs_match_hf_and_rows_leave_the_batch(models):
@@ -96,8 +98,8 @@ def test_greedy_outputs_match_hf_and_rows_leave_the_batch(models):
     plain = [(PREFIX + q, {"until": ["\n\n"], "max_gen_toks": 24, "do_sample": False}) for q in QUESTIONS]
     first, _ = _compare(models, plain)
     expected, stats = _compare(models, plain, eos_extra=_frequent_tokens(hf, first))
-    assert stats["prefix_tokens"] > 0
-    assert stats["decode_rows"] < stats["padded_rows"], stats
+    assert stats.prefill_tokens < stats.prompt_tokens, stats  # the shared prefix ran once
+    assert stats.decode_rows < len(plain) * 23, stats  # rows that stopped left the batch
     assert len(set(expected)) > 1
 
 
@@ -155,28 +157,25 @@ def test_max_gen_toks_zero_fails_as_in_hf(models):
 
 
 def test_sampling_and_extra_kwargs_take_hfs_path(models):
-    import torch
-
     from spin_eval.adapter import fast_generate as fg
 
-    hf = models[0]
-    ctx = torch.tensor([[5, 6, 7]])
-    greedy = {"attention_mask": torch.ones_like(ctx), "do_sample": False}
-    pad = hf.tokenizer.pad_token_id
-    assert fg.blocker(hf.model, "causal", ctx, 10, greedy, pad) is None
-    assert fg.blocker(hf.model, "causal", ctx, 10, {**greedy, "do_sample": True}, pad) == "sampling"
-    assert "top_k" in fg.blocker(hf.model, "causal", ctx, 10, {**greedy, "top_k": 5}, pad)
-    assert fg.blocker(hf.model, "causal", ctx, 3, greedy, pad) == "no new tokens requested"
-    assert fg.blocker(hf.model, "seq2seq", ctx, 10, greedy, pad) == "backend seq2seq"
+    hf, fast = models[0], models[1]
+    assert fg.plain_reason({"do_sample": False}, 10, 100) is None
+    assert fg.plain_reason({"do_sample": False, "temperature": 0.0}, 10, 100) is None
+    assert fg.plain_reason({"do_sample": True}, 10, 100) == "sampling"
+    assert fg.plain_reason({"do_sample": False, "temperature": 0.7}, 10, 100) == "sampling"
+    assert "top_k" in fg.plain_reason({"do_sample": False, "top_k": 5}, 10, 100)
+    assert fg.plain_reason({"do_sample": False}, 0, 100) == "max_gen_toks=0"
+    assert fg.model_reason(fast) is None
     hf.model.generation_config.repetition_penalty = 1.3
     try:
-        assert "repetition_penalty" in fg.blocker(hf.model, "causal", ctx, 10, greedy, pad)
+        assert "repetition_penalty" in fg.model_reason(fast)
     finally:
         hf.model.generation_config.repetition_penalty = 1.0
 
 
 def test_common_prefix():
-    from spin_eval.adapter.fast_generate import common_prefix
+    from spin_eval.adapter.continuous_batching import common_prefix
 
     assert common_prefix([[1, 2, 3], [1, 2, 4], [1, 2]]) == 2
     assert common_prefix([[1], [2]]) == 0
