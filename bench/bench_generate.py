@@ -13,7 +13,8 @@ TaskManager, loads the model once and answers them, side by side in one run (rou
 - ``spin_hf``: the default, ``spin_eval.adapter.fast_generate`` (continuous batching, prefix reuse);
 - ``hf (batch 2x)``: lm-eval's own answer to "more rows per forward".
 
-Prints requests/s and generated tokens/s (median over rounds), the ratio to ``hf``, outputs differing from
+Prints requests/s and generated tokens/s (median over rounds), the ratio to ``hf`` in wall-clock time and
+in this process's CPU time (steadier than wall clock when other jobs share the cores), outputs differing from
 ``hf``'s text (must be 0), and decode rows (one row = one request in one decode forward): what ``hf`` ran,
 what ``spin_hf`` ran, and the floor (one row per generated token of each answer, no padded or finished
 rows), with the wasted share of each. Also the load average at the start and end: only ratios measured
@@ -95,6 +96,7 @@ def main(argv=None) -> int:
     print(f"{','.join(tasks)}: {n} generate_until requests ({args.limit} docs per task), model {args.model}, "
           f"{args.device} {args.dtype}, batch_size {bs}, torch threads {torch.get_num_threads()}", flush=True)
     times: dict[str, list[float]] = {name: [] for name in variants}
+    cpu: dict[str, list[float]] = {name: [] for name in variants}
     outputs: dict[str, list[str]] = {}
     names = list(variants)
     for r in range(args.rounds):
@@ -103,19 +105,24 @@ def main(argv=None) -> int:
             lm = variants[name]
             if lm is fast:
                 fast.generate_stats = GenerateStats()
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             outputs[name] = lm.generate_until(instances, disable_tqdm=True)
             times[name].append(time.perf_counter() - start)
-            print(f"round {r + 1}: {name} {n / times[name][-1]:.3f} req/s ({times[name][-1]:.1f} s)", flush=True)
+            cpu[name].append(time.process_time() - start_cpu)
+            print(f"round {r + 1}: {name} {n / times[name][-1]:.3f} req/s ({times[name][-1]:.1f} s wall, "
+                  f"{cpu[name][-1]:.1f} CPU-s), load {os.getloadavg()[0]:.1f}", flush=True)
 
     tok = hf.tokenizer
     generated = {name: sum(len(tok(o, add_special_tokens=False).input_ids) for o in outs) for name, outs in outputs.items()}
     base = n / statistics.median(times["hf"])
-    print("\n| variant | requests/s | x hf | generated tokens/s | outputs differing from hf |\n|---|---:|---:|---:|---:|")
+    base_cpu = n / statistics.median(cpu["hf"])
+    print("\n| variant | requests/s | x hf | generated tokens/s | requests per CPU-s | x hf (CPU) | outputs differing from hf |"
+          "\n|---|---:|---:|---:|---:|---:|---:|")
     for name in names:
-        med = statistics.median(times[name])
+        med, med_cpu = statistics.median(times[name]), statistics.median(cpu[name])
         differ = sum(a != b for a, b in zip(outputs[name], outputs["hf"]))
-        print(f"| {name} | {n / med:.3f} | {n / med / base:.2f} | {generated[name] / med:.1f} | {differ} / {n} |")
+        print(f"| {name} | {n / med:.3f} | {n / med / base:.2f} | {generated[name] / med:.1f} | {n / med_cpu:.3f} | "
+              f"{n / med_cpu / base_cpu:.2f} | {differ} / {n} |")
 
     max_new = [inst.args[1].get("max_gen_toks", hf.max_gen_toks) for inst in instances]
     # an answer cut at a stop string needed its tokens plus about one for the stop; a full one max_gen_toks

@@ -131,7 +131,8 @@ def test_edge_cases_match_hf(models):
         (PREFIX + "Paris is", greedy),
         ("Answer:", {"until": ["no"], "max_gen_toks": 5, "temperature": 0.0}),
     ]
-    _compare(models, pairs)  # the empty prompt shares a batch with non-empty ones
+    _, stats = _compare(models, pairs)  # the empty prompt shares a batch with non-empty ones
+    assert stats.extra.get("hf_batches", 0) >= 1  # ... and that batch ran through hf's own generate
 
 
 def test_batch_of_only_empty_prompts_fails_as_in_hf(models):
