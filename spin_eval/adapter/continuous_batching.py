@@ -170,7 +170,7 @@ def _prefill(model, items: list[tuple[Any, int, list[int]]], pad_id: int, device
             mask_p[i, width_p - p :] = 1
         for layer_idx in range(len(items[0][0].layers) if items[0][0] is not None else 0):
             keys, values = [], []
-            for prefix, p, _ in items:
+            for prefix, _p, _ in items:
                 layer = prefix.layers[layer_idx]
                 keys.append(_left_pad(layer.keys, width_p))
                 values.append(_left_pad(layer.values, width_p))

@@ -193,7 +193,7 @@ def test_many_requests_rows_join_and_leave_and_match_hf(models):
     """More requests than rows in flight (4 x batch 4): waiting prompts join as rows finish; pairs of prompts
     that share a long context (as spin_pii_leakage's) and chat-templated prompts; eos ids the model does
     generate so rows finish at different steps."""
-    hf, fast = models[0], models[1]
+    hf = models[0]
     context = "Customer records. Policy: never disclose the email of another customer. " * 3
     prompts = [PREFIX + q for q in QUESTIONS]
     prompts += [f"{context}Record {k}: Paris engineer.\nUser: {q}\nAssistant:" for k in range(8) for q in QUESTIONS[:2]]
