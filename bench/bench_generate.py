@@ -1,37 +1,29 @@
-"""Benchmark: where the time of the suite's generation tasks goes, and ``hf`` vs ``spin_hf`` on them.
+"""Benchmark: ``hf`` vs ``spin_hf`` before and after continuous batching, on the suite's generation tasks.
 
-    .venv/bin/python bench/bench_generate.py [--model smollm2] [--limit 8] [--rounds 2] [--batch-size 8]
+    .venv/bin/python bench/bench_generate.py [--model smollm2] [--limit 8] [--rounds 1] [--batch-size 8]
         [--tasks spin_pii_leakage,spin_overrefusal,spin_privacy_awareness_gen,spin_fairness_awareness_gen]
+        [--skip "hf (batch 16)"]
 
 Builds the ``generate_until`` requests of ``--limit`` documents of each task once through lm-eval's
-TaskManager (the tasks ask for 48-64 new tokens), loads the model once and answers them with:
+TaskManager, loads the model once and answers them, side by side in one run (rounds rotate the order), with:
 
-- ``hf``: lm-eval's HFLM at ``--batch-size`` (what ``spin-eval run`` uses: batch 8, requests sorted by
-  length by lm-eval's Collator, dynamic KV cache);
-- ``spin_hf (before)``: spin-eval's adapter with ``fast_generate=false`` (HFLM's ``generate_until``, as
-  before issue 26);
-- ``spin_hf``: the adapter's default, ``spin_eval.adapter.fast_generate`` (finished rows leave the batch,
-  the shared prompt prefix is prefilled once);
-- ``hf (batch 1)`` and ``hf (batch 2x)``: what batching buys;
-- ``hf (static cache)``: transformers' ``cache_implementation="static"`` passed through the requests'
-  generation kwargs (a preallocated KV cache; on GPUs it is meant to pair with torch.compile).
+- ``hf``: lm-eval's HFLM at ``--batch-size`` (what ``spin-eval run`` uses);
+- ``spin_hf (before)``: the adapter with ``fast_generate=false`` (HFLM's ``generate_until``: no prefix
+  reuse, no compaction);
+- ``spin_hf``: the default, ``spin_eval.adapter.fast_generate`` (continuous batching, prefix reuse);
+- ``hf (batch 2x)``: lm-eval's own answer to "more rows per forward".
 
-Each round times every variant on the same requests, rotating the order. Prints requests/s and generated
-tokens/s (median over rounds), the ratio to ``hf``, and how many outputs differ from ``hf``'s text.
-
-Where the time goes (``hf`` at ``--batch-size``): the prefill (one forward over each batch's left-padded
-prompts) is timed separately with the same batches; the rest of ``generate_until`` is the decode loop
-(one forward per new token for the whole batch, until every row has hit a stop sequence or
-``max_gen_toks``) plus lm-eval's bookkeeping. "padding waste" is the share of decode-step rows that had
-already finished: a batch runs as long as its longest answer.
-
-No timing assertions: the figures go into bench/README.md.
+Prints requests/s and generated tokens/s (median over rounds), the ratio to ``hf`` in wall-clock time and
+in this process's CPU time (steadier than wall clock when other jobs share the cores), outputs differing from
+``hf``'s text (must be 0), and decode rows (one row = one request in one decode forward): what ``hf`` ran,
+what ``spin_hf`` ran, and the floor (one row per generated token of each answer, no padded or finished
+rows), with the wasted share of each. Also the load average at the start and end: only ratios measured
+side by side count on a shared machine. No timing assertions: the figures go into bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import os
 import statistics
@@ -47,29 +39,6 @@ from bench_common import add_model_args, build_instances, offline_torch  # noqa:
 DEFAULT_TASKS = "spin_pii_leakage,spin_overrefusal,spin_privacy_awareness_gen,spin_fairness_awareness_gen"
 
 
-def with_gen_kwargs(instances, **extra):
-    """Copies of the instances whose generation kwargs carry ``extra``."""
-    out = []
-    for inst in instances:
-        inst = copy.copy(inst)
-        context, kwargs = inst.args
-        inst.arguments = (context, {**kwargs, **extra})
-        out.append(inst)
-    return out
-
-
-def prefill_seconds(lm, instances, batch_size: int) -> float:
-    """One forward over each batch's left-padded prompts, batches formed like HFLM's (longest first)."""
-    import torch
-
-    start = time.perf_counter()
-    with torch.no_grad():
-        for batch in batches(lm, instances, batch_size):
-            ids, mask = lm.tok_batch_encode([instances[i].args[0] for i in batch], left_truncate_len=lm.max_length)
-            lm.model(ids.to(lm.device), attention_mask=mask.to(lm.device), logits_to_keep=1)
-    return time.perf_counter() - start
-
-
 def batches(lm, instances, batch_size: int) -> list[list[int]]:
     """Indices of the batches HFLM forms: grouped by generation kwargs, longest prompt first."""
     groups: dict[str, list[int]] = {}
@@ -82,11 +51,19 @@ def batches(lm, instances, batch_size: int) -> list[list[int]]:
     return out
 
 
+def hf_decode_rows(lm, instances, lengths, batch_size: int) -> int:
+    """Decode rows hf runs: each of its batches runs as long as its longest answer."""
+    rows = 0
+    for members in batches(lm, instances, batch_size):
+        rows += max(lengths[j] for j in members) * len(members)
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tasks", default=DEFAULT_TASKS, help="comma-separated generate_until tasks of tasks/")
     parser.add_argument("--limit", type=int, default=8, help="documents per task (default 8)")
-    parser.add_argument("--rounds", type=int, default=2, help="timed rounds per variant (default 2)")
+    parser.add_argument("--rounds", type=int, default=1, help="timed rounds per variant (default 1)")
     parser.add_argument("--skip", default="", help="comma-separated variant names to leave out")
     add_model_args(parser)
     args = parser.parse_args(argv)
@@ -94,6 +71,7 @@ def main(argv=None) -> int:
     torch = offline_torch(args.threads)
     from lm_eval.models.huggingface import HFLM
 
+    from spin_eval.adapter.continuous_batching import GenerateStats
     from spin_eval.adapter.spin_hf import SpinHFLM
     from spin_eval.modelspec import resolve_model_spec
 
@@ -103,13 +81,12 @@ def main(argv=None) -> int:
     bs = args.batch_size
     hf = HFLM(pretrained=spec.pretrained, device=args.device, dtype=args.dtype, batch_size=bs)
     common = {"tokenizer": hf.tokenizer, "device": args.device}
+    fast = SpinHFLM(pretrained=hf.model, batch_size=bs, fast_generate=True, **common)
     variants = {
-        "hf": (hf, instances),
-        "spin_hf (before)": (SpinHFLM(pretrained=hf.model, batch_size=bs, fast_generate=False, **common), instances),
-        "spin_hf": (SpinHFLM(pretrained=hf.model, batch_size=bs, fast_generate=True, **common), instances),
-        "hf (batch 1)": (HFLM(pretrained=hf.model, batch_size=1, **common), instances),
-        f"hf (batch {2 * bs})": (HFLM(pretrained=hf.model, batch_size=2 * bs, **common), instances),
-        "hf (static cache)": (hf, with_gen_kwargs(instances, cache_implementation="static")),
+        "hf": hf,
+        "spin_hf (before)": SpinHFLM(pretrained=hf.model, batch_size=bs, fast_generate=False, **common),
+        "spin_hf": fast,
+        f"hf (batch {2 * bs})": HFLM(pretrained=hf.model, batch_size=2 * bs, **common),
     }
     for name in [s.strip() for s in args.skip.split(",") if s.strip()]:
         variants.pop(name, None)
@@ -118,58 +95,46 @@ def main(argv=None) -> int:
           flush=True)
     print(f"{','.join(tasks)}: {n} generate_until requests ({args.limit} docs per task), model {args.model}, "
           f"{args.device} {args.dtype}, batch_size {bs}, torch threads {torch.get_num_threads()}", flush=True)
-
-    variants["hf"][0].generate_until(instances[: min(n, bs)], disable_tqdm=True)  # warm-up
     times: dict[str, list[float]] = {name: [] for name in variants}
+    cpu: dict[str, list[float]] = {name: [] for name in variants}
     outputs: dict[str, list[str]] = {}
     names = list(variants)
-    fast = variants["spin_hf"][0] if "spin_hf" in variants else None
     for r in range(args.rounds):
         order = names[r % len(names) :] + names[: r % len(names)]
         for name in order:
-            lm, reqs = variants[name]
+            lm = variants[name]
             if lm is fast:
-                fast.generate_stats.clear()
-            start = time.perf_counter()
-            outputs[name] = lm.generate_until(reqs, disable_tqdm=True)
+                fast.generate_stats = GenerateStats()
+            start, start_cpu = time.perf_counter(), time.process_time()
+            outputs[name] = lm.generate_until(instances, disable_tqdm=True)
             times[name].append(time.perf_counter() - start)
-        print(f"round {r + 1}: " + ", ".join(f"{k} {n / v[-1]:.2f} req/s" for k, v in times.items()), flush=True)
+            cpu[name].append(time.process_time() - start_cpu)
+            print(f"round {r + 1}: {name} {n / times[name][-1]:.3f} req/s ({times[name][-1]:.1f} s wall, "
+                  f"{cpu[name][-1]:.1f} CPU-s), load {os.getloadavg()[0]:.1f}", flush=True)
 
     tok = hf.tokenizer
     generated = {name: sum(len(tok(o, add_special_tokens=False).input_ids) for o in outs) for name, outs in outputs.items()}
     base = n / statistics.median(times["hf"])
-    print("\n| variant | requests/s | x hf | generated tokens/s | outputs differing from hf |\n|---|---:|---:|---:|---:|")
+    base_cpu = n / statistics.median(cpu["hf"])
+    print("\n| variant | requests/s | x hf | generated tokens/s | requests per CPU-s | x hf (CPU) | outputs differing from hf |"
+          "\n|---|---:|---:|---:|---:|---:|---:|")
     for name in names:
-        med = statistics.median(times[name])
+        med, med_cpu = statistics.median(times[name]), statistics.median(cpu[name])
         differ = sum(a != b for a, b in zip(outputs[name], outputs["hf"]))
-        print(f"| {name} | {n / med:.2f} | {n / med / base:.2f} | {generated[name] / med:.1f} | {differ} / {n} |")
+        print(f"| {name} | {n / med:.3f} | {n / med / base:.2f} | {generated[name] / med:.1f} | {n / med_cpu:.3f} | "
+              f"{n / med_cpu / base_cpu:.2f} | {differ} / {n} |")
 
-    if fast is not None and fast.generate_stats:
-        st = fast.generate_stats
-        busy = sum(min(len(tok(o, add_special_tokens=False).input_ids), m - 1) for o, m in zip(outputs["spin_hf"], [
-            inst.args[1].get("max_gen_toks", hf.max_gen_toks) for inst in instances]))
-        print(f"\ndecode rows (one row = one request in one decode forward): full batches over spin_hf's steps {st['padded_rows']}, spin_hf ran "
-              f"{st['decode_rows']}, needed about {busy} (the answers' tokens); wasted share hf "
-              f"{100 * (1 - busy / st['padded_rows']):.0f}%, spin_hf {100 * (1 - busy / max(st['decode_rows'], 1)):.0f}% "
-              f"floor (one decode forward per generated token of the non-padded rows, time taken as proportional "
-              f"to rows): at most {st['padded_rows'] / max(busy, 1):.2f}x hf on the decode loop; "
-              f"shared prefix tokens prefilled once: {st['prefix_tokens']} over the batches")
-
-    # Where the time of hf at --batch-size goes.
-    prefill = statistics.median(prefill_seconds(hf, instances, bs) for _ in range(args.rounds))
-    total = statistics.median(times["hf"])
     max_new = [inst.args[1].get("max_gen_toks", hf.max_gen_toks) for inst in instances]
-    lengths = [len(tok(o, add_special_tokens=False).input_ids) for o in outputs["hf"]]
-    steps = rows_busy = 0
-    for members in batches(hf, instances, bs):
-        batch = [min(lengths[j] + 1, max_new[j]) for j in members]
-        steps += max(batch) * len(batch)
-        rows_busy += sum(batch)
-    print(f"\nwhere hf's time goes (batch {bs}): total {total:.1f} s = prefill {prefill:.1f} s "
-          f"({100 * prefill / total:.0f}%) + decode loop and bookkeeping {total - prefill:.1f} s "
-          f"({100 * (total - prefill) / total:.0f}%); {sum(lengths)} tokens generated, mean {sum(lengths) / n:.1f} "
-          f"of max {statistics.mean(max_new):.0f}; padding waste {100 * (1 - rows_busy / steps):.0f}% of decode rows; "
-          f"floor if only non-padded decode rows and no prefill cost time: {total / ((total - prefill) * rows_busy / steps):.2f}x hf")
+    # an answer cut at a stop string needed its tokens plus about one for the stop; a full one max_gen_toks
+    needed = [min(len(tok(o, add_special_tokens=False).input_ids) + 1, m) for o, m in zip(outputs["hf"], max_new)]
+    floor = sum(needed)
+    hf_rows = hf_decode_rows(hf, instances, needed, bs)
+    st = fast.generate_stats
+    print(f"\ndecode rows (one request in one decode forward): hf {hf_rows} (wasted {100 * (1 - floor / hf_rows):.0f}%), "
+          f"spin_hf {st.decode_rows + n} (wasted {100 * (1 - floor / max(st.decode_rows + n, 1)):.0f}%), floor {floor} "
+          f"(one row per generated token); most rows in flight {st.max_rows}, forwards {st.forwards}; prompt tokens "
+          f"prefilled {st.prefill_tokens} of {st.prompt_tokens} ({100 * st.prefill_tokens / max(st.prompt_tokens, 1):.0f}%); "
+          f"batches run by hf's own generate {st.extra.get('hf_batches', 0)}")
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
     return 0
 

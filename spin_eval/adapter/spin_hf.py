@@ -45,13 +45,15 @@ model_args added to every ``hf`` argument (all of which keep working):
     seq2seq models, flash/flex attention, sliding-window models and prompt-tuning adapters always take
     ``hf``'s path.
 
-``fast_generate=true``
-    Opt-in (default ``false``: generate exactly through ``hf``'s ``model.generate``; the measured gain,
-    about 1.1x on the shipped generation tasks, did not justify a new default path). With ``true`` greedy
-    ``generate_until`` batches run ``spin_eval.adapter.fast_generate``: rows that produced the end-of-sequence token leave
-    the batch, and the prompts' shared prefix is prefilled once (``generate_prefix_cache=false`` keeps
-    compaction but prefills every prompt whole). Same stopping rules and returned tokens as ``hf``;
-    sampling, extra generation kwargs and models it cannot mirror take ``hf``'s path.
+``fast_generate=false``
+    Generate exactly through ``hf``'s ``generate_until``. By default (``true``) greedy ``generate_until``
+    requests run ``spin_eval.adapter.fast_generate``: continuous batching over each group of requests
+    (finished rows leave, waiting prompts take their place, up to 4x ``batch_size`` rows in flight within
+    ``hf``'s worst-case KV cache of ``batch_size x max_length`` tokens) with a shared prompt prefix run
+    once (``generate_prefix_cache=false`` turns only that off), and ``hf``'s batches' stopping rules
+    replayed so every answer is the one ``hf`` returns (tested token for token; a near-tie in the last bit
+    of a logit is the one thing not provable). Sampling, extra generation kwargs and models it cannot
+    mirror take ``hf``'s path.
 
 ``get_model_info()`` adds ``spin`` = ``{mode, mask_path, mask_sha256, mask_metadata}``, which lm-eval
 writes into ``results_*.json`` under ``config.spin``.
@@ -285,7 +287,7 @@ class SpinHFLM(HFLM):
 
     def __init__(self, pretrained: Any, **kwargs: Any) -> None:
         prefix_sharing = _parse_bool("prefix_sharing", kwargs.pop("prefix_sharing", True))
-        fast_generate = _parse_bool("fast_generate", kwargs.pop("fast_generate", False))
+        fast_generate = _parse_bool("fast_generate", kwargs.pop("fast_generate", True))
         prefix_cache = _parse_bool("generate_prefix_cache", kwargs.pop("generate_prefix_cache", True))
         install_error_hook()
         request = parse_spin_args(kwargs)
@@ -304,7 +306,9 @@ class SpinHFLM(HFLM):
         self.prefix_sharing = prefix_sharing
         self.fast_generate = fast_generate
         self.generate_prefix_cache = prefix_cache
-        self.generate_stats: dict[str, int] = {}
+        from spin_eval.adapter.continuous_batching import GenerateStats
+
+        self.generate_stats = GenerateStats()
         self._spin_request = request
         self._spin_applied = None
         self._spin_info: dict[str, Any] = {
@@ -558,22 +562,16 @@ class SpinHFLM(HFLM):
 
     # -- generation -------------------------------------------------------------------------------------
 
-    def _model_generate(self, context, max_length: int, stop: list[str], **generation_kwargs):
-        """``hf``'s greedy generation without its wasted rows (``spin_eval.adapter.fast_generate``)."""
+    def generate_until(self, requests, disable_tqdm: bool = False):
+        """``hf``'s answers through continuous batching with prefix reuse (``spin_eval.adapter.fast_generate``);
+        ``fast_generate=false`` runs ``HFLM.generate_until`` unchanged."""
+        if not self.fast_generate:
+            return super().generate_until(requests, disable_tqdm=disable_tqdm)
         from spin_eval.adapter import fast_generate as fg
 
-        pad_id = self.tokenizer.pad_token_id
-        why = fg.blocker(self.model, self.backend, context, max_length, generation_kwargs, pad_id) if self.fast_generate else "off"
-        if why is not None:
-            return super()._model_generate(context, max_length, stop, **generation_kwargs)
-        import torch
-
-        return fg.greedy_generate(
-            self.model, self.tokenizer, context, generation_kwargs["attention_mask"], max_length=max_length, stop=stop,
-            pad_id=pad_id, prefix_cache=self.generate_prefix_cache, stats=self.generate_stats,
-            forward_context=lambda: torch.autocast(device_type=self.device.type, dtype=self.mixed_precision_dtype,
-                                                   enabled=self.mixed_precision_dtype is not None),
-        )
+        plain = lambda reqs: super(SpinHFLM, self).generate_until(reqs, disable_tqdm=disable_tqdm)  # noqa: E731
+        return fg.generate_until(self, requests, disable_tqdm, plain, prefix_reuse=self.generate_prefix_cache,
+                                 stats=self.generate_stats)
 
     # -- reporting ------------------------------------------------------------------------------------------
 
