@@ -7,9 +7,9 @@ returns None for a single process, so every caller works unchanged without a lau
 
 Ranks first compare fingerprints (``check_same``: an ``all_gather`` of small per-field hashes, no
 pickle), so ranks started with different models, calibration files or settings stop together with one
-error naming the field; then each scores its slice of the samples and the sums are summed in place
-(``all_reduce_``). A rank that dies makes the others' next collective fail (the launcher also stops them),
-so no mask is written.
+error naming the field; then each scores its slice of the samples and the int64 grid sums are summed
+in place (``all_reduce_exact_``: exact, so the mask is the one-process mask bit for bit). A rank that
+dies makes the others' next collective fail (the launcher also stops them), so no mask is written.
 """
 
 from __future__ import annotations
@@ -68,6 +68,20 @@ class Ranks:
         import torch.distributed as dist
 
         dist.all_reduce(tensor)
+
+    def all_reduce_exact_(self, tensor: Any, name: str) -> None:
+        """Sum a non-negative int64 grid sum over all ranks, in place: exact, so any rank count gives the
+        one-process sums. ScoringError (on every rank) when the total could pass int64's range."""
+        import torch
+
+        from spin_eval.errors import ScoringError
+
+        peak = torch.tensor([float(tensor.max())], dtype=torch.float64, device=tensor.device)
+        self.all_reduce_(peak)  # a bound of the total's largest entry
+        if float(peak) >= 2.0**63:
+            raise ScoringError(f"the score sum of {name} over {self.world_size} ranks passes the int64 range; "
+                               "score fewer samples per set")
+        self.all_reduce_(tensor)
 
     def check_same(self, payload: dict[str, Any]) -> None:
         """InputError on every rank unless all ranks hold the same ``payload`` ({field: JSON-able})."""

@@ -6,9 +6,10 @@ Mask file (one ``.safetensors`` file):
   metadata  ``__metadata__["spin_eval_mask"]``: the JSON metadata (keys in docs/architecture.md),
             serialised with sorted keys, so identical inputs give byte-identical files.
 
-Score file (``--save-scores`` / ``--shard``): tensors ``<set>/<param name>`` holding float64 sums of
-per-sample absolute gradients (not yet multiplied by |W|), metadata ``spin_eval_scores`` JSON
-(fingerprint, config, shard, sample counts, calibration sha256s). Merging sums them in float64.
+Score file (``--save-scores`` / ``--shard``): tensors ``<set>/<param name>`` holding int64 sums of
+per-sample absolute gradients on the 2^-48 grid (``spin_eval.spin.scoring``; not yet multiplied by
+|W|), metadata ``spin_eval_scores`` JSON (fingerprint, config, shard, sample counts, calibration
+sha256s, score arithmetic). Merging sums them in int64: exact, any order gives the same bits.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spin_eval.constants import MASK_FORMAT_VERSION, SCORES_FORMAT_VERSION
+from spin_eval.constants import MASK_FORMAT_VERSION, MASK_FORMAT_VERSIONS_READ, SCORES_FORMAT_VERSION
 from spin_eval.errors import InputError, MaskError
 from spin_eval.fileio import file_sha256, write_bytes_atomic  # noqa: F401  (file_sha256: documented here too)
 
@@ -47,7 +48,7 @@ REQUIRED_MASK_KEYS = (
     "total",
     "numel_total",
 )
-OPTIONAL_MASK_KEYS = ("control_of", "control_seed", "config", "warnings")
+OPTIONAL_MASK_KEYS = ("control_of", "control_seed", "config", "warnings", "score_arithmetic", "margins")
 
 
 def _dumps(obj: Any) -> str:
@@ -172,10 +173,10 @@ def load_mask(path: str | Path) -> "SpinMask":
     missing = [k for k in REQUIRED_MASK_KEYS if k not in metadata]
     if missing:
         raise MaskError(f"mask file {path}: metadata lacks {', '.join(missing)}; rebuild the mask")
-    if not _is_int(metadata["format_version"]) or metadata["format_version"] != MASK_FORMAT_VERSION:
+    if not _is_int(metadata["format_version"]) or metadata["format_version"] not in MASK_FORMAT_VERSIONS_READ:
         raise MaskError(
             f"mask file {path} has format_version {metadata['format_version']!r}; this spin-eval reads "
-            f"{MASK_FORMAT_VERSION}; rebuild the mask with this version"
+            f"{', '.join(map(str, MASK_FORMAT_VERSIONS_READ))}; rebuild the mask with this version"
         )
     validate_mask_metadata(metadata, path)
     unknown = sorted(set(metadata) - set(REQUIRED_MASK_KEYS) - set(OPTIONAL_MASK_KEYS))
@@ -223,14 +224,17 @@ def load_mask(path: str | Path) -> "SpinMask":
 
 
 def save_score_sums(sums: dict[str, dict[str, "torch.Tensor"]], metadata: dict[str, Any], path: str | Path) -> None:
-    """Write ``{set: {param: float64 sum}}`` and JSON ``metadata`` atomically to ``path``."""
+    """Write ``{set: {param: int64 grid sum}}`` and JSON ``metadata`` atomically to ``path``."""
     import torch
     from safetensors.torch import save
 
     tensors: dict[str, torch.Tensor] = {}
     for set_name in sorted(sums):
         for param in sorted(sums[set_name]):
-            tensors[f"{set_name}/{param}"] = sums[set_name][param].detach().to("cpu", torch.float64).contiguous()
+            tensor = sums[set_name][param].detach()
+            if tensor.dtype != torch.int64:
+                raise ValueError(f"score sums must be int64 grid sums, got {tensor.dtype} for {set_name}/{param}")
+            tensors[f"{set_name}/{param}"] = tensor.to("cpu").contiguous()
     meta = dict(metadata)
     meta["format_version"] = SCORES_FORMAT_VERSION
     write_bytes_atomic(path, save(tensors, metadata={SCORES_METADATA_KEY: _dumps(meta)}))
@@ -248,17 +252,27 @@ def load_score_sums(path: str | Path) -> tuple[dict[str, dict[str, "torch.Tensor
             f"score file {path} has format_version {metadata.get('format_version')!r}, expected "
             f"{SCORES_FORMAT_VERSION}; rescore with this spin-eval version"
         )
+    import torch
+
+    from spin_eval.spin.scoring import SCORE_ARITHMETIC
+
+    if metadata.get("score_arithmetic") != SCORE_ARITHMETIC:
+        raise InputError(f"score file {path}: field score_arithmetic {metadata.get('score_arithmetic')!r:.60} differs "
+                         "from this spin-eval's; rescore with this version")
     sums: dict[str, dict[str, torch.Tensor]] = {}
     for key, tensor in tensors.items():
+        if tensor.dtype != torch.int64:
+            raise InputError(f"score file {path}: tensor {key} is {tensor.dtype}, not int64 grid sums (another "
+                             "precision); rescore with this spin-eval version")
         set_name, _, param = key.partition("/")
         sums.setdefault(set_name, {})[param] = tensor
     return sums, metadata
 
 
 def merge_score_files(paths: list[str | Path]) -> tuple[dict[str, dict[str, "torch.Tensor"]], dict[str, Any]]:
-    """Sum partial score files of shards 0..n-1 of one run (float64; any order gives the same sums
-    up to float64 rounding, ~1e-16 relative). InputError when shards are missing, repeated, or from
-    different models / configs / calibration data."""
+    """Sum partial score files of shards 0..n-1 of one run (int64: exact, any order and any split give the
+    one-process sums bit for bit). InputError when shards are missing, repeated, or from different models /
+    configs / calibration data / score arithmetic."""
     if not paths:
         raise InputError("no score files given; pass the files written by `spin-eval mask build --shard i/n`")
     merged: dict[str, dict[str, torch.Tensor]] | None = None
@@ -268,7 +282,7 @@ def merge_score_files(paths: list[str | Path]) -> tuple[dict[str, dict[str, "tor
     for path in sorted(str(p) for p in paths):
         sums, meta = load_score_sums(path)
         shard = meta.get("shard", [0, 1])
-        key = {k: meta.get(k) for k in ("model_fingerprint", "config", "calibration")}
+        key = {k: meta.get(k) for k in ("model_fingerprint", "config", "calibration", "score_arithmetic")}
         if first_meta is None:
             first_meta = meta
             first_key = key
@@ -290,7 +304,7 @@ def merge_score_files(paths: list[str | Path]) -> tuple[dict[str, dict[str, "tor
         else:
             for s, d in sums.items():
                 for p, t in d.items():
-                    merged[s][p] += t
+                    _add_exact_(merged[s][p], t, path, f"{s}/{p}")
     n = first_meta.get("shard", [0, 1])[1]
     missing = sorted(set(range(n)) - set(seen))
     if missing:
@@ -300,3 +314,10 @@ def merge_score_files(paths: list[str | Path]) -> tuple[dict[str, dict[str, "tor
     meta["merged_from"] = n
     meta["samples_scored"] = scored
     return merged, meta
+
+
+def _add_exact_(total: "torch.Tensor", part: "torch.Tensor", path: str, key: str) -> None:
+    """``total += part`` for non-negative int64 sums; InputError instead of a silent int64 wrap-around."""
+    if int(total.max()) + int(part.max()) > 2**63 - 1:
+        raise InputError(f"score file {path}: {key} summed over the shards passes the int64 range; score fewer samples")
+    total += part
