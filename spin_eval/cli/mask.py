@@ -82,6 +82,9 @@ def register(subparsers: Any) -> None:
                    help="score only slice i of n of the samples (needs --save-scores; merge with --from-scores)")
     b.add_argument("--from-scores", nargs="+", metavar="FILE", default=None,
                    help="merge score files of shards 0..n-1 instead of scoring")
+    b.add_argument("--join-timeout", type=float, default=None, metavar="SECONDS",
+                   help="under torchrun / accelerate launch: how long a rank waits for all ranks to join "
+                        "(default 300); collectives after joining wait up to 30 minutes")
     b.add_argument("--no-plan-check", action="store_true",
                    help="build even when the memory plan says it will not fit (the plan is an estimate)")
     b.add_argument("--no-progress", action="store_true", help="hide progress bars")
@@ -179,10 +182,12 @@ def _check_build_args(args: argparse.Namespace, ranks: Any) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from spin_eval.spin.distributed import Ranks
+    from spin_eval.spin.distributed import JOIN_TIMEOUT_S, Ranks
 
     _setup_logging()
-    ranks = Ranks.from_environment(args.device)
+    if args.join_timeout is not None and not args.join_timeout > 0:
+        raise InputError(f"--join-timeout {args.join_timeout:g}: use a positive number of seconds, e.g. 300")
+    ranks = Ranks.from_environment(args.device, join_timeout=args.join_timeout or JOIN_TIMEOUT_S)
     try:
         return _build_on(args, ranks)
     finally:
