@@ -37,10 +37,10 @@ class RankError(SpinEvalError):
 
 def launcher_name() -> str:
     """Which launcher started this process, from its environment variables (for error messages)."""
+    if any(key.startswith("ACCELERATE_") for key in os.environ):  # accelerate runs torchrun inside: first
+        return "accelerate launch"
     if os.environ.get("TORCHELASTIC_RUN_ID"):
         return "torchrun"
-    if any(key.startswith("ACCELERATE_") for key in os.environ):
-        return "accelerate launch"
     return "the launcher that set WORLD_SIZE/RANK"
 
 
@@ -64,10 +64,15 @@ class Ranks:
     def from_environment(cls, device: str, join_timeout: float = JOIN_TIMEOUT_S) -> "Ranks | None":
         """The launcher's process group (joined here if nobody has yet), or None for one process.
         RankError when the other ranks do not join within ``join_timeout`` seconds."""
+        import sys
+
         world_size = int(os.environ.get("WORLD_SIZE", "1") or 1)
         if world_size <= 1:
+            if os.environ.get("ACCELERATE_USE_CPU", "").lower() == "true":
+                print("spin-eval: note: `accelerate launch --cpu` starts ONE process whatever --num_processes says; "
+                      "for N ranks on the CPU use `accelerate launch --multi_gpu --num_processes N` (gloo) or "
+                      "`torchrun --nproc_per_node N`", file=sys.stderr)
             return None
-        import sys
 
         import torch
         import torch.distributed as dist
