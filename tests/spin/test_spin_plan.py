@@ -39,7 +39,7 @@ def test_plan_matches_a_hand_computation(config_dir, capsys):
     assert plan["logits_bytes"] == 2 * 10 * 32 * (4 + 8)
     assert plan["host_bytes"] == 6 * 8 * (32 + 2 * 32)  # q = p = 0.25: 32 indices in each of G, F, P
     assert plan["mask_bytes_max"] == 6 * 8 * 32 + 6 * 200 + 1024
-    assert plan["peak_per_device"] == 7328 + 3072 + 2304 + 26240 + 7680
+    assert plan["peak_per_device"] == 7328 + 6144 + 128 * 30 + 2 * 128 * 16 + 26240 + 7680
 
 
 def test_build_refuses_early_when_the_plan_does_not_fit(config_dir, monkeypatch, capsys):
