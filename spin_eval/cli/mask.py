@@ -299,9 +299,29 @@ def _print_info(args: argparse.Namespace) -> int:
         f"in {sum(1 for c in meta['counts'].values() if c)} of {len(meta['counts'])} matrices")
     for name, count in sorted(meta["counts"].items(), key=lambda item: natural_key(item[0])):
         say(f"  {count:8d}  {name}")
+    _say_margins(say, meta)
     for message in meta.get("warnings", []):
         _warn(message)
     return 0
+
+
+def _say_margins(say, meta: dict[str, Any]) -> None:
+    """The top-k boundaries closer than the scoring precision (selection.UNSTABLE_GAP), one line each."""
+    from spin_eval.spin.selection import UNSTABLE_GAP
+
+    margins = meta.get("margins")
+    if margins is None:
+        say("margins     not recorded (mask format 1)")
+        return
+    rows = [(name, set_name, m) for name, sets in sorted(margins.items(), key=lambda item: natural_key(item[0]))
+            for set_name, m in sets.items() if m is not None]
+    unstable = [(name, set_name, m) for name, set_name, m in rows if m["gap"] < UNSTABLE_GAP]
+    smallest = min((m["gap"] for _, _, m in rows), default=None)
+    say(f"margins     {len(unstable)} of {len(rows)} top-k boundaries closer than {UNSTABLE_GAP:g} (relative gap of "
+        f"the k-th and (k+1)-th score)" + ("" if smallest is None else f"; smallest gap {smallest:.3g}"))
+    for name, set_name, m in unstable:
+        say(f"  unstable: the mask there depends on rounding: {name} {set_name} gap {m['gap']:.3g} "
+            f"(reference selection: a one-entry change moves {m['shift']} positions)")
 
 
 def natural_key(name: str) -> tuple:

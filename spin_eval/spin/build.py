@@ -161,7 +161,7 @@ def score_top_sets(
     """
     from spin_eval.spin.mask import target_linears
     from spin_eval.spin.scoring import gradient_sums, importance_scores
-    from spin_eval.spin.selection import TopSets, top_count, top_k_indices
+    from spin_eval.spin.selection import TopSets, top_count, top_k_with_margin
 
     index, count = (ranks.rank, ranks.world_size) if ranks is not None else (0, 1)
     sets = sets if sets is not None else calibration_sets(config)
@@ -180,10 +180,11 @@ def score_top_sets(
                 ranks.all_reduce_exact_(total, name)
             scores = importance_scores(lin.weight, total)
             del total
-            tops[set_name][name] = top_k_indices(scores, top_count(ratios[set_name], scores.numel())).cpu()
+            tops[set_name][name] = top_k_with_margin(scores, top_count(ratios[set_name], scores.numel()))
             del scores
     return {
-        name: TopSets(tops["general"][name], tops["fairness"][name], tops["privacy"][name], lin.weight.numel())
+        name: TopSets(*(tops[s][name][0] for s in SET_NAMES), lin.weight.numel(),
+                      {s: tops[s][name][1] for s in SET_NAMES})
         for name, lin in linears.items()
     }
 
@@ -231,8 +232,10 @@ def mask_from_top_sets(
     items = ((name, tops[name], lin.weight.detach()) for name, lin in linears.items())
     result = select_stream(items, p=config.p, q=config.q, selection=config.selection, control_seed=config.control_seed)
     shapes = {name: tuple(lin.weight.shape) for name, lin in linears.items()}
-    return _finish_mask(result.indices, shapes, config, fingerprint=fingerprint, calibration=calibration,
+    mask = _finish_mask(result.indices, shapes, config, fingerprint=fingerprint, calibration=calibration,
                         model_name=model_name or model_name_of(model), warnings=result.warnings)
+    mask.metadata["margins"] = {name: dict(tops[name].margins) for name in linears}
+    return mask
 
 
 def _finish_mask(indices, shapes, config: SpinConfig, *, fingerprint, calibration, model_name, warnings):

@@ -132,13 +132,24 @@ def validate_mask_metadata(metadata: dict[str, Any], path: str | Path) -> None:
     ):
         raise bad("calibration", "a mapping of set name to {name, sha256, nsamples, seed}")
     for key, kind, expected in (("control_of", str, "a string"), ("control_seed", int, "an integer"),
-                                ("config", dict, "a mapping")):
+                                ("config", dict, "a mapping"), ("score_arithmetic", dict, "a mapping")):
         value = metadata.get(key)
         if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
             raise bad(key, expected + " or absent")
+    if not _valid_margins(metadata.get("margins", {})):
+        raise bad("margins", "a mapping of parameter name to {set: null or {gap: number, shift: integer}}")
     warnings = metadata.get("warnings", [])
     if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
         raise bad("warnings", "a list of strings")
+
+
+def _valid_margins(margins: Any) -> bool:
+    def entry_ok(entry: Any) -> bool:
+        return entry is None or (isinstance(entry, dict) and isinstance(entry.get("gap"), (int, float))
+                                 and not isinstance(entry.get("gap"), bool) and _is_int(entry.get("shift")))
+
+    return isinstance(margins, dict) and all(
+        isinstance(sets, dict) and all(entry_ok(e) for e in sets.values()) for sets in margins.values())
 
 
 def _read_safetensors(path: Path, what: str) -> tuple[dict[str, "torch.Tensor"], dict[str, str]]:

@@ -144,3 +144,29 @@ def test_mask_records_the_arithmetic(tiny_model64, cal_files):
     mask = build.build_mask(model, tok, config, progress=False)
     assert mask.metadata["score_arithmetic"]["grid"] == f"2^-{GRID_BITS}"
     assert mask.metadata["format_version"] == 2
+
+
+def test_margins_recorded_and_unstable_boundaries_shown(tiny_model64, cal_files, tmp_path, capsys):
+    from spin_eval.cli import main
+    from spin_eval.spin.mask import SpinMask
+
+    model, tok = tiny_model64
+    config = SpinConfig(nsamples=4, p=0.05, q=0.05, **{k: str(v) for k, v in cal_files.items()})
+    mask = build.build_mask(model, tok, config, progress=False)
+    margins = mask.metadata["margins"]
+    assert set(margins) == set(mask.indices) and all(set(m) == {"general", "fairness", "privacy"} for m in margins.values())
+    assert all(0 <= m["gap"] <= 1 and m["shift"] >= 0 for sets in margins.values() for m in sets.values())
+    name = sorted(margins)[0]
+    meta = dict(mask.metadata, margins={**margins, name: {**margins[name], "fairness": {"gap": 2e-7, "shift": 17}}})
+    path = tmp_path / "m.safetensors"
+    save_mask(SpinMask(mask.indices, mask.shapes, meta), path)
+    assert main(["mask", "info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "margins     1 of 18 top-k boundaries closer than 1e-06" in out
+    assert f"unstable: the mask there depends on rounding: {name} fairness gap 2e-07" in out and "moves 17 positions" in out
+    # a format-1 mask (before margins and the exact arithmetic) still loads and says what it lacks
+    old = {k: v for k, v in mask.metadata.items() if k not in ("margins", "score_arithmetic")} | {"format_version": 1}
+    save_mask(SpinMask(mask.indices, mask.shapes, old), path)
+    assert load_mask(path).metadata["format_version"] == 1
+    assert main(["mask", "info", str(path)]) == 0
+    assert "margins     not recorded (mask format 1)" in capsys.readouterr().out
