@@ -1,7 +1,7 @@
 """Wall time of the default ``spin-eval mask build`` before and after exact int64 grid scoring, side by side.
 
-"before" is the ``spin_eval`` package of a git ref (default ``main``, extracted with ``git archive`` into a
-temporary folder), "after" is this working tree; both run the same command line in their own subprocess
+"before" and "after" are the ``spin_eval`` packages of two git refs (default ``main`` and ``HEAD``, extracted
+with ``git archive`` into a temporary folder, so edits to the working tree cannot leak into a run); both run the same command line in their own subprocess
 with the same Python, alternating (before, after, before, after ...) so machine load hits both alike.
 Also reports whether the two mask files are byte-identical (they need not be: the exact arithmetic
 truncates per-sample values to 2^-48 and sums them exactly, where "before" summed in float32) and
@@ -55,23 +55,26 @@ def compare(a: Path, b: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default="main", help="git ref of the 'before' code (default main)")
+    parser.add_argument("--after", default="HEAD", help="git ref of the 'after' code (default HEAD)")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("extra", nargs="*", help="more mask build arguments after --, e.g. -- --batch-size 4")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench_spin_exact-") as tmp:
         tmp_path = Path(tmp)
         (tmp_path / "before").mkdir()
+        (tmp_path / "after").mkdir()
         before_root = extract(args.before, tmp_path / "before")
+        after_root = extract(args.after, tmp_path / "after")
         times: dict[str, list[float]] = {"before": [], "after": []}
         for i in range(args.repeat):
-            for label, root in (("before", before_root), ("after", REPO)):
+            for label, root in (("before", before_root), ("after", after_root)):
                 out = tmp_path / f"{label}-{i}.safetensors"
                 times[label].append(run_build(root, out, ["--model", "smollm2", *args.extra]))
                 print(f"{label} run {i}: {times[label][-1]:.1f} s", flush=True)
         b, a = min(times["before"]), min(times["after"])
         print(f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')} load {os.getloadavg()[0]:.1f} "
               f"args {args.extra or '(defaults)'}")
-        print(f"before ({args.before}) {b:.1f} s, after {a:.1f} s: ratio after/before {a / b:.2f}")
+        print(f"before ({args.before}) {b:.1f} s, after ({args.after}) {a:.1f} s: ratio after/before {a / b:.2f}")
         print(compare(tmp_path / "before-0.safetensors", tmp_path / "after-0.safetensors"))
 
 

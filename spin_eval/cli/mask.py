@@ -104,7 +104,7 @@ def register(subparsers: Any) -> None:
     pl.add_argument("--nproc", type=int, default=1, help="data-parallel ranks (torchrun --nproc_per_node; default 1)")
     pl.add_argument("--devices", type=int, default=None,
                     help="GPUs --device-map auto spreads over (default: the visible ones); to plan for another machine")
-    add_setting_arguments(pl, exclude=("selection", "seed", "control_seed", "chat_template", "calibration", "general",
+    add_setting_arguments(pl, exclude=("selection", "seed", "control_seed", "chat_template", "calibration", "separator", "general",
                                        "fairness", "privacy"))
     pl.add_argument("--json", action="store_true", help="print the plan as JSON")
     pl.set_defaults(handler=_plan)
@@ -236,7 +236,7 @@ def _build_on(args: argparse.Namespace, ranks: Any) -> int:
             raise InputError(f"score files were computed on another model (fingerprint {meta.get('model_fingerprint', '?')[:16]}...) than {args.model}")
         scored_config = SpinConfig.from_dict(meta["config"])
         scoring_fields = ("target", "nsamples", "seed", "chat_template", "calibration", "general", "fairness", "privacy",
-                          "max_length")
+                          "max_length", "separator")
         differing = [f for f in scoring_fields if getattr(scored_config, f) != getattr(config, f)]
         if differing:
             raise InputError(f"score files were computed with different {', '.join(differing)}; pass the same options as when scoring")

@@ -93,6 +93,7 @@ class RunSettings:
     privacy: str | None = None
     chat_template: bool = False
     max_length: int = 1024
+    separator: str = "newline"
     controls: tuple[str, ...] = DEFAULT_CONTROLS
     batch_size: int | str = 8
     bootstrap_iters: int = 1000

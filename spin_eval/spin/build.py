@@ -88,7 +88,8 @@ def _samples(set_name: str, cal: CalibrationSet, tokenizer: Any, config: SpinCon
         prompt, response = rows[pos]
         try:
             ids, labels = tokenize_sample(
-                tokenizer, prompt, response, chat_template=config.chat_template, max_length=config.max_length
+                tokenizer, prompt, response, chat_template=config.chat_template, max_length=config.max_length,
+                separator=config.separator,
             )
         except InputError as exc:
             raise InputError(f"{cal.name}: sampled row {pos}: {exc}") from None
