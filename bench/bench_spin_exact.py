@@ -30,15 +30,20 @@ def extract(ref: str, dest: Path) -> Path:
     return dest
 
 
-def run_build(root: Path, out: Path, extra: list[str]) -> float:
+def run_build(root: Path, out: Path, extra: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the child: user + system) of one mask build."""
+    import resource
+
     env = dict(os.environ, PYTHONPATH=str(root), HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1")
     command = [sys.executable, "-m", "spin_eval", "mask", "build", "--no-progress", "-o", str(out), *extra]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{root}: mask build failed:\n{proc.stderr[-3000:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def compare(a: Path, b: Path) -> str:
@@ -65,16 +70,18 @@ def main() -> None:
         (tmp_path / "after").mkdir()
         before_root = extract(args.before, tmp_path / "before")
         after_root = extract(args.after, tmp_path / "after")
-        times: dict[str, list[float]] = {"before": [], "after": []}
+        times: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
+        roots = [("before", before_root), ("after", after_root)]
         for i in range(args.repeat):
-            for label, root in (("before", before_root), ("after", after_root)):
+            for label, root in roots if i % 2 == 0 else roots[::-1]:  # alternate the order
                 out = tmp_path / f"{label}-{i}.safetensors"
                 times[label].append(run_build(root, out, ["--model", "smollm2", *args.extra]))
-                print(f"{label} run {i}: {times[label][-1]:.1f} s", flush=True)
-        b, a = min(times["before"]), min(times["after"])
-        print(f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')} load {os.getloadavg()[0]:.1f} "
-              f"args {args.extra or '(defaults)'}")
-        print(f"before ({args.before}) {b:.1f} s, after ({args.after}) {a:.1f} s: ratio after/before {a / b:.2f}")
+                wall, cpu = times[label][-1]
+                print(f"{label} run {i}: wall {wall:.1f} s, CPU {cpu:.1f} s, load {os.getloadavg()[0]:.1f}", flush=True)
+        print(f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')} args {args.extra or '(defaults)'}")
+        for k, what in ((0, "wall"), (1, "CPU")):
+            b, a = min(t[k] for t in times["before"]), min(t[k] for t in times["after"])
+            print(f"{what}: before ({args.before}) {b:.1f} s, after ({args.after}) {a:.1f} s: after/before {a / b:.2f}")
         print(compare(tmp_path / "before-0.safetensors", tmp_path / "after-0.safetensors"))
 
 
