@@ -35,7 +35,7 @@ a model larger than one GPU:
 Ratios: G = top floor(p*numel) of the general scores per matrix, F, P = top floor(q*numel) of the
 fairness / privacy scores. p defaults to 5e-7 (the paper's) for hub models and to a measured 1e-4 for
 the embedded smollm2 (5e-7 selects 0 weights in a 135M model's matrices, see docs/spin.md); q defaults
-to p. The batch size changes speed and memory only, never the mask.
+to p. Scores are exact int64 sums (docs/spin.md): batch size, shards and ranks never change the mask.
 """
 
 
