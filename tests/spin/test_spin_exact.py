@@ -170,3 +170,14 @@ def test_margins_recorded_and_unstable_boundaries_shown(tiny_model64, cal_files,
     assert load_mask(path).metadata["format_version"] == 1
     assert main(["mask", "info", str(path)]) == 0
     assert "margins     not recorded (mask format 1)" in capsys.readouterr().out
+
+
+def test_batch_size_enters_the_cache_key_only_off_the_cpu():
+    from spin_eval.spin.cache import batch_key
+
+    cpu = torch.nn.Linear(2, 2)
+    with torch.device("meta"):
+        other = torch.nn.Linear(2, 2)  # stands for a CUDA model: any non-CPU device
+    assert batch_key(cpu, 8) is None and batch_key(other, 1) is None
+    assert batch_key(other, 8) == "meta:batch8"
+    assert build.cache_key("f", SpinConfig(), {}) != build.cache_key("f", SpinConfig(), {}, "meta:batch8")
