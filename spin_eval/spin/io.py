@@ -6,7 +6,7 @@ Mask file (one ``.safetensors`` file):
   metadata  ``__metadata__["spin_eval_mask"]``: the JSON metadata (keys in docs/architecture.md),
             serialised with sorted keys, so identical inputs give byte-identical files.
 
-Score file (``--save-scores`` / ``--shard``): tensors ``<set>/<param name>`` holding int64 sums of
+Score file (``--save-scores`` / ``--shard``; read back one tensor at a time): tensors ``<set>/<param name>`` holding int64 sums of
 per-sample absolute gradients on the 2^-48 grid (``spin_eval.spin.scoring``; not yet multiplied by
 |W|), metadata ``spin_eval_scores`` JSON (fingerprint, config, shard, sample counts, calibration
 sha256s, score arithmetic). Merging sums them in int64: exact, any order gives the same bits.
@@ -252,9 +252,33 @@ def save_score_sums(sums: dict[str, dict[str, "torch.Tensor"]], metadata: dict[s
 
 
 def load_score_sums(path: str | Path) -> tuple[dict[str, dict[str, "torch.Tensor"]], dict[str, Any]]:
-    """Read a score file written by ``save_score_sums``: ``({set: {param: sum}}, metadata)``."""
+    """Read a score file written by ``save_score_sums``: ``({set: {param: sum}}, metadata)``, one tensor at
+    a time (no copy of the file's bytes in memory)."""
+    sums: dict[str, dict[str, torch.Tensor]] = {}
+
+    def keep(set_name: str, param: str, tensor: "torch.Tensor") -> None:
+        sums.setdefault(set_name, {})[param] = tensor
+
+    return sums, _each_score_tensor(path, keep)
+
+
+def _each_score_tensor(path: str | Path, visit: Any, check_meta: Any = None) -> dict[str, Any]:
+    """Validate score file ``path``, call ``check_meta(metadata)``, then ``visit(set, param, tensor)`` for
+    each tensor, read one at a time from the file (safetensors' ``safe_open``); returns the metadata."""
+    import torch
+    from safetensors import safe_open
+
+    from spin_eval.spin.scoring import SCORE_ARITHMETIC
+
     path = Path(path)
-    tensors, meta = _read_safetensors(path, "score")
+    if not path.is_file():
+        raise InputError(f"score file {path} does not exist; check the path")
+    try:
+        handle = safe_open(str(path), framework="pt")
+        meta = handle.metadata() or {}
+        keys = list(handle.keys())
+    except Exception as exc:  # safetensors raises several types for bad headers / truncation
+        raise InputError(f"score file {path} is corrupt or truncated ({type(exc).__name__}: {exc}); rescore it") from None
     if SCORES_METADATA_KEY not in meta:
         raise InputError(f"{path} is not a spin-eval score file (no '{SCORES_METADATA_KEY}' metadata)")
     metadata = _parse_metadata_json(meta[SCORES_METADATA_KEY], path, "score")
@@ -263,21 +287,22 @@ def load_score_sums(path: str | Path) -> tuple[dict[str, dict[str, "torch.Tensor
             f"score file {path} has format_version {metadata.get('format_version')!r}, expected "
             f"{SCORES_FORMAT_VERSION}; rescore with this spin-eval version"
         )
-    import torch
-
-    from spin_eval.spin.scoring import SCORE_ARITHMETIC
-
     if metadata.get("score_arithmetic") != SCORE_ARITHMETIC:
         raise InputError(f"score file {path}: field score_arithmetic {metadata.get('score_arithmetic')!r:.60} differs "
                          "from this spin-eval's; rescore with this version")
-    sums: dict[str, dict[str, torch.Tensor]] = {}
-    for key, tensor in tensors.items():
+    if check_meta is not None:
+        check_meta(metadata)
+    for key in keys:
+        try:
+            tensor = handle.get_tensor(key)
+        except Exception as exc:  # noqa: BLE001  (a truncated file fails here)
+            raise InputError(f"score file {path} is corrupt or truncated at {key} ({type(exc).__name__}); rescore it") from None
         if tensor.dtype != torch.int64:
             raise InputError(f"score file {path}: tensor {key} is {tensor.dtype}, not int64 grid sums (another "
                              "precision); rescore with this spin-eval version")
         set_name, _, param = key.partition("/")
-        sums.setdefault(set_name, {})[param] = tensor
-    return sums, metadata
+        visit(set_name, param, tensor)
+    return metadata
 
 
 def merge_score_files(paths: list[str | Path]) -> tuple[dict[str, dict[str, "torch.Tensor"]], dict[str, Any]]:
@@ -286,36 +311,41 @@ def merge_score_files(paths: list[str | Path]) -> tuple[dict[str, dict[str, "tor
     configs / calibration data / score arithmetic."""
     if not paths:
         raise InputError("no score files given; pass the files written by `spin-eval mask build --shard i/n`")
-    merged: dict[str, dict[str, torch.Tensor]] | None = None
-    first_meta: dict[str, Any] | None = None
+    merged: dict[str, dict[str, torch.Tensor]] = {}
+    first: dict[str, Any] = {}
     seen: dict[int, str] = {}
     scored: dict[str, int] = {}
     for path in sorted(str(p) for p in paths):
-        sums, meta = load_score_sums(path)
-        shard = meta.get("shard", [0, 1])
-        key = {k: meta.get(k) for k in ("model_fingerprint", "config", "calibration", "score_arithmetic")}
-        if first_meta is None:
-            first_meta = meta
-            first_key = key
-        elif key != first_key:
-            differing = [k for k in key if key[k] != first_key[k]]
-            raise InputError(
-                f"score file {path} differs from {sorted(seen.values())[0]} in {', '.join(differing)}; merge "
-                "only shards of one run (same model, config and calibration data)"
-            )
-        if shard[1] != first_meta.get("shard", [0, 1])[1]:
-            raise InputError(f"score file {path} is shard {shard[0]}/{shard[1]}, others are of /{first_meta['shard'][1]}")
-        if shard[0] in seen:
-            raise InputError(f"score files {seen[shard[0]]} and {path} are both shard {shard[0]}; pass each once")
-        seen[shard[0]] = path
-        for set_name, count in meta.get("samples_scored", {}).items():
-            scored[set_name] = scored.get(set_name, 0) + int(count)
-        if merged is None:
-            merged = {s: {p: t.clone() for p, t in d.items()} for s, d in sums.items()}
-        else:
-            for s, d in sums.items():
-                for p, t in d.items():
-                    _add_exact_(merged[s][p], t, path, f"{s}/{p}")
+
+        def check(meta: dict[str, Any], path: str = path) -> None:  # before any tensor of the file is read
+            shard = meta.get("shard", [0, 1])
+            key = {k: meta.get(k) for k in ("model_fingerprint", "config", "calibration", "score_arithmetic")}
+            if not first:
+                first.update(meta=meta, key=key)
+            elif key != first["key"]:
+                differing = [k for k in key if key[k] != first["key"][k]]
+                raise InputError(
+                    f"score file {path} differs from {sorted(seen.values())[0]} in {', '.join(differing)}; merge "
+                    "only shards of one run (same model, config and calibration data)"
+                )
+            if shard[1] != first["meta"].get("shard", [0, 1])[1]:
+                raise InputError(f"score file {path} is shard {shard[0]}/{shard[1]}, others are of "
+                                 f"/{first['meta']['shard'][1]}")
+            if shard[0] in seen:
+                raise InputError(f"score files {seen[shard[0]]} and {path} are both shard {shard[0]}; pass each once")
+            seen[shard[0]] = path
+            for set_name, count in meta.get("samples_scored", {}).items():
+                scored[set_name] = scored.get(set_name, 0) + int(count)
+
+        def add(set_name: str, param: str, tensor: "torch.Tensor", path: str = path) -> None:
+            total = merged.setdefault(set_name, {}).get(param)
+            if total is None:
+                merged[set_name][param] = tensor
+            else:
+                _add_exact_(total, tensor, path, f"{set_name}/{param}")
+
+        _each_score_tensor(path, add, check)  # one tensor of one file in memory beside the merged sums
+    first_meta = first["meta"]
     n = first_meta.get("shard", [0, 1])[1]
     missing = sorted(set(range(n)) - set(seen))
     if missing:
