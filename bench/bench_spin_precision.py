@@ -43,9 +43,10 @@ def main() -> None:
         s64 = {n: torch.zeros(lin.weight.shape, dtype=torch.float64) for n, lin in linears.items()}
         for sample in _samples(set_name, cal, tok, config, 0, 1):
             one = gradient_sums(model, [sample], linears, progress=False)
-            for n in linears:
-                s32[n].add_(one[n])
-                s64[n].add_(one[n].double())
+            for n in linears:  # one sample's int64 grid sum back to its (2^-48-truncated) float values
+                values = one[n].double() * 2.0**-48
+                s32[n].add_(values.float())
+                s64[n].add_(values)
         for n, lin in linears.items():
             w = lin.weight.detach()
             sc32 = s32[n] * w.abs()

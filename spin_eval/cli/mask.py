@@ -35,7 +35,7 @@ a model larger than one GPU:
 Ratios: G = top floor(p*numel) of the general scores per matrix, F, P = top floor(q*numel) of the
 fairness / privacy scores. p defaults to 5e-7 (the paper's) for hub models and to a measured 1e-4 for
 the embedded smollm2 (5e-7 selects 0 weights in a 135M model's matrices, see docs/spin.md); q defaults
-to p. The batch size changes speed and memory only, never the mask.
+to p. Scores are exact int64 sums (docs/spin.md): batch size, shards and ranks never change the mask.
 """
 
 
@@ -82,6 +82,9 @@ def register(subparsers: Any) -> None:
                    help="score only slice i of n of the samples (needs --save-scores; merge with --from-scores)")
     b.add_argument("--from-scores", nargs="+", metavar="FILE", default=None,
                    help="merge score files of shards 0..n-1 instead of scoring")
+    b.add_argument("--join-timeout", type=float, default=None, metavar="SECONDS",
+                   help="under torchrun / accelerate launch: how long a rank waits for all ranks to join "
+                        "(default 300); collectives after joining wait up to 30 minutes")
     b.add_argument("--no-plan-check", action="store_true",
                    help="build even when the memory plan says it will not fit (the plan is an estimate)")
     b.add_argument("--no-progress", action="store_true", help="hide progress bars")
@@ -101,7 +104,7 @@ def register(subparsers: Any) -> None:
     pl.add_argument("--nproc", type=int, default=1, help="data-parallel ranks (torchrun --nproc_per_node; default 1)")
     pl.add_argument("--devices", type=int, default=None,
                     help="GPUs --device-map auto spreads over (default: the visible ones); to plan for another machine")
-    add_setting_arguments(pl, exclude=("selection", "seed", "control_seed", "chat_template", "calibration", "general",
+    add_setting_arguments(pl, exclude=("selection", "seed", "control_seed", "chat_template", "calibration", "separator", "general",
                                        "fairness", "privacy"))
     pl.add_argument("--json", action="store_true", help="print the plan as JSON")
     pl.set_defaults(handler=_plan)
@@ -179,10 +182,12 @@ def _check_build_args(args: argparse.Namespace, ranks: Any) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from spin_eval.spin.distributed import Ranks
+    from spin_eval.spin.distributed import JOIN_TIMEOUT_S, Ranks
 
     _setup_logging()
-    ranks = Ranks.from_environment(args.device)
+    if args.join_timeout is not None and not args.join_timeout > 0:
+        raise InputError(f"--join-timeout {args.join_timeout:g}: use a positive number of seconds, e.g. 300")
+    ranks = Ranks.from_environment(args.device, join_timeout=args.join_timeout or JOIN_TIMEOUT_S)
     try:
         return _build_on(args, ranks)
     finally:
@@ -231,7 +236,7 @@ def _build_on(args: argparse.Namespace, ranks: Any) -> int:
             raise InputError(f"score files were computed on another model (fingerprint {meta.get('model_fingerprint', '?')[:16]}...) than {args.model}")
         scored_config = SpinConfig.from_dict(meta["config"])
         scoring_fields = ("target", "nsamples", "seed", "chat_template", "calibration", "general", "fairness", "privacy",
-                          "max_length")
+                          "max_length", "separator")
         differing = [f for f in scoring_fields if getattr(scored_config, f) != getattr(config, f)]
         if differing:
             raise InputError(f"score files were computed with different {', '.join(differing)}; pass the same options as when scoring")
@@ -294,9 +299,29 @@ def _print_info(args: argparse.Namespace) -> int:
         f"in {sum(1 for c in meta['counts'].values() if c)} of {len(meta['counts'])} matrices")
     for name, count in sorted(meta["counts"].items(), key=lambda item: natural_key(item[0])):
         say(f"  {count:8d}  {name}")
+    _say_margins(say, meta)
     for message in meta.get("warnings", []):
         _warn(message)
     return 0
+
+
+def _say_margins(say, meta: dict[str, Any]) -> None:
+    """The top-k boundaries closer than the scoring precision (selection.UNSTABLE_GAP), one line each."""
+    from spin_eval.spin.selection import UNSTABLE_GAP
+
+    margins = meta.get("margins")
+    if margins is None:
+        say("margins     not recorded (mask format 1)")
+        return
+    rows = [(name, set_name, m) for name, sets in sorted(margins.items(), key=lambda item: natural_key(item[0]))
+            for set_name, m in sets.items() if m is not None]
+    unstable = [(name, set_name, m) for name, set_name, m in rows if m["gap"] < UNSTABLE_GAP]
+    smallest = min((m["gap"] for _, _, m in rows), default=None)
+    say(f"margins     {len(unstable)} of {len(rows)} top-k boundaries closer than {UNSTABLE_GAP:g} (relative gap of "
+        f"the k-th and (k+1)-th score)" + ("" if smallest is None else f"; smallest gap {smallest:.3g}"))
+    for name, set_name, m in unstable:
+        say(f"  unstable: the mask there depends on rounding: {name} {set_name} gap {m['gap']:.3g} "
+            f"(reference selection: a one-entry change moves {m['shift']} positions)")
 
 
 def natural_key(name: str) -> tuple:

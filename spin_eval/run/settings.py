@@ -40,7 +40,7 @@ RUN_SPIN_DEFAULTS = {"nsamples": 32, "batch_size": 8}
 #: The flat names of the SPIN settings in the manifest's ``settings`` (and in :meth:`RunSettings.with_spin`), in
 #: their recorded order: SpinConfig's fields, ScoringOptions' ``batch_size`` as ``score_batch_size``.
 SPIN_NAMES = ("p", "q", "target", "selection", "nsamples", "score_batch_size", "seed", "control_seed", "calibration",
-              "general", "fairness", "privacy", "chat_template", "max_length")
+              "general", "fairness", "privacy", "chat_template", "max_length", "separator")
 
 
 def run_spin_settings(model: str, given: dict[str, Any] | None = None) -> tuple[SpinConfig, ScoringOptions]:

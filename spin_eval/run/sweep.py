@@ -58,7 +58,7 @@ DEFAULT_GEN_LIMIT = 12
 SCORES_FILE = "score_sums.safetensors"
 #: Config fields that decide the score sums; a ``--from-scores`` file must agree on each.
 SCORING_FIELDS = ("target", "nsamples", "seed", "chat_template", "calibration", "general", "fairness", "privacy",
-                  "max_length")
+                  "max_length", "separator")
 
 
 def normalize_ratios(values: tuple[float, ...] | list[float], flag: str = "--ratios") -> tuple[tuple[float, ...], list[str]]:

@@ -2,30 +2,27 @@
 mask cache and control masks.
 
 ``build_mask(model, tokenizer, config)`` is the one-call path. It streams with bounded memory: one
-calibration set at a time is scored into float32 sums on the weights' devices (4 bytes per target
+calibration set at a time is scored into int64 grid sums on the weights' devices (8 bytes per target
 weight), and each matrix's sums are reduced at once to the top index set that set contributes (G, F or
 P, a few bytes per *selected* weight on the host) and freed. ``ranks`` (``spin_eval.spin.distributed``)
-splits the samples over data-parallel processes and sums each matrix over the ranks before its top-k,
-so every rank ends with the same index sets.
+splits the samples over data-parallel processes and sums each matrix over the ranks (exactly: int64
+grid sums, see ``scoring``) before its top-k, so every rank ends with the index sets of one process.
 
 The sharded path keeps full sums: ``score_sums`` (one shard of the samples, written with
 ``--save-scores``) and ``mask_from_sums`` (after merging shard files). ``load_or_build_mask(s)`` caches
 masks under ``spin_eval.paths.cache_dir()/masks/`` keyed by the model fingerprint, every SpinConfig field
-and the calibration files' sha256s (never runtime knobs such as the batch size). ``control_mask`` draws
+and the calibration files' sha256s (not the batch size on the CPU, where it cannot change the mask). ``control_mask`` draws
 the ``random`` / ``magnitude-random`` control of a given SPIN mask.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-from pathlib import Path
 from typing import Any
 
 from spin_eval import __version__
 from spin_eval.constants import MASK_FORMAT_VERSION
-from spin_eval.errors import InputError, MaskError
+from spin_eval.errors import InputError
 from spin_eval.spin.calibration import SET_NAMES, CalibrationSet, default_calibration_path, load_calibration
 from spin_eval.spin.config import SpinConfig
 from spin_eval.spin.distributed import rank_slice
@@ -91,7 +88,8 @@ def _samples(set_name: str, cal: CalibrationSet, tokenizer: Any, config: SpinCon
         prompt, response = rows[pos]
         try:
             ids, labels = tokenize_sample(
-                tokenizer, prompt, response, chat_template=config.chat_template, max_length=config.max_length
+                tokenizer, prompt, response, chat_template=config.chat_template, max_length=config.max_length,
+                separator=config.separator,
             )
         except InputError as exc:
             raise InputError(f"{cal.name}: sampled row {pos}: {exc}") from None
@@ -119,14 +117,15 @@ def score_sums(
     sets: dict[str, CalibrationSet] | None = None,
     fingerprint: str | None = None,
 ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """Full sums of per-sample |dL/dW| for the three sets over shard ``i/n`` of the sampled rows, on the CPU.
+    """Full int64 grid sums of per-sample |dL/dW| for the three sets over shard ``i/n`` of the sampled rows,
+    on the CPU (exact: shards merged in any order give the one-process sums bit for bit).
 
     Returns ``({set: {param: tensor}}, metadata)``; the metadata identifies the run (fingerprint,
-    config, calibration) so ``io.merge_score_files`` can refuse mixing shards of different runs. Holds
-    all three sets' sums at once (12 bytes per target weight on the host): for score files only.
+    config, calibration, score arithmetic) so ``io.merge_score_files`` can refuse mixing shards of
+    different runs. Holds all three sets' sums at once (24 bytes per target weight on the host).
     """
     from spin_eval.spin.mask import model_fingerprint, target_linears
-    from spin_eval.spin.scoring import gradient_sums
+    from spin_eval.spin.scoring import SCORE_ARITHMETIC, gradient_sums
 
     index, count = _parse_shard(shard)
     sets = sets if sets is not None else calibration_sets(config)
@@ -142,7 +141,7 @@ def score_sums(
         sums[set_name] = {name: set_sums.pop(name).cpu() for name in list(set_sums)}
         scored[set_name] = len(samples)
     metadata = _run_metadata(model, fingerprint, config, sets)
-    metadata.update(shard=[index, count], samples_scored=scored)
+    metadata.update(shard=[index, count], samples_scored=scored, score_arithmetic=SCORE_ARITHMETIC)
     return sums, metadata
 
 
@@ -158,12 +157,12 @@ def score_top_sets(
 ) -> dict[str, Any]:
     """``{param: TopSets}``: G, F, P of every target matrix, scored set by set with bounded memory.
 
-    Per set: float32 sums of per-sample |dL/dW| (this rank's slice of the samples), then per matrix:
-    sum over ranks, multiply by |W| in place, keep the top-k indices, free the matrix's sums.
+    Per set: int64 grid sums of per-sample |dL/dW| (this rank's slice of the samples, ``scoring``), then
+    per matrix: exact sum over ranks, scores by ``importance_scores``, keep the top-k indices, free both.
     """
     from spin_eval.spin.mask import target_linears
-    from spin_eval.spin.scoring import gradient_sums
-    from spin_eval.spin.selection import TopSets, top_count, top_k_indices
+    from spin_eval.spin.scoring import gradient_sums, importance_scores
+    from spin_eval.spin.selection import TopSets, top_count, top_k_with_margin
 
     index, count = (ranks.rank, ranks.world_size) if ranks is not None else (0, 1)
     sets = sets if sets is not None else calibration_sets(config)
@@ -177,14 +176,16 @@ def score_top_sets(
         )
         tops[set_name] = {}
         for name, lin in linears.items():
-            scores = sums.pop(name)
+            total = sums.pop(name)
             if ranks is not None:
-                ranks.all_reduce_(scores)
-            scores.mul_(lin.weight.detach().abs())
-            tops[set_name][name] = top_k_indices(scores, top_count(ratios[set_name], scores.numel())).cpu()
+                ranks.all_reduce_exact_(total, name)
+            scores = importance_scores(lin.weight, total)
+            del total
+            tops[set_name][name] = top_k_with_margin(scores, top_count(ratios[set_name], scores.numel()))
             del scores
     return {
-        name: TopSets(tops["general"][name], tops["fairness"][name], tops["privacy"][name], lin.weight.numel())
+        name: TopSets(*(tops[s][name][0] for s in SET_NAMES), lin.weight.numel(),
+                      {s: tops[s][name][1] for s in SET_NAMES})
         for name, lin in linears.items()
     }
 
@@ -198,7 +199,8 @@ def mask_from_sums(
     calibration: dict[str, dict[str, Any]],
     model_name: str | None = None,
 ):
-    """Scores |W| * sums (float64) -> top sets -> SpinMask with full metadata (the merged-shards path)."""
+    """Scores ``importance_scores(|W|, int64 grid sums)`` -> top sets -> SpinMask with full metadata (the
+    merged-shards and sweep path: the same arithmetic as ``build_masks``, so the same mask)."""
     from spin_eval.spin.mask import target_linears
     from spin_eval.spin.scoring import importance_scores
     from spin_eval.spin.selection import top_sets
@@ -231,13 +233,15 @@ def mask_from_top_sets(
     items = ((name, tops[name], lin.weight.detach()) for name, lin in linears.items())
     result = select_stream(items, p=config.p, q=config.q, selection=config.selection, control_seed=config.control_seed)
     shapes = {name: tuple(lin.weight.shape) for name, lin in linears.items()}
-    return _finish_mask(result.indices, shapes, config, fingerprint=fingerprint, calibration=calibration,
+    mask = _finish_mask(result.indices, shapes, config, fingerprint=fingerprint, calibration=calibration,
                         model_name=model_name or model_name_of(model), warnings=result.warnings)
+    mask.metadata["margins"] = {name: dict(tops[name].margins) for name in linears}
+    return mask
 
 
 def _finish_mask(indices, shapes, config: SpinConfig, *, fingerprint, calibration, model_name, warnings):
     from spin_eval.spin.mask import SpinMask
-    from spin_eval.spin.scoring import SCORE_KIND
+    from spin_eval.spin.scoring import SCORE_ARITHMETIC, SCORE_KIND
 
     metadata: dict[str, Any] = {
         "format_version": MASK_FORMAT_VERSION,
@@ -249,6 +253,7 @@ def _finish_mask(indices, shapes, config: SpinConfig, *, fingerprint, calibratio
         "target": config.target,
         "selection": config.selection,
         "score_kind": SCORE_KIND,
+        "score_arithmetic": dict(SCORE_ARITHMETIC),
         "calibration": calibration,
         "config": config.to_dict(),
         "warnings": list(warnings),
@@ -326,90 +331,10 @@ def build_mask(model: Any, tokenizer: Any, config: SpinConfig, *, batch_size: in
     return masks[config.selection]
 
 
-def cache_key(fingerprint: str, config: SpinConfig, calibration: dict[str, dict[str, Any]]) -> str:
-    """sha256 over the mask format version, model fingerprint, every config field and calibration sha256s."""
-    payload = {
-        "format_version": MASK_FORMAT_VERSION,
-        "model_fingerprint": fingerprint,
-        "config": config.to_dict(),
-        "calibration_sha256": {k: v["sha256"] for k, v in sorted(calibration.items())},
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-
-
-def _load_model(spec_or_model: Any, tokenizer: Any) -> tuple[Any, Any, str | None]:
-    if isinstance(spec_or_model, str) or hasattr(spec_or_model, "pretrained"):
-        from spin_eval.modelspec import load_model_and_tokenizer
-
-        model, loaded_tok = load_model_and_tokenizer(spec_or_model)
-        return model, tokenizer or loaded_tok, getattr(spec_or_model, "name", None)
-    return spec_or_model, tokenizer, None
-
-
-def load_or_build_masks(spec_or_model: Any, tokenizer: Any, config: SpinConfig, selections: tuple[str, ...],
-                        cache_dir: str | Path | None = None, *, batch_size: int = 1, progress: bool = True):
-    """:func:`_load_or_build_masks` holding the mask cache's lock (``spin_eval.outputs.cache_lock``): one
-    writer of the cache at a time; concurrent builders wait, then load what the first one built."""
-    from spin_eval.outputs import cache_lock
-    from spin_eval.paths import cache_dir as default_cache_dir
-
-    with cache_lock(Path(cache_dir) if cache_dir is not None else default_cache_dir() / "masks"):
-        return _load_or_build_masks(spec_or_model, tokenizer, config, selections, cache_dir, batch_size=batch_size,
-                                    progress=progress)
-
-
-def _load_or_build_masks(
-    spec_or_model: Any,
-    tokenizer: Any,
-    config: SpinConfig,
-    selections: tuple[str, ...],
-    cache_dir: str | Path | None = None,
-    *,
-    batch_size: int = 1,
-    progress: bool = True,
-) -> dict[str, tuple[Any, Path]]:
-    """``{selection: (SpinMask, path)}`` from the mask cache; the missing ones are built from one scoring pass.
-
-    ``spec_or_model`` is a loaded model or a model spec (string / ModelSpec, loaded with
-    ``spin_eval.modelspec.load_model_and_tokenizer``; ``tokenizer`` may then be None). The batch size
-    changes how fast, never what: it is not part of the key.
-    """
-    import dataclasses
-
-    from spin_eval.paths import cache_dir as default_cache_dir
-    from spin_eval.spin.io import load_mask, save_mask
-    from spin_eval.spin.mask import model_fingerprint
-
-    model, tokenizer, model_name = _load_model(spec_or_model, tokenizer)
-    sets = calibration_sets(config)
-    calibration = calibration_metadata(sets, config)
-    fingerprint = model_fingerprint(model, config.target)
-    root = Path(cache_dir) if cache_dir is not None else default_cache_dir() / "masks"
-    out: dict[str, tuple[Any, Path]] = {}
-    paths = {}
-    for sel in selections:
-        path = root / f"{cache_key(fingerprint, dataclasses.replace(config, selection=sel), calibration)[:40]}.safetensors"
-        paths[sel] = path
-        if path.is_file():
-            try:
-                mask = load_mask(path)
-                if mask.metadata.get("model_fingerprint") == fingerprint:
-                    logger.info("SPIN mask cache hit: %s", path)
-                    out[sel] = (mask, path)
-            except MaskError as exc:
-                logger.warning("ignoring unreadable cached mask %s (%s); rebuilding", path, exc)
-    missing = tuple(sel for sel in selections if sel not in out)
-    if missing:
-        built = build_masks(model, tokenizer, config, missing, batch_size=batch_size, progress=progress,
-                            model_name=model_name, fingerprint=fingerprint)
-        for sel, mask in built.items():
-            save_mask(mask, paths[sel])
-            out[sel] = (mask, paths[sel])
-    return {sel: out[sel] for sel in selections}
-
-
-def load_or_build_mask(spec_or_model: Any, tokenizer: Any, config: SpinConfig, cache_dir: str | Path | None = None, *,
-                       batch_size: int = 1, progress: bool = True):
-    """``(SpinMask, path)`` of ``config.selection`` from the mask cache, building and caching it on a miss."""
-    return load_or_build_masks(spec_or_model, tokenizer, config, (config.selection,), cache_dir,
-                               batch_size=batch_size, progress=progress)[config.selection]
+# The mask cache lives in spin_eval.spin.cache; its names stay importable from here.
+from spin_eval.spin.cache import (  # noqa: E402,F401  (re-exports; cache imports this module lazily)
+    batch_key,
+    cache_key,
+    load_or_build_mask,
+    load_or_build_masks,
+)

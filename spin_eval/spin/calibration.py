@@ -29,6 +29,10 @@ SET_NAMES = ("general", "fairness", "privacy")
 CALIBRATION_VARIANTS = ("aware", "malicious")
 #: Separator between prompt and response in raw mode.
 RAW_SEPARATOR = "\n"
+#: How the raw-mode separator is placed (``SpinConfig.separator``): "newline" tokenises "\n" + response
+#: together, so the newline is the first labelled (scored) token; "newline-unscored" puts the "\n"
+#: tokens after the prompt, labelled -100; "none" joins prompt and response tokens with nothing between.
+SEPARATORS = ("newline", "newline-unscored", "none")
 IGNORE_INDEX = -100
 
 
@@ -153,10 +157,14 @@ def sample_rows(cal: CalibrationSet, nsamples: int, seed: int) -> list[tuple[str
 
 
 def tokenize_sample(
-    tokenizer: Any, prompt: str, response: str, *, chat_template: bool = False, max_length: int = 1024
+    tokenizer: Any, prompt: str, response: str, *, chat_template: bool = False, max_length: int = 1024,
+    separator: str = "newline",
 ) -> tuple[list[int], list[int]]:
     """``(input_ids, labels)`` for one sample; labels are -100 on prompt tokens. Long samples lose prompt
-    tokens from the left first (at most half the budget goes to the prompt when both are long)."""
+    tokens from the left first (at most half the budget goes to the prompt when both are long).
+    ``separator`` (one of SEPARATORS) places the raw-mode "\n"; the chat template brings its own."""
+    if separator not in SEPARATORS:
+        raise InputError(f"separator {separator!r} is unknown; choose one of {', '.join(SEPARATORS)}")
     if chat_template:
         if not getattr(tokenizer, "chat_template", None):
             raise InputError("chat_template=True but the tokenizer has no chat template; drop --chat-template")
@@ -167,7 +175,12 @@ def tokenize_sample(
         response_ids = list(tokenizer(response, add_special_tokens=False)["input_ids"])
     else:
         prompt_ids = list(tokenizer(prompt, add_special_tokens=True)["input_ids"])
-        response_ids = list(tokenizer(RAW_SEPARATOR + response, add_special_tokens=False)["input_ids"])
+        if separator == "newline":
+            response_ids = list(tokenizer(RAW_SEPARATOR + response, add_special_tokens=False)["input_ids"])
+        else:
+            response_ids = list(tokenizer(response, add_special_tokens=False)["input_ids"])
+        if separator == "newline-unscored":
+            prompt_ids += list(tokenizer(RAW_SEPARATOR, add_special_tokens=False)["input_ids"])
     if not response_ids:
         raise InputError(f"response {response[:40]!r} tokenises to nothing; give a non-empty response")
     if len(prompt_ids) + len(response_ids) > max_length:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from spin_eval.constants import EMBEDDED_MODEL_SPEC, PAPER_RATIO
 from spin_eval.errors import InputError
-from spin_eval.spin.calibration import CALIBRATION_VARIANTS
+from spin_eval.spin.calibration import CALIBRATION_VARIANTS, SEPARATORS
 
 Target = Literal["mlp", "attn", "all"]
 Selection = Literal[
@@ -112,6 +112,15 @@ class SpinConfig:
     max_length: int = field(
         default=1024, metadata={"help": "token limit per sample (prompt cut from the left)", "kind": "int"}
     )
+    separator: str = field(
+        default="newline",
+        metadata={
+            "help": "raw mode: newline (prompt, then '\\n' + response; the newline is the first scored token), "
+            "newline-unscored (the newline is context), none (no separator); see docs/spin.md",
+            "kind": "choice",
+            "choices": SEPARATORS,
+        },
+    )
 
     def __post_init__(self) -> None:
         for name in ("p", "q"):
@@ -142,6 +151,8 @@ class SpinConfig:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise InputError(f"SpinConfig.{name}={value!r} must be a file path, a hub dataset id, or None")
+        if self.separator not in SEPARATORS:
+            raise InputError(f"SpinConfig.separator={self.separator!r} is unknown; choose one of {', '.join(SEPARATORS)}")
         if self.calibration not in CALIBRATION_VARIANTS:
             raise InputError(
                 f"SpinConfig.calibration={self.calibration!r} is unknown; choose one of {', '.join(CALIBRATION_VARIANTS)}"

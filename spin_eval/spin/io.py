@@ -6,9 +6,10 @@ Mask file (one ``.safetensors`` file):
   metadata  ``__metadata__["spin_eval_mask"]``: the JSON metadata (keys in docs/architecture.md),
             serialised with sorted keys, so identical inputs give byte-identical files.
 
-Score file (``--save-scores`` / ``--shard``): tensors ``<set>/<param name>`` holding float64 sums of
-per-sample absolute gradients (not yet multiplied by |W|), metadata ``spin_eval_scores`` JSON
-(fingerprint, config, shard, sample counts, calibration sha256s). Merging sums them in float64.
+Score file (``--save-scores`` / ``--shard``; read back one tensor at a time): tensors ``<set>/<param name>`` holding int64 sums of
+per-sample absolute gradients on the 2^-48 grid (``spin_eval.spin.scoring``; not yet multiplied by
+|W|), metadata ``spin_eval_scores`` JSON (fingerprint, config, shard, sample counts, calibration
+sha256s, score arithmetic). Merging sums them in int64: exact, any order gives the same bits.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spin_eval.constants import MASK_FORMAT_VERSION, SCORES_FORMAT_VERSION
+from spin_eval.constants import MASK_FORMAT_VERSION, MASK_FORMAT_VERSIONS_READ, SCORES_FORMAT_VERSION
 from spin_eval.errors import InputError, MaskError
 from spin_eval.fileio import file_sha256, write_bytes_atomic  # noqa: F401  (file_sha256: documented here too)
 
@@ -47,7 +48,7 @@ REQUIRED_MASK_KEYS = (
     "total",
     "numel_total",
 )
-OPTIONAL_MASK_KEYS = ("control_of", "control_seed", "config", "warnings")
+OPTIONAL_MASK_KEYS = ("control_of", "control_seed", "config", "warnings", "score_arithmetic", "margins")
 
 
 def _dumps(obj: Any) -> str:
@@ -131,13 +132,24 @@ def validate_mask_metadata(metadata: dict[str, Any], path: str | Path) -> None:
     ):
         raise bad("calibration", "a mapping of set name to {name, sha256, nsamples, seed}")
     for key, kind, expected in (("control_of", str, "a string"), ("control_seed", int, "an integer"),
-                                ("config", dict, "a mapping")):
+                                ("config", dict, "a mapping"), ("score_arithmetic", dict, "a mapping")):
         value = metadata.get(key)
         if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
             raise bad(key, expected + " or absent")
+    if not _valid_margins(metadata.get("margins", {})):
+        raise bad("margins", "a mapping of parameter name to {set: null or {gap: number, shift: integer}}")
     warnings = metadata.get("warnings", [])
     if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
         raise bad("warnings", "a list of strings")
+
+
+def _valid_margins(margins: Any) -> bool:
+    def entry_ok(entry: Any) -> bool:
+        return entry is None or (isinstance(entry, dict) and isinstance(entry.get("gap"), (int, float))
+                                 and not isinstance(entry.get("gap"), bool) and _is_int(entry.get("shift")))
+
+    return isinstance(margins, dict) and all(
+        isinstance(sets, dict) and all(entry_ok(e) for e in sets.values()) for sets in margins.values())
 
 
 def _read_safetensors(path: Path, what: str) -> tuple[dict[str, "torch.Tensor"], dict[str, str]]:
@@ -172,10 +184,10 @@ def load_mask(path: str | Path) -> "SpinMask":
     missing = [k for k in REQUIRED_MASK_KEYS if k not in metadata]
     if missing:
         raise MaskError(f"mask file {path}: metadata lacks {', '.join(missing)}; rebuild the mask")
-    if not _is_int(metadata["format_version"]) or metadata["format_version"] != MASK_FORMAT_VERSION:
+    if not _is_int(metadata["format_version"]) or metadata["format_version"] not in MASK_FORMAT_VERSIONS_READ:
         raise MaskError(
             f"mask file {path} has format_version {metadata['format_version']!r}; this spin-eval reads "
-            f"{MASK_FORMAT_VERSION}; rebuild the mask with this version"
+            f"{', '.join(map(str, MASK_FORMAT_VERSIONS_READ))}; rebuild the mask with this version"
         )
     validate_mask_metadata(metadata, path)
     unknown = sorted(set(metadata) - set(REQUIRED_MASK_KEYS) - set(OPTIONAL_MASK_KEYS))
@@ -223,23 +235,50 @@ def load_mask(path: str | Path) -> "SpinMask":
 
 
 def save_score_sums(sums: dict[str, dict[str, "torch.Tensor"]], metadata: dict[str, Any], path: str | Path) -> None:
-    """Write ``{set: {param: float64 sum}}`` and JSON ``metadata`` atomically to ``path``."""
+    """Write ``{set: {param: int64 grid sum}}`` and JSON ``metadata`` atomically to ``path``."""
     import torch
     from safetensors.torch import save
 
     tensors: dict[str, torch.Tensor] = {}
     for set_name in sorted(sums):
         for param in sorted(sums[set_name]):
-            tensors[f"{set_name}/{param}"] = sums[set_name][param].detach().to("cpu", torch.float64).contiguous()
+            tensor = sums[set_name][param].detach()
+            if tensor.dtype != torch.int64:
+                raise ValueError(f"score sums must be int64 grid sums, got {tensor.dtype} for {set_name}/{param}")
+            tensors[f"{set_name}/{param}"] = tensor.to("cpu").contiguous()
     meta = dict(metadata)
     meta["format_version"] = SCORES_FORMAT_VERSION
     write_bytes_atomic(path, save(tensors, metadata={SCORES_METADATA_KEY: _dumps(meta)}))
 
 
 def load_score_sums(path: str | Path) -> tuple[dict[str, dict[str, "torch.Tensor"]], dict[str, Any]]:
-    """Read a score file written by ``save_score_sums``: ``({set: {param: sum}}, metadata)``."""
+    """Read a score file written by ``save_score_sums``: ``({set: {param: sum}}, metadata)``, one tensor at
+    a time (no copy of the file's bytes in memory)."""
+    sums: dict[str, dict[str, torch.Tensor]] = {}
+
+    def keep(set_name: str, param: str, tensor: "torch.Tensor") -> None:
+        sums.setdefault(set_name, {})[param] = tensor
+
+    return sums, _each_score_tensor(path, keep)
+
+
+def _each_score_tensor(path: str | Path, visit: Any, check_meta: Any = None) -> dict[str, Any]:
+    """Validate score file ``path``, call ``check_meta(metadata)``, then ``visit(set, param, tensor)`` for
+    each tensor, read one at a time from the file (safetensors' ``safe_open``); returns the metadata."""
+    import torch
+    from safetensors import safe_open
+
+    from spin_eval.spin.scoring import SCORE_ARITHMETIC
+
     path = Path(path)
-    tensors, meta = _read_safetensors(path, "score")
+    if not path.is_file():
+        raise InputError(f"score file {path} does not exist; check the path")
+    try:
+        handle = safe_open(str(path), framework="pt")
+        meta = handle.metadata() or {}
+        keys = list(handle.keys())
+    except Exception as exc:  # safetensors raises several types for bad headers / truncation
+        raise InputError(f"score file {path} is corrupt or truncated ({type(exc).__name__}: {exc}); rescore it") from None
     if SCORES_METADATA_KEY not in meta:
         raise InputError(f"{path} is not a spin-eval score file (no '{SCORES_METADATA_KEY}' metadata)")
     metadata = _parse_metadata_json(meta[SCORES_METADATA_KEY], path, "score")
@@ -248,49 +287,65 @@ def load_score_sums(path: str | Path) -> tuple[dict[str, dict[str, "torch.Tensor
             f"score file {path} has format_version {metadata.get('format_version')!r}, expected "
             f"{SCORES_FORMAT_VERSION}; rescore with this spin-eval version"
         )
-    sums: dict[str, dict[str, torch.Tensor]] = {}
-    for key, tensor in tensors.items():
+    if metadata.get("score_arithmetic") != SCORE_ARITHMETIC:
+        raise InputError(f"score file {path}: field score_arithmetic {metadata.get('score_arithmetic')!r:.60} differs "
+                         "from this spin-eval's; rescore with this version")
+    if check_meta is not None:
+        check_meta(metadata)
+    for key in keys:
+        try:
+            tensor = handle.get_tensor(key)
+        except Exception as exc:  # noqa: BLE001  (a truncated file fails here)
+            raise InputError(f"score file {path} is corrupt or truncated at {key} ({type(exc).__name__}); rescore it") from None
+        if tensor.dtype != torch.int64:
+            raise InputError(f"score file {path}: tensor {key} is {tensor.dtype}, not int64 grid sums (another "
+                             "precision); rescore with this spin-eval version")
         set_name, _, param = key.partition("/")
-        sums.setdefault(set_name, {})[param] = tensor
-    return sums, metadata
+        visit(set_name, param, tensor)
+    return metadata
 
 
 def merge_score_files(paths: list[str | Path]) -> tuple[dict[str, dict[str, "torch.Tensor"]], dict[str, Any]]:
-    """Sum partial score files of shards 0..n-1 of one run (float64; any order gives the same sums
-    up to float64 rounding, ~1e-16 relative). InputError when shards are missing, repeated, or from
-    different models / configs / calibration data."""
+    """Sum partial score files of shards 0..n-1 of one run (int64: exact, any order and any split give the
+    one-process sums bit for bit). InputError when shards are missing, repeated, or from different models /
+    configs / calibration data / score arithmetic."""
     if not paths:
         raise InputError("no score files given; pass the files written by `spin-eval mask build --shard i/n`")
-    merged: dict[str, dict[str, torch.Tensor]] | None = None
-    first_meta: dict[str, Any] | None = None
+    merged: dict[str, dict[str, torch.Tensor]] = {}
+    first: dict[str, Any] = {}
     seen: dict[int, str] = {}
     scored: dict[str, int] = {}
     for path in sorted(str(p) for p in paths):
-        sums, meta = load_score_sums(path)
-        shard = meta.get("shard", [0, 1])
-        key = {k: meta.get(k) for k in ("model_fingerprint", "config", "calibration")}
-        if first_meta is None:
-            first_meta = meta
-            first_key = key
-        elif key != first_key:
-            differing = [k for k in key if key[k] != first_key[k]]
-            raise InputError(
-                f"score file {path} differs from {sorted(seen.values())[0]} in {', '.join(differing)}; merge "
-                "only shards of one run (same model, config and calibration data)"
-            )
-        if shard[1] != first_meta.get("shard", [0, 1])[1]:
-            raise InputError(f"score file {path} is shard {shard[0]}/{shard[1]}, others are of /{first_meta['shard'][1]}")
-        if shard[0] in seen:
-            raise InputError(f"score files {seen[shard[0]]} and {path} are both shard {shard[0]}; pass each once")
-        seen[shard[0]] = path
-        for set_name, count in meta.get("samples_scored", {}).items():
-            scored[set_name] = scored.get(set_name, 0) + int(count)
-        if merged is None:
-            merged = {s: {p: t.clone() for p, t in d.items()} for s, d in sums.items()}
-        else:
-            for s, d in sums.items():
-                for p, t in d.items():
-                    merged[s][p] += t
+
+        def check(meta: dict[str, Any], path: str = path) -> None:  # before any tensor of the file is read
+            shard = meta.get("shard", [0, 1])
+            key = {k: meta.get(k) for k in ("model_fingerprint", "config", "calibration", "score_arithmetic")}
+            if not first:
+                first.update(meta=meta, key=key)
+            elif key != first["key"]:
+                differing = [k for k in key if key[k] != first["key"][k]]
+                raise InputError(
+                    f"score file {path} differs from {sorted(seen.values())[0]} in {', '.join(differing)}; merge "
+                    "only shards of one run (same model, config and calibration data)"
+                )
+            if shard[1] != first["meta"].get("shard", [0, 1])[1]:
+                raise InputError(f"score file {path} is shard {shard[0]}/{shard[1]}, others are of "
+                                 f"/{first['meta']['shard'][1]}")
+            if shard[0] in seen:
+                raise InputError(f"score files {seen[shard[0]]} and {path} are both shard {shard[0]}; pass each once")
+            seen[shard[0]] = path
+            for set_name, count in meta.get("samples_scored", {}).items():
+                scored[set_name] = scored.get(set_name, 0) + int(count)
+
+        def add(set_name: str, param: str, tensor: "torch.Tensor", path: str = path) -> None:
+            total = merged.setdefault(set_name, {}).get(param)
+            if total is None:
+                merged[set_name][param] = tensor
+            else:
+                _add_exact_(total, tensor, path, f"{set_name}/{param}")
+
+        _each_score_tensor(path, add, check)  # one tensor of one file in memory beside the merged sums
+    first_meta = first["meta"]
     n = first_meta.get("shard", [0, 1])[1]
     missing = sorted(set(range(n)) - set(seen))
     if missing:
@@ -300,3 +355,10 @@ def merge_score_files(paths: list[str | Path]) -> tuple[dict[str, dict[str, "tor
     meta["merged_from"] = n
     meta["samples_scored"] = scored
     return merged, meta
+
+
+def _add_exact_(total: "torch.Tensor", part: "torch.Tensor", path: str, key: str) -> None:
+    """``total += part`` for non-negative int64 sums; InputError instead of a silent int64 wrap-around."""
+    if int(total.max()) + int(part.max()) > 2**63 - 1:
+        raise InputError(f"score file {path}: {key} summed over the shards passes the int64 range; score fewer samples")
+    total += part

@@ -3,13 +3,14 @@
 ``plan_from_model(meta_model, ...)`` is pure arithmetic over the target Linears' shapes and the config;
 ``make_plan(spec, ...)`` reads the config and builds the meta model; ``check_plan_fits`` compares the
 plan with the memory the devices have free. The formulas (bytes; ``d`` = bytes per element of the load
-dtype, ``a`` = 4, or 8 for a float64 model, the accumulator):
+dtype, ``v`` = max(d, 4) the per-sample value dtype, sums are int64 grid sums: 8 bytes):
 
 * weights:      every parameter x d (each data-parallel rank holds the whole model; ``--device-map auto``
                 splits it over the devices)
-* sums:         target weights x a (one calibration set at a time, on the weights' devices)
-* per matrix:   largest target matrix x (2 d + 2): its gradient, |W| for the score, comparison masks of
-                the top-k; with ``batch_size`` B > 1 also B x largest x d for the per-sample gradients
+* sums:         target weights x 8 (int64, one calibration set at a time, on the weights' devices)
+* per matrix:   largest target matrix x (v + 8 + 16 + 2): its gradient (as values), their int64 grid
+                units, the float64 score and |W| in float64, comparison masks of the top-k; with
+                ``batch_size`` B > 1 also B x largest x (d + v + 8) for the per-sample gradients
 * activations:  B x T x L x d x (10 h + 4 i + heads x T), T = max_length, L layers, h hidden, i
                 intermediate size: what autograd keeps for the backward of a Llama-style decoder layer
                 with attention scores materialised (an upper bound: SDPA kernels keep less)
@@ -106,7 +107,7 @@ def plan_from_model(
     from spin_eval.spin.selection import top_count
 
     d = _dtype_bytes(dtype)
-    acc = 8 if dtype == "float64" else 4
+    acc = 8  # int64 grid sums (scoring.GRID_BITS)
     linears = target_linears(model, config.target)
     sizes = [lin.weight.numel() for lin in linears.values()]
     targets = sum(sizes)
@@ -120,7 +121,8 @@ def plan_from_model(
     heads = _cfg(text, "num_attention_heads", "n_head")
     vocab = _cfg(text, "vocab_size")
     b, t = options.batch_size, config.max_length
-    per_matrix = largest * (2 * d + 2) + (b * largest * d if b > 1 else 0)
+    v = max(d, 4)
+    per_matrix = largest * (v + 8 + 16 + 2) + (b * largest * (d + v + 8) if b > 1 else 0)
     activations = b * t * layers * d * (10 * hidden + 4 * inter + heads * t)
     logits = b * t * vocab * (d + 8)
     host = sum(8 * (top_count(config.p, n) + 2 * top_count(config.q, n)) for n in sizes)

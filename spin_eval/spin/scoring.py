@@ -1,20 +1,29 @@
-"""Importance scores S = |W| * sum_n |dL_n / dW| for every target weight entry.
+"""Importance scores S = |W| * sum_n |dL_n / dW| for every target weight entry, in ONE exact arithmetic.
 
 ``L_n`` is sample n's mean cross-entropy over its response tokens. The sum runs over per-sample
-*absolute* gradients, so samples cannot simply share one backward pass with a summed loss. Three ways:
+*absolute* gradients, so samples cannot simply share one backward pass with a summed loss.
 
-* ``gradient_sums`` with ``batch_size=1``: ONE backward per sample gives every target layer's
-  gradient at once (only the target weights require grad; the rest of the model is frozen).
-* ``gradient_sums`` with ``batch_size>1``: several samples (right-padded) share one forward/backward;
-  hooks keep each target Linear's input X_b and output gradient G_b, and the exact per-sample weight
-  gradient is G_b^T X_b (padding rows masked out), so nothing is approximated.
-* ``gradient_sums_per_layer``: the straightforward loop of the public reference code, which re-runs
-  every sample once per target layer (L times the work); kept for tests and the benchmark.
+The arithmetic (part of the mask's definition, recorded in its metadata as ``score_arithmetic``):
 
-Sums accumulate in float32 on the weight's own device (float64 when the model is float64), 4 bytes per
-target weight: the gradient of each target matrix is added and freed the moment autograd produces it
-(``register_post_accumulate_grad_hook``), so at most one matrix's gradient exists at a time. How much
-float32 accumulation moves the masks against a float64 build is measured in docs/spin.md.
+1. Per sample, ``v = |dL_n/dW|`` in the weight's dtype promoted to at least float32, from ONE
+   forward/backward of that sample alone (``batch_size=1``: autograd's weight gradient).
+2. ``v`` goes onto a fixed grid: ``t = floor(v * 2^48)`` (GRID_BITS) as an int64. Scaling by a power of
+   two and flooring are exact in floating point, so ``t`` is exactly v truncated to a multiple of 2^-48.
+3. ``t`` is summed over samples in int64: integer addition is exact and associative, so any batch
+   grouping, shard split, rank count or merge order gives identical sums (overflow is checked).
+4. ``S = |W| (float64) * (sum_t (float64) * 2^-48)`` by :func:`importance_scores`, in every path
+   (build, ``--from-scores``, sweep, shards, ranks).
+
+``batch_size>1`` forwards samples of EQUAL length together (no padding, so every row sees the same
+shapes and arithmetic as alone; hooks keep each target Linear's input X_b and output gradient G_b, and
+the per-sample weight gradient is G_b^T X_b). It is tested bitwise equal to ``batch_size=1`` on the CPU
+(tests/spin/test_spin_exact.py); padded batches are not (measured: most entries differ in the last bits).
+
+``gradient_sums_per_layer`` is the straightforward loop of the public reference code, which re-runs
+every sample once per target layer (L times the work); kept for tests and the benchmark.
+
+Memory: one int64 accumulator per target weight (8 bytes) on the weight's own device; the gradient of
+each target matrix is put on the grid, added and freed the moment autograd produces it.
 """
 
 from __future__ import annotations
@@ -30,6 +39,21 @@ from spin_eval.errors import ScoringError
 
 #: Recorded in mask metadata as ``score_kind``.
 SCORE_KIND = "abs_weight_x_sum_abs_grad"
+#: Per-sample |gradient| values are truncated to multiples of 2^-GRID_BITS and summed as int64.
+GRID_BITS = 48
+#: A per-sample |gradient| entry at or above this is a ScoringError (its grid value, < 2^53, keeps batch sums exact).
+MAX_SAMPLE_VALUE = 32.0
+#: At most this many samples share one forward pass, so an int64 batch sum (< 2^63) cannot overflow.
+MAX_GROUP = 1024
+_INT64_LIMIT = 2**63 - 1
+#: Recorded in mask and score metadata: the arithmetic that makes the scores a function of the definition.
+SCORE_ARITHMETIC = {
+    "per_sample": "one forward/backward per sample; |grad| in the weight dtype promoted to >= float32",
+    "grid": f"2^-{GRID_BITS}",
+    "rounding": "toward zero (floor of the non-negative value), per sample and entry",
+    "accumulator": "int64 (exact, order-independent)",
+    "score": f"|W| (float64) * (int64 sum (float64) * 2^-{GRID_BITS})",
+}
 
 
 @dataclass(frozen=True)
@@ -112,16 +136,57 @@ def _nonfinite(sample: Sample, where: str) -> ScoringError:
     )
 
 
-def sum_dtype(weight: torch.Tensor) -> torch.dtype:
-    """Accumulator dtype for a weight: float32, or float64 for a float64 model."""
+def value_dtype(weight: torch.Tensor) -> torch.dtype:
+    """dtype of the per-sample |gradient| values put on the grid: float32, or float64 for a float64 model."""
     return torch.promote_types(weight.dtype, torch.float32)
 
 
-def _zero_sums(linears: dict[str, nn.Module]) -> dict[str, torch.Tensor]:
-    return {
-        name: torch.zeros(lin.weight.shape, dtype=sum_dtype(lin.weight), device=lin.weight.device)
-        for name, lin in linears.items()
-    }
+class GridSum:
+    """One matrix's int64 sum of per-sample |gradient| values on the 2^-GRID_BITS grid, overflow-checked.
+
+    ``bound`` is an upper bound of the largest entry (in grid units): it grows by each added sample's
+    largest entry, and only when it could pass int64's range is the real maximum read (one reduction)."""
+
+    def __init__(self, shape: Sequence[int], device: torch.device) -> None:
+        self.total = torch.zeros(tuple(shape), dtype=torch.int64, device=device)
+        self.bound = 0
+
+    def add_values_(self, values: torch.Tensor, peak: float, name: str) -> None:
+        """Add one sample's float |gradient| ``values`` (or ``[B, ...]`` values of B samples) whose largest
+        entry is ``peak`` (< MAX_SAMPLE_VALUE, checked by :func:`_check_values`). Consumes ``values``."""
+        batched = values.dim() > self.total.dim()
+        # the cast truncates toward zero, which is floor() for these non-negative values: no separate floor pass
+        units = values.mul_(2.0**GRID_BITS).to(torch.int64)
+        if batched:
+            units = units.sum(dim=0)  # int64: exact (B <= MAX_GROUP samples, each < 2^53)
+        self.add_units_(units, int(peak * 2.0**GRID_BITS) * (values.shape[0] if batched else 1), name)
+
+    def add_units_(self, units: torch.Tensor, peak_units: int, name: str) -> None:
+        if self.bound + peak_units > _INT64_LIMIT:
+            self.bound = int(self.total.max())
+            if self.bound + peak_units > _INT64_LIMIT:
+                raise ScoringError(
+                    f"the score sum of {name} passes the int64 range of the 2^-{GRID_BITS} grid (sum of |gradient| "
+                    f"entries >= {2.0 ** (63 - GRID_BITS):g}); score fewer samples per set or check the model"
+                )
+        self.total.add_(units)
+        self.bound += peak_units
+
+
+def _check_values(values: torch.Tensor, samples: Sequence[Sample], name: str, batched: bool) -> float:
+    """The largest entry of |gradient| ``values`` (one sample's, or ``[B, ...]`` when ``batched``);
+    ScoringError naming the sample when an entry is NaN/inf or >= MAX_SAMPLE_VALUE (amax propagates NaN)."""
+    peaks = values.flatten(1).amax(dim=1) if batched else values.amax().reshape(1)
+    bad = ~(peaks < MAX_SAMPLE_VALUE)
+    if bool(bad.any()):
+        i = int(bad.nonzero()[0])
+        if not bool(torch.isfinite(peaks[i])):
+            raise _nonfinite(samples[i], f"gradient in {name}")
+        raise ScoringError(
+            f"{samples[i].label}: |gradient| {float(peaks[i]):.3g} in {name} is >= {MAX_SAMPLE_VALUE:g}, outside "
+            "the score grid; check the sample and the model (a diverging loss?)"
+        )
+    return float(peaks.max())
 
 
 def gradient_sums(
@@ -133,14 +198,23 @@ def gradient_sums(
     progress: bool = True,
     desc: str = "scoring",
 ) -> dict[str, torch.Tensor]:
-    """``{param name: sum_n |dL_n/dW|}`` (float32, float64 for a float64 model) over ``samples`` for the
-    given target Linears, each on its weight's device."""
+    """``{param name: int64 sum_n floor(|dL_n/dW| * 2^48)}`` over ``samples`` for the given target
+    Linears, each on its weight's device; :func:`importance_scores` turns one into scores."""
+    return {name: acc.total for name, acc in grid_sums(model, samples, linears, batch_size=batch_size,
+                                                       progress=progress, desc=desc).items()}
+
+
+def grid_sums(model, samples, linears, *, batch_size=1, progress=True, desc="scoring") -> dict[str, GridSum]:
+    """:func:`gradient_sums` as GridSum objects (sum and its overflow bound)."""
     for s in samples:
         _check_sample(s)
     check_scorable(linears)
+    sums = {name: GridSum(lin.weight.shape, lin.weight.device) for name, lin in linears.items()}
     if batch_size <= 1:
-        return _sums_one_pass(model, samples, linears, progress=progress, desc=desc)
-    return _sums_batched(model, samples, linears, batch_size=batch_size, progress=progress, desc=desc)
+        _sums_one_pass(model, samples, linears, sums, progress=progress, desc=desc)
+    else:
+        _sums_batched(model, samples, linears, sums, batch_size=batch_size, progress=progress, desc=desc)
+    return sums
 
 
 def _backward_one(model: nn.Module, sample: Sample, device: torch.device) -> None:
@@ -153,9 +227,8 @@ def _backward_one(model: nn.Module, sample: Sample, device: torch.device) -> Non
     loss.backward()
 
 
-def _sums_one_pass(model, samples, linears, *, progress, desc):
+def _sums_one_pass(model, samples, linears, sums, *, progress, desc):
     device = _device(model)
-    sums = _zero_sums(linears)
     weights = [lin.weight for lin in linears.values()]
     current: list[Sample] = []
 
@@ -163,10 +236,9 @@ def _sums_one_pass(model, samples, linears, *, progress, desc):
         def hook(param):  # runs as soon as autograd has this matrix's gradient: add it and free it
             grad = param.grad
             param.grad = None
-            grad.abs_()
-            if not torch.isfinite(grad.sum()):  # one cheap reduction; NaN/inf propagate into it
-                raise _nonfinite(current[0], f"gradient in {name}")
-            sums[name].add_(grad)
+            values = grad.to(value_dtype(grad)).abs_()
+            peak = _check_values(values, current, name, batched=False)
+            sums[name].add_values_(values, peak, name)
 
         return hook
 
@@ -179,12 +251,19 @@ def _sums_one_pass(model, samples, linears, *, progress, desc):
         finally:
             for h in handles:
                 h.remove()
-    return sums
 
 
-def _sums_batched(model, samples, linears, *, batch_size, progress, desc):
+def length_groups(samples: Sequence[Sample], batch_size: int) -> list[list[Sample]]:
+    """Samples of equal token length in groups of at most ``batch_size`` (in order of first appearance). Pure."""
+    by_length: dict[int, list[Sample]] = {}
+    for s in samples:
+        by_length.setdefault(len(s.input_ids), []).append(s)
+    size = min(batch_size, MAX_GROUP)
+    return [group[i : i + size] for group in by_length.values() for i in range(0, len(group), size)]
+
+
+def _sums_batched(model, samples, linears, sums, *, batch_size, progress, desc):
     device = _device(model)
-    sums = _zero_sums(linears)
     embed = model.get_input_embeddings()
     saved_inputs: dict[str, torch.Tensor] = {}
     saved_grads: dict[str, torch.Tensor] = {}
@@ -204,34 +283,22 @@ def _sums_batched(model, samples, linears, *, batch_size, progress, desc):
     bar = _progress(None, len(samples), desc, progress) if progress else None
     try:
         with _only_grad_for(model, []):
-            for start in range(0, len(samples), batch_size):
-                batch = samples[start : start + batch_size]
-                width = max(len(s.input_ids) for s in batch)
-                ids = torch.zeros((len(batch), width), dtype=torch.long, device=device)
-                labels = torch.full((len(batch), width), -100, dtype=torch.long, device=device)
-                attn = torch.zeros((len(batch), width), dtype=torch.long, device=device)
-                for b, s in enumerate(batch):
-                    n = len(s.input_ids)
-                    ids[b, :n] = torch.tensor(list(s.input_ids), device=device)
-                    labels[b, :n] = torch.tensor(list(s.labels), device=device)
-                    attn[b, :n] = 1
+            for batch in length_groups(samples, batch_size):
+                ids = torch.tensor([list(s.input_ids) for s in batch], dtype=torch.long, device=device)
+                labels = torch.tensor([list(s.labels) for s in batch], dtype=torch.long, device=device)
                 inputs_embeds = embed(ids).detach().requires_grad_(True)
-                logits = model(inputs_embeds=inputs_embeds, attention_mask=attn, use_cache=False).logits
-                losses = _per_sample_loss(logits, labels)
+                losses = _per_sample_loss(model(inputs_embeds=inputs_embeds, use_cache=False).logits, labels)
                 for b, s in enumerate(batch):
                     if not torch.isfinite(losses[b]):
                         raise _nonfinite(s, "loss")
                 losses.sum().backward()
-                keep = attn.to(logits.dtype).unsqueeze(-1)
-                for name in linears:
+                for name, lin in linears.items():
                     x = saved_inputs.pop(name)
                     g = saved_grads.pop(name)
-                    g = g * keep.to(device=g.device, dtype=g.dtype)
-                    per_sample = torch.einsum("bto,bti->boi", g, x).abs_()
-                    finite = torch.isfinite(per_sample.flatten(1).sum(dim=1))
-                    if not bool(finite.all()):
-                        raise _nonfinite(batch[int((~finite).nonzero()[0])], f"gradient in {name}")
-                    sums[name].add_(per_sample.sum(dim=0, dtype=sums[name].dtype))
+                    dtype = value_dtype(lin.weight)
+                    values = torch.einsum("bto,bti->boi", g, x).to(dtype).abs_()
+                    peak = _check_values(values, batch, name, batched=True)
+                    sums[name].add_values_(values, peak, name)
                 if bar is not None:
                     bar.update(len(batch))
     finally:
@@ -239,7 +306,6 @@ def _sums_batched(model, samples, linears, *, batch_size, progress, desc):
             h.remove()
         if bar is not None:
             bar.close()
-    return sums
 
 
 def gradient_sums_per_layer(
@@ -255,19 +321,21 @@ def gradient_sums_per_layer(
     for s in samples:
         _check_sample(s)
     device = _device(model)
-    sums = _zero_sums(linears)
+    sums = {name: GridSum(lin.weight.shape, lin.weight.device) for name, lin in linears.items()}
     for name, lin in _progress(linears.items(), len(linears), desc, progress):
         with _only_grad_for(model, [lin.weight]):
             for sample in samples:
                 _backward_one(model, sample, device)
-                grad = lin.weight.grad.abs()
+                values = lin.weight.grad.to(value_dtype(lin.weight)).abs()
                 lin.weight.grad = None
-                if not torch.isfinite(grad.sum()):
-                    raise _nonfinite(sample, f"gradient in {name}")
-                sums[name].add_(grad)
-    return sums
+                sums[name].add_values_(values, _check_values(values, [sample], name, batched=False), name)
+    return {name: acc.total for name, acc in sums.items()}
 
 
-def importance_scores(weight: torch.Tensor, grad_sum: torch.Tensor) -> torch.Tensor:
-    """S = |W| * sum_n |dL_n/dW|, computed in float64 and returned on the CPU."""
-    return weight.detach().to("cpu", torch.float64).abs() * grad_sum.to("cpu", torch.float64)
+def importance_scores(weight: torch.Tensor, grid_sum: torch.Tensor) -> torch.Tensor:
+    """S = |W| (float64) * (grid_sum (float64) * 2^-GRID_BITS), on ``grid_sum``'s device: the one formula
+    of every path (build, ranks, shards, ``--from-scores``, sweep)."""
+    if grid_sum.dtype != torch.int64:
+        raise ScoringError(f"score sums must be int64 grid sums (2^-{GRID_BITS} units), got {grid_sum.dtype}")
+    scale = grid_sum.to(torch.float64).mul_(2.0**-GRID_BITS)
+    return scale.mul_(weight.detach().to(grid_sum.device, torch.float64).abs())

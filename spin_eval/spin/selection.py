@@ -50,6 +50,31 @@ def top_k_indices(scores: torch.Tensor, k: int) -> torch.Tensor:
     return torch.sort(torch.cat([above, ties])).values.to(torch.int64)
 
 
+#: A top-k boundary whose relative gap (k-th - (k+1)-th score) / k-th is below this is "unstable": float32
+#: arithmetic in another order (other kernels, hardware) moved SmolLM2 scores by up to 6e-7 (docs/spin.md).
+UNSTABLE_GAP = 1e-6
+
+
+def top_k_with_margin(scores: torch.Tensor, k: int) -> tuple[torch.Tensor, dict | None]:
+    """``(top_k_indices(scores, k), margin)``; margin (None when k <= 0 or k >= numel) holds ``gap``, the
+    relative gap between the k-th and (k+1)-th largest score, and ``shift``, how many sorted positions of
+    the set a swap of its last member for the first outsider moves (what the positional ``reference``
+    selection sees of that one-entry change)."""
+    flat = scores.reshape(-1)
+    if k <= 0 or k >= flat.numel():
+        return top_k_indices(scores, k), None
+    values = torch.sort(torch.topk(flat, k + 1, largest=True, sorted=False).values, descending=True).values
+    inside, outside = values[k - 1], values[k]
+    above = torch.nonzero(flat > inside).reshape(-1)
+    equal = torch.nonzero(flat == inside).reshape(-1)
+    top = torch.sort(torch.cat([above, equal[: k - above.numel()]])).values.to(torch.int64)
+    last = equal[k - above.numel() - 1]
+    first_out = equal[k - above.numel()] if bool(outside == inside) else torch.nonzero(flat == outside).reshape(-1)[0]
+    shift = abs(int(torch.searchsorted(top, last)) - int(torch.searchsorted(top, first_out)))
+    gap = 0.0 if float(inside) <= 0 else float((inside - outside) / inside)
+    return top.cpu(), {"gap": gap, "shift": shift}
+
+
 def _minus(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return a[~torch.isin(a, b)]
 
@@ -66,17 +91,14 @@ class TopSets:
     fairness: torch.Tensor
     privacy: torch.Tensor
     numel: int
+    margins: dict = field(default_factory=dict)  # {set name: top_k_with_margin's margin or None}
 
 
 def top_sets(general: torch.Tensor, fairness: torch.Tensor, privacy: torch.Tensor, p: float, q: float) -> TopSets:
     """G, F, P of one matrix from its three score tensors."""
     n = general.numel()
-    return TopSets(
-        top_k_indices(general, top_count(p, n)).cpu(),
-        top_k_indices(fairness, top_count(q, n)).cpu(),
-        top_k_indices(privacy, top_count(q, n)).cpu(),
-        n,
-    )
+    g, f, pr = (top_k_with_margin(s, top_count(r, n)) for s, r in ((general, p), (fairness, q), (privacy, q)))
+    return TopSets(g[0].cpu(), f[0].cpu(), pr[0].cpu(), n, {"general": g[1], "fairness": f[1], "privacy": pr[1]})
 
 
 def paper_set(sets: TopSets) -> torch.Tensor:

@@ -69,3 +69,19 @@ def test_truncation_keeps_response(tiny_model_dir):
     ids, labels = tokenize_sample(tok, "word " * 200, "The answer is 5.", max_length=32)
     assert len(ids) == 32
     assert sum(1 for x in labels if x != -100) == len(tok("\nThe answer is 5.", add_special_tokens=False)["input_ids"])
+
+
+def test_separator_placement(tiny_model_dir):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    newline = tok("\n", add_special_tokens=False)["input_ids"]
+    prompt = tok("Hi", add_special_tokens=True)["input_ids"]
+    scored = tokenize_sample(tok, "Hi", "Hello there.", separator="newline")
+    unscored = tokenize_sample(tok, "Hi", "Hello there.", separator="newline-unscored")
+    bare = tokenize_sample(tok, "Hi", "Hello there.", separator="none")
+    n = len(prompt)
+    assert scored[0][n : n + len(newline)] == newline and scored[1][n : n + len(newline)] == newline
+    assert unscored[0][n : n + len(newline)] == newline and unscored[1][: n + len(newline)] == [-100] * (n + len(newline))
+    assert bare[0][n:] == bare[1][n:] == tok("Hello there.", add_special_tokens=False)["input_ids"]
+    assert bare[0] == unscored[0][:n] + unscored[0][n + len(newline):]

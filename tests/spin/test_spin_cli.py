@@ -71,6 +71,22 @@ def test_shard_then_merge(tiny_model_dir, cal_files, two_masks, tmp_path):
     ma, mm = load_mask(a), load_mask(merged)
     assert ma.counts == mm.counts
     assert all(bool((ma.indices[n] == mm.indices[n]).all()) for n in ma.indices)
+    assert merged.read_bytes() == a.read_bytes()  # exact int64 sums: the --from-scores path writes the same file
+    # score files of another separator are refused in one line naming the field
+    other = tmp_path / "other.safetensors"
+    assert main(_build_args(tiny_model_dir, cal_files, other, "--from-scores", *files, "--separator", "none")) == 2
+    assert not other.exists()
+
+
+def test_separator_is_recorded_and_changes_the_scored_tokens(tiny_model_dir, cal_files, tmp_path, capsys):
+    from spin_eval.spin.io import load_mask
+
+    out = tmp_path / "none.safetensors"
+    assert main(_build_args(tiny_model_dir, cal_files, out, "--separator", "none")) == 0
+    assert load_mask(out).metadata["config"]["separator"] == "none"
+    capsys.readouterr()
+    assert main(_build_args(tiny_model_dir, cal_files, out, "--separator", "tab")) == 2
+    assert "--separator" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,8 @@ def _build_args(model, cal_files, out, *extra) -> list[str]:
 
 
 @pytest.mark.slow  # >10 CPU-s: lm-eval / torchrun end to end (SPIN_EVAL_CPU_DURATIONS)
-@pytest.mark.parametrize("extra", [(), ("--selection", "magnitude-random", "--batch-size", "2")])
+@pytest.mark.parametrize("extra", [(), ("--selection", "magnitude-random", "--batch-size", "2"),
+                                   ("--selection", "reference", "--p", "0.02", "--q", "0.1", "--batch-size", "3")])
 def test_torchrun_two_ranks_write_the_single_process_file(tiny_model_dir, cal_files, tmp_path, extra):
     from spin_eval.cli import main
 
@@ -115,3 +116,50 @@ def test_offloaded_target_weights_are_refused_before_scoring():
     with pytest.raises(ScoringError, match="offloaded by the device map"):
         check_scorable({"model.layers.0.mlp.up_proj.weight": offloaded})
     check_scorable({"model.layers.0.mlp.up_proj.weight": torch.nn.Linear(4, 4)})  # resident: fine
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _rank_env(rank: int, port: int, **extra: str) -> dict[str, str]:
+    env = _env()
+    env.update(WORLD_SIZE="2", RANK=str(rank), LOCAL_RANK=str(rank), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port),
+               **extra)
+    for key in ("TORCHELASTIC_RUN_ID",):
+        env.pop(key, None)
+    return env
+
+
+@pytest.mark.slow  # >10 CPU-s: two Python processes with torch
+def test_rank_that_never_joins_is_one_line_exit_2(tiny_model_dir, cal_files, tmp_path):
+    out = tmp_path / "mask.safetensors"
+    proc = subprocess.run([sys.executable, "-m", "spin_eval", *_build_args(tiny_model_dir, cal_files, out),
+                           "--join-timeout", "3"], capture_output=True, text=True, cwd=REPO_ROOT,
+                          env=_rank_env(0, _free_port()), timeout=120)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "waits up to 3 s for all ranks to join (--join-timeout)" in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert "rank 0 of 2: not all ranks joined" in last and "WORLD_SIZE/RANK" in last and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+@pytest.mark.slow  # >10 CPU-s: two Python processes with torch
+def test_peer_lost_outside_torchrun_is_one_line_exit_2(tiny_model_dir, cal_files, tmp_path):
+    script = tmp_path / "rank.py"
+    script.write_text(textwrap.dedent(RANK_SCRIPT))
+    out = tmp_path / "mask.safetensors"
+    port = _free_port()
+    args = [sys.executable, str(script), *_build_args(tiny_model_dir, cal_files, out)]
+    procs = [subprocess.Popen(args, cwd=REPO_ROOT, env=_rank_env(r, port, DIE="1"), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for r in (0, 1)]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert procs[1].returncode == 3  # the rank that died
+    assert procs[0].returncode == 2, results[0][1][-2000:]
+    last = results[0][1].strip().splitlines()[-1]
+    assert "rank 0 of 2: a peer rank was lost during" in last and "Traceback" not in results[0][1]
+    assert not out.exists()

@@ -139,7 +139,7 @@ def test_shards_merge_to_unsharded(tiny_model64, cal_files, tmp_path):
     assert mmeta["samples_scored"] == meta["samples_scored"] == {"general": 4, "fairness": 4, "privacy": 4}
     for s in full:
         for n in full[s]:
-            assert torch.allclose(merged[s][n], full[s][n], rtol=1e-12, atol=0)
+            assert torch.equal(merged[s][n], full[s][n])  # int64 grid sums: exact in any order
     kw = dict(fingerprint=meta["model_fingerprint"], calibration=meta["calibration"])
     a = build.mask_from_sums(model, full, config, **kw)
     b = build.mask_from_sums(model, merged, config, **kw)

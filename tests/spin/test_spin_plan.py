@@ -32,13 +32,14 @@ def test_plan_matches_a_hand_computation(config_dir, capsys):
     # parameters: embed 32*8 + 2 layers * (q,k,v,o 4*64 + mlp 3*128 + 2 norms of 8) + final norm 8 + head 32*8
     assert plan["parameters"] == 256 + 2 * (256 + 384 + 16) + 8 + 256 == 1832
     assert plan["weights_bytes"] == 1832 * 4
-    assert plan["sums_bytes"] == 768 * 4  # float32 accumulators
-    assert plan["per_matrix_bytes"] == 128 * (2 * 4 + 2) + 2 * 128 * 4  # grad, |W|, masks; batch 2 per-sample
+    assert plan["sums_bytes"] == 768 * 8  # int64 grid sums
+    # values, int64 units, float64 score and |W|, masks; batch 2: per-sample gradients, values, units
+    assert plan["per_matrix_bytes"] == 128 * (4 + 8 + 16 + 2) + 2 * 128 * (4 + 4 + 8)
     assert plan["activation_bytes"] == 2 * 10 * 2 * 4 * (10 * 8 + 4 * 16 + 2 * 10)  # B T L d (10h + 4i + heads T)
     assert plan["logits_bytes"] == 2 * 10 * 32 * (4 + 8)
     assert plan["host_bytes"] == 6 * 8 * (32 + 2 * 32)  # q = p = 0.25: 32 indices in each of G, F, P
     assert plan["mask_bytes_max"] == 6 * 8 * 32 + 6 * 200 + 1024
-    assert plan["peak_per_device"] == 7328 + 3072 + 2304 + 26240 + 7680
+    assert plan["peak_per_device"] == 7328 + 6144 + 128 * 30 + 2 * 128 * 16 + 26240 + 7680
 
 
 def test_build_refuses_early_when_the_plan_does_not_fit(config_dir, monkeypatch, capsys):

@@ -141,3 +141,18 @@ def test_select_all_reports_short_control_pool():
     assert result.indices["a.weight"].tolist() == [1, 2, 3]  # pool G - (F | P) = {1, 2, 3}, SPIN count 4
     assert result.short == {"a.weight": 1}
     assert any("pool was smaller" in w for w in result.warnings)
+
+
+def test_top_k_with_margin_gap_and_reference_shift():
+    from spin_eval.spin.selection import top_k_indices, top_k_with_margin
+
+    scores = torch.tensor([5.0, 1.0, 4.0, 3.0, 9.0, 2.0, 4.0 - 4e-7, 8.0], dtype=torch.float64)
+    top, margin = top_k_with_margin(scores, 4)
+    assert top.tolist() == top_k_indices(scores, 4).tolist() == [0, 2, 4, 7]
+    assert margin["gap"] == pytest.approx(1e-7, rel=1e-3)  # 4.0 vs 4.0 - 4e-7
+    # swapping index 2 (last member) for index 6 (first outsider): sorted positions 1..3 shift
+    assert margin["shift"] == abs(1 - 3)
+    ties = torch.tensor([3.0, 1.0, 3.0, 3.0])
+    top, margin = top_k_with_margin(ties, 2)
+    assert top.tolist() == [0, 2] and margin == {"gap": 0.0, "shift": 1}  # the tie goes to index 2, not 3
+    assert top_k_with_margin(ties, 0)[1] is None and top_k_with_margin(ties, 4)[1] is None
