@@ -173,7 +173,9 @@ class RunSettings:
         for name, value in data.items():
             out[name] = value
             if name == "mask":
-                out.update({k: spin[k] for k in SPIN_NAMES})
+                # the separator left at its default is not recorded: run folders from before it existed keep
+                # their settings and key
+                out.update({k: spin[k] for k in SPIN_NAMES if not (k == "separator" and spin[k] == "newline")})
         return out
 
     def key(self) -> str:
