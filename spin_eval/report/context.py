@@ -44,6 +44,7 @@ ARROWS = {"higher": "↑", "lower": "↓", "zero": "→0"}
 FAMILY_TITLES = {
     "fairness": "Fairness",
     "privacy": "Privacy",
+    "safety": "Safety",
     "overrefusal": "Over-refusal",
     "capability": "Capability",
     "other": "Other: not in the tax (no facts)",
