@@ -54,3 +54,27 @@ def parse_objectives(text: str, flag: str = "--objectives") -> tuple[str, ...]:
 def objective_families(objectives: tuple[str, ...] = DEFAULT_OBJECTIVES) -> tuple[str, ...]:
     """The catalog families of ``objectives`` (the report's trust families), in the order given."""
     return tuple(OBJECTIVES[o] for o in objectives)
+
+
+def trust_definition(objectives: tuple[str, ...] = DEFAULT_OBJECTIVES) -> dict[str, str]:
+    """The report's definition of the trust change for non-default ``objectives`` (empty for the default:
+    the report keeps its wording)."""
+    objectives = tuple(objectives)
+    if objectives == DEFAULT_OBJECTIVES:
+        return {}
+    names = [f"the {o} change" + (" (over-refusal, + = more helpful)" if o == "helpfulness" else "") for o in objectives]
+    listed = ", ".join(names[:-1]) + " and " + names[-1]
+    return {"trust change": f"mean of {listed} (the run's objectives; each the mean improvement over that "
+                            "family's headline metrics in points)."}
+
+
+def tax_columns(objectives: tuple[str, ...] = DEFAULT_OBJECTIVES) -> list[tuple[str, str]]:
+    """``(family key, column label)`` of the report's tax table: capability, the objectives' families,
+    trust, then over-refusal when it is no objective (the default's columns, unchanged)."""
+    objectives = tuple(objectives)
+    cols = [("capability", "capability")]
+    cols += [(OBJECTIVES[o], TITLES[o]) for o in objectives]
+    cols.append(("trust", "trust"))
+    if "overrefusal" not in objective_families(objectives):
+        cols.append(("overrefusal", "over-refusal"))
+    return cols
