@@ -40,7 +40,8 @@ def main() -> int:
                         help="reuse runs already finished under --out (delete one run's folder to redo only it)")
     args = parser.parse_args()
 
-    from spin_eval.pipeline.run import RunSettings, run_pipeline
+    from spin_eval.run.main import run_pipeline
+    from spin_eval.run.settings import RunSettings
 
     root = args.out or Path(tempfile.mkdtemp(prefix="bench-budget-"))
     # the budget run first: with an empty mask cache it pays for the mask build, as a first `spin-eval run` does

@@ -34,7 +34,9 @@ def main() -> int:
     parser.add_argument("--warm-cache", action="store_true", help="reuse the user's mask cache (default: fresh)")
     args = parser.parse_args()
 
-    from spin_eval.pipeline.run import RunSettings, load_shared_model, run_pipeline
+    from spin_eval.run.evaluate import load_shared_model
+    from spin_eval.run.main import run_pipeline
+    from spin_eval.run.settings import RunSettings
 
     def parse(text: str):
         return None if text.lower() == "none" else (float(text) if "." in text else int(text))

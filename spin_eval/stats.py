@@ -144,7 +144,7 @@ def bootstrap_stderr(
     n: int,
     statistic: Callable[[np.ndarray], float],
     *,
-    iters: int = 1000,
+    iters: int = DEFAULT_RESAMPLES,
     seed: int = 1234,
     clusters: Clusters = None,
 ) -> float:

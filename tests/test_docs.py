@@ -359,7 +359,7 @@ def _leaf_counts(group: str) -> dict[str, int]:
     from lm_eval.tasks import TaskManager
 
     from spin_eval.paths import tasks_dir
-    from spin_eval.pipeline.run import leaf_tasks
+    from spin_eval.run.documents import leaf_tasks
 
     manager = TaskManager(include_path=[str(tasks_dir())], include_defaults=False)
     return {name: len(task.eval_docs) for name, task in leaf_tasks(manager.load([group])["tasks"]).items()}

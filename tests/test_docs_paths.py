@@ -20,7 +20,7 @@ DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *ROOT.glob("*/
 REF = re.compile(r"`((?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]*[A-Za-z0-9_]\.py)(?::([A-Za-z_][A-Za-z0-9_.]*))?`")
 # Paths in other repositories that the docs cite on purpose (the SPIN reference code, examples of user files).
 EXTERNAL = {"src/SPIN.py"}
-SEARCH_ROOTS = ("", "spin_eval/", "spin_eval/pipeline/", "tests/", "bench/", "scripts/")
+SEARCH_ROOTS = ("", "spin_eval/", "tests/", "bench/", "scripts/")
 
 
 def _tracked_files() -> list[str]:

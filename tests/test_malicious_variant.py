@@ -44,7 +44,8 @@ def test_config_records_the_variant_and_refuses_it_with_explicit_sets():
 
 def test_run_flag_reaches_the_spin_config_and_keeps_old_run_keys():
     from spin_eval.cli import build_parser
-    from spin_eval.pipeline.run import RunSettings, spin_config_for
+    from spin_eval.run.masks import spin_config_for
+    from spin_eval.run.settings import RunSettings
 
     args = build_parser().parse_args(["run", "--calibration", "malicious", "-o", "x"])
     assert args.setting_calibration == "malicious"
@@ -57,7 +58,7 @@ def test_run_flag_reaches_the_spin_config_and_keeps_old_run_keys():
     sweep = build_parser().parse_args(["sweep", "--calibration", "malicious", "-o", "x"])
     assert sweep.calibration == "malicious"
     assert RunSettings().key() != RunSettings(calibration="malicious").key()
-    # key() leaves the default out (older run folders keep resuming): tests/pipeline/test_pipeline_run_options.py
+    # key() leaves the default out (older run folders keep resuming): tests/run/test_pipeline_run_options.py
 
 
 def test_spin_hf_model_arg():

@@ -51,7 +51,7 @@ def test_missing_calibration_file_and_absent_cuda_come_first(monkeypatch, tmp_pa
 
 def test_run_and_export_check_before_loading(monkeypatch, tmp_path, capsys):
     _no_model_load(monkeypatch)
-    monkeypatch.setattr("spin_eval.pipeline.run.run_pipeline",
+    monkeypatch.setattr("spin_eval.run.main.run_pipeline",
                         lambda *a, **k: (_ for _ in ()).throw(AssertionError("pipeline started")))
     assert main(["run", "--mask", str(tmp_path / "nope.safetensors"), "-o", str(tmp_path / "o")]) == 2
     assert "--mask" in capsys.readouterr().err

@@ -17,7 +17,7 @@ samples; when a results file and its samples disagree the check refuses (exit 2)
 than the policy's max_regression (and, with significant_only, when p < alpha). The policy can also
 require the same model fingerprint and a minimum Jaccard overlap between the two masks. A candidate
 metric that is NaN or infinite fails ("candidate metric is not a number"); a baseline one is refused (exit 2).
-Without --policy the shipped default applies (spin_eval/pipeline/default_policy.yaml; see docs/pipeline.md).
+Without --policy the shipped default applies (spin_eval/gate/default_policy.yaml; see docs/pipeline.md).
 
 Outputs: a table on stdout, --markdown FILE (CI job summary), --junit FILE (JUnit XML for CI).
 Exit codes: 0 pass, 1 regression or policy violation, 2 bad input (also: results disagree with samples),
@@ -64,9 +64,9 @@ def handle(args: argparse.Namespace) -> int:
         use_metric_facts(load_facts_file(args.metric_facts))
     from spin_eval.errors import InputError
     from spin_eval.fileio import write_text_atomic
+    from spin_eval.gate.check import render_junit, render_markdown, render_table, run_check
+    from spin_eval.gate.policy import load_policy
     from spin_eval.outputs import check_distinct, check_output_file
-    from spin_eval.pipeline.check import render_junit, render_markdown, render_table, run_check
-    from spin_eval.pipeline.policy import load_policy
     from spin_eval.results.runfolder import resolve_run
 
     inputs = {"--baseline": args.baseline, "--candidate": args.candidate, "--policy": args.policy,

@@ -114,8 +114,8 @@ def _facts(args: argparse.Namespace) -> list:
 
 
 def handle_submit(args: argparse.Namespace) -> int:
+    from spin_eval.leaderboard.pack import make_submission_with_evidence, write_submission
     from spin_eval.outputs import check_output_file, check_output_folder
-    from spin_eval.pipeline.submission import make_submission_with_evidence, write_submission
 
     check_output_file(args.output, "-o", inputs={"RUN_DIR": args.run_dir, "--metric-facts": args.metric_facts},
                       outside_inputs=True)
@@ -134,8 +134,8 @@ def handle_submit(args: argparse.Namespace) -> int:
 def handle_build(args: argparse.Namespace) -> int:
     import sys
 
+    from spin_eval.leaderboard.build import build_leaderboard, render_csv, write_leaderboard
     from spin_eval.outputs import check_output_folder, folder_lock
-    from spin_eval.pipeline.leaderboard import build_leaderboard, render_csv, write_leaderboard
     from spin_eval.safetext import terminal_safe
 
     inputs = {"SUBMISSION": args.submissions, "--trusted-keys": args.trusted_keys,
@@ -158,13 +158,13 @@ def handle_build(args: argparse.Namespace) -> int:
 
 
 def handle_verify(args: argparse.Namespace) -> int:
+    from spin_eval.leaderboard.record import record_path
+    from spin_eval.leaderboard.reproduce import verify_file
     from spin_eval.outputs import check_creatable, check_output_file
-    from spin_eval.pipeline.verdict import record_path
-    from spin_eval.pipeline.verify import verify_file
 
     if args.metric_facts is not None:
-        from spin_eval.pipeline.board_facts import check_same_facts
-        from spin_eval.pipeline.submission_io import read_submission
+        from spin_eval.leaderboard.board_facts import check_same_facts
+        from spin_eval.leaderboard.submission_io import read_submission
 
         check_same_facts(read_submission(args.submission), _facts(args), str(args.submission), "--metric-facts'")
     if args.record_dir is not None:
@@ -181,8 +181,8 @@ def handle_verify(args: argparse.Namespace) -> int:
 
 
 def handle_keygen(args: argparse.Namespace) -> int:
+    from spin_eval.leaderboard.signing import generate_key, key_fingerprint
     from spin_eval.outputs import check_creatable
-    from spin_eval.pipeline.signing import generate_key, key_fingerprint
 
     check_creatable(args.folder, "DIR", folder=True)
     private, public = generate_key(args.folder, args.name)
@@ -195,9 +195,9 @@ def handle_keygen(args: argparse.Namespace) -> int:
 
 def handle_sign(args: argparse.Namespace) -> int:
     from spin_eval.fileio import write_json_atomic
-    from spin_eval.pipeline.checks import verify_submission
-    from spin_eval.pipeline.signing import sign_submission
-    from spin_eval.pipeline.submission_io import read_submission
+    from spin_eval.leaderboard.checks import verify_submission
+    from spin_eval.leaderboard.signing import sign_submission
+    from spin_eval.leaderboard.submission_io import read_submission
 
     sub = read_submission(args.submission)
     verify_submission(sub, where=str(args.submission))

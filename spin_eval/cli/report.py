@@ -82,10 +82,10 @@ def handle(args: argparse.Namespace) -> int:
     if args.max_flips < 0:
         raise InputError(f"--max-flips {args.max_flips}: must be 0 or more")
     check_output_file(args.output, "-o", inputs={"RUN": args.runs})
-    from spin_eval.report.frontier import is_sweep_folder
+    from spin_eval.report.frontier_report import is_sweep_folder
 
     if len(args.runs) == 1 and is_sweep_folder(args.runs[0]):  # a 'spin-eval sweep' folder: the frontier report
-        from spin_eval.report.frontier import load_sweep, write_frontier_report
+        from spin_eval.report.frontier_report import load_sweep, write_frontier_report
         from spin_eval.results.paired import PairedSettings
 
         sweep = load_sweep(args.runs[0], settings=PairedSettings(n_resamples=args.resamples, seed=args.seed))

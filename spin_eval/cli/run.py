@@ -56,7 +56,7 @@ def _limit(text: str) -> float | str:
 def _batch_size(text: str) -> int | str:
     """lm-eval's batch size values: an integer, auto or auto:N."""
     from spin_eval.errors import InputError
-    from spin_eval.pipeline.run import check_batch_size
+    from spin_eval.run.settings import check_batch_size
 
     value: int | str = int(text) if text.strip().lstrip("-").isdigit() else text.strip()
     try:
@@ -103,9 +103,10 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from spin_eval.pipeline.run import ALL_CONTROLS, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RUN_SPIN_DEFAULTS
+    from spin_eval.run.settings import ALL_CONTROLS, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RUN_SPIN_DEFAULTS
     from spin_eval.spin.config import SPIN_SELECTIONS
     from spin_eval.spin.settings import add_setting_arguments
+    from spin_eval.stats import DEFAULT_RESAMPLES
 
     parser = subparsers.add_parser(
         "run", help="the main job: SPIN mask + base/SPIN/control evaluations through lm-eval + report",
@@ -158,8 +159,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "rows (e.g. sft-privacy-nN), on the same documents (e.g. 8,32,128; docs/seesaw.md)")
     parser.add_argument("--batch-size", "--batch_size", type=_batch_size, default=8,
                         help="lm-eval batch size: an integer, auto or auto:N (default 8)")
-    parser.add_argument("--bootstrap-iters", type=non_negative_int, default=1000,
-                        help="lm-eval's bootstrap iterations for its stderr (default 1000; the report does its own)")
+    parser.add_argument("--bootstrap-iters", type=non_negative_int, default=DEFAULT_RESAMPLES,
+                        help=f"lm-eval's bootstrap iterations for its stderr (default {DEFAULT_RESAMPLES}, the project's "
+                             "one bootstrap default; the report does its own)")
     lm = parser.add_argument_group(
         "lm-eval evaluation options (lm-eval's names and meaning; the underscore spellings work too; recorded "
         "in the run manifest and the report, and part of the settings a re-run must match)")
@@ -194,7 +196,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from spin_eval.pipeline.run import DEFAULT_BUDGET, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RunSettings, run_pipeline
+    from spin_eval.run.main import run_pipeline
+    from spin_eval.run.settings import DEFAULT_BUDGET, DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, RunSettings
 
     controls = () if args.controls in ((), ("none",)) else args.controls
     limit = DEFAULT_LIMIT if args.limit is None else args.limit
@@ -258,8 +261,8 @@ def handle(args: argparse.Namespace) -> int:
 
 def _preflight(settings) -> None:
     """Files, device and hub checked before the model loads (spin_eval.preflight)."""
-    from spin_eval.pipeline.run import parse_model_args
     from spin_eval.preflight import preflight
+    from spin_eval.run.settings import parse_model_args
 
     judge = settings.judge if settings.judge not in (None, "builtin") else None
     preflight(model=settings.model, revision=parse_model_args(settings.model_args).get("revision"),

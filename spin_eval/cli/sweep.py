@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from spin_eval.cli.args import dtype_name, finite_float, non_negative_int, positive_int
-from spin_eval.cli.run import ALL, _csv, _limit
+from spin_eval.cli.run import ALL, _batch_size, _csv, _limit
 
 DESCRIPTION = """\
 Which SPIN ratio should I use? Scores the calibration sets ONCE (or reuses score files from
@@ -39,7 +39,10 @@ def _ratios(text: str) -> tuple[float, ...]:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from spin_eval.pipeline.sweep import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, DEFAULT_RATIOS
+    from spin_eval.run.settings import RUN_SPIN_DEFAULTS
+    from spin_eval.run.sweep import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, DEFAULT_RATIOS
+    from spin_eval.spin.settings import add_setting_arguments
+    from spin_eval.stats import DEFAULT_RESAMPLES
 
     parser = subparsers.add_parser(
         "sweep", help="SPIN and controls over several ratios: the trust-capability frontier",
@@ -66,19 +69,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--gen-limit", type=_limit, default=None,
                         help=f"documents per generation task (default {DEFAULT_GEN_LIMIT}, or --limit when given)")
     parser.add_argument("-o", "--output", type=Path, default=Path("spin-eval-sweep"), help="output folder")
-    parser.add_argument("--target", default="mlp", choices=("mlp", "attn", "all"), help="layers scored (default mlp)")
-    parser.add_argument("--nsamples", type=positive_int, default=32, help="calibration samples per set (default 32)")
-    parser.add_argument("--score-batch-size", type=positive_int, default=8, help="samples per backward pass (default 8)")
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="calibration sampling seed (default 0)")
-    parser.add_argument("--general", default=None, help="general calibration set (default: shipped)")
-    parser.add_argument("--fairness", default=None, help="fairness-aware calibration set (default: shipped)")
-    parser.add_argument("--privacy", default=None, help="privacy-aware calibration set (default: shipped)")
-    parser.add_argument("--calibration", choices=("aware", "malicious"), default="aware",
-                        help="shipped fairness/privacy sets: aware (default) or malicious (same prompts, unaware "
-                        "answers; robustness experiments only; the general set is unchanged)")
-    parser.add_argument("--control-seed", type=non_negative_int, default=0, help="seed of the control draws (default 0)")
-    parser.add_argument("--batch-size", type=positive_int, default=8, help="lm-eval batch size (default 8)")
-    parser.add_argument("--bootstrap-iters", type=non_negative_int, default=1000, help="lm-eval's stderr bootstrap (default 1000)")
+    spin = parser.add_argument_group("SPIN scoring (the ratios and selections come from --ratios and --controls)")
+    # the same flags as spin-eval run, from the one definition in spin_eval.spin.settings
+    add_setting_arguments(spin, exclude=("p", "q", "selection"), rename={"batch_size": "--score-batch-size"},
+                          shown_defaults=RUN_SPIN_DEFAULTS)
+    parser.add_argument("--batch-size", "--batch_size", type=_batch_size, default=8,
+                        help="lm-eval batch size: an integer, auto or auto:N (default 8)")
+    parser.add_argument("--bootstrap-iters", type=non_negative_int, default=DEFAULT_RESAMPLES,
+                        help=f"lm-eval's stderr bootstrap (default {DEFAULT_RESAMPLES}, the project's one bootstrap default)")
     parser.add_argument("--include-path", action="append", default=[], metavar="DIR", help="extra lm-eval task folder")
     parser.add_argument("--device", default="cpu", help="torch device (default cpu)")
     parser.add_argument("--dtype", default="float32", type=dtype_name, help="model dtype (default float32)")
@@ -91,8 +89,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from spin_eval.errors import InputError
-    from spin_eval.pipeline.run import RunSettings
-    from spin_eval.pipeline.sweep import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, SweepSettings, normalize_ratios, run_sweep
+    from spin_eval.run.settings import RunSettings
+    from spin_eval.run.sweep import DEFAULT_GEN_LIMIT, DEFAULT_LIMIT, SweepSettings, normalize_ratios, run_sweep
+    from spin_eval.spin.settings import given_settings
 
     if not args.allowance >= 0:
         raise InputError(f"--allowance {args.allowance}: must be 0 or more capability points")
@@ -105,11 +104,10 @@ def handle(args: argparse.Namespace) -> int:
     limit = DEFAULT_LIMIT if args.limit is None else args.limit
     gen_limit = args.gen_limit if args.gen_limit is not None else (args.limit if args.limit is not None else DEFAULT_GEN_LIMIT)
     limit, gen_limit = (None if v == ALL else v for v in (limit, gen_limit))
+    spin = {("score_batch_size" if k == "batch_size" else k): v for k, v in given_settings(args).items()}
     run = RunSettings(
-        model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, target=args.target,
-        nsamples=args.nsamples, score_batch_size=args.score_batch_size, seed=args.seed,
-        control_seed=args.control_seed, general=args.general, fairness=args.fairness, privacy=args.privacy,
-        calibration=args.calibration, baselines=tuple(args.baselines), tune_steps=args.tune_steps,
+        model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, **spin,
+        baselines=tuple(args.baselines), tune_steps=args.tune_steps,
         controls=(), batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters,
         include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,
     )

@@ -14,7 +14,7 @@ import numpy as np
 from spin_eval import stats
 
 #: Resamples per standard error. Fixed (not lm-eval's ``--bootstrap_iters``) so results are reproducible.
-BOOTSTRAP_ITERS = 1000
+BOOTSTRAP_ITERS = stats.DEFAULT_RESAMPLES
 #: Seed of the local generator used for every bootstrap.
 BOOTSTRAP_SEED = 1234
 

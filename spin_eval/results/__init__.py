@@ -5,10 +5,10 @@
 - :mod:`~spin_eval.results.facts`: a metric's facts from the metric catalog, and "which direction is better";
 - :mod:`~spin_eval.results.paired`: the one paired delta (bootstrap CI, McNemar / permutation, stderr fallback);
 - :mod:`~spin_eval.results.headline`: family changes, family levels and the one alignment-tax definition;
-- :mod:`~spin_eval.results.verify`: results aggregates checked against their samples (the gate).
+- :mod:`~spin_eval.results.recompute`: results aggregates checked against their samples (the gate).
 
 Report, ``spin-eval check``, leaderboard and ``spin-eval run``'s summary all read runs through here.
-This package imports neither ``spin_eval.report`` nor ``spin_eval.pipeline``.
+This package imports neither ``spin_eval.report`` nor ``spin_eval.run``/``gate``/``leaderboard``.
 """
 
 from spin_eval.results.facts import FAMILIES, MetricFacts, improvement, metric_facts

@@ -57,6 +57,10 @@ def default_ratio(model_spec: Any) -> float:
     return EMBEDDED_DEFAULT_RATIO if embedded else PAPER_RATIO
 
 
+#: Runtime keys older versions stored in a config's metadata; ``SpinConfig.from_dict`` ignores them.
+LEGACY_RUNTIME_KEYS = ("batch_size",)
+
+
 @dataclass(frozen=True)
 class SpinConfig:
     """Settings of one SPIN mask. All fields go into the mask metadata and the cache key."""
@@ -163,8 +167,12 @@ class SpinConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "SpinConfig":
         """A SpinConfig from ``to_dict()`` output (mask/score metadata); runtime keys that older versions
-        stored there (``batch_size``) are ignored."""
+        stored there (``batch_size``) are ignored, any other unknown key is refused by name (never dropped)."""
         names = {f.name for f in fields(cls)}
+        unknown = sorted(str(k) for k in data if k not in names and k not in LEGACY_RUNTIME_KEYS)
+        if unknown:
+            raise InputError(f"SPIN config: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(names))}); "
+                             "a mask or score file of a newer spin-eval, or edited metadata")
         return cls(**{k: v for k, v in data.items() if k in names})
 
 

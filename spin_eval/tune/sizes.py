@@ -6,7 +6,7 @@ SPIN settings with ``nsamples=N`` calibration samples per set) and one variant `
 them are evaluated on the same documents as base, ``spin`` and the controls. The calibration sampler
 draws a prefix of one seeded permutation (``spin_eval.spin.calibration.sample_rows``), so the smaller
 sets are nested in the larger ones, and the rows ``sft-privacy-nN`` trains on are the privacy rows
-``spin-nN`` scores. Pure functions: names and configs only; ``spin_eval.pipeline.run`` builds and
+``spin-nN`` scores. Pure functions: names and configs only; ``spin_eval.run`` builds and
 evaluates.
 """
 

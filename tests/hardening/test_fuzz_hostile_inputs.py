@@ -37,13 +37,11 @@ def _one_line_error(exc: SpinEvalError) -> None:
        st.integers(0, 19), st.lists(st.sampled_from([0.0, 1.0]), min_size=20, max_size=20))
 def test_gate_never_passes_a_non_finite_number(bad, where, index, values):
     """Wherever a NaN/Inf sits in the files the gate reads, `check` fails or refuses; it never passes."""
-    import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
-    from pipeline_fixtures import write_fake_run
+    from run_fixtures import write_fake_run
 
-    from spin_eval.pipeline.check import run_check
-    from spin_eval.pipeline.policy import Policy
+    from spin_eval.gate.check import run_check
+    from spin_eval.gate.policy import Policy
     from spin_eval.results.runfolder import resolve_run
 
     folder = Path(tempfile.mkdtemp(prefix="spin-eval-fuzz-"))
@@ -132,7 +130,7 @@ def hostile_yaml(draw):
 def test_policy_loader_hostile_yaml(text):
     _policy_or_error(text.encode())
     try:
-        from spin_eval.pipeline.policy import load_policy
+        from spin_eval.gate.policy import load_policy
 
         load_policy(_scratch("policy.yaml", text.encode()))
     except SpinEvalError as exc:
@@ -168,7 +166,7 @@ def test_json_readers_deep_nesting(depth, opener, reader):
 
 def _read_with(reader: str, path: Path) -> None:
     from spin_eval.fileio import iter_jsonl, read_json
-    from spin_eval.pipeline.policy import load_policy
+    from spin_eval.gate.policy import load_policy
     from spin_eval.results.load import load_run
     from spin_eval.spin.calibration import load_calibration
     from spin_eval.spin.io import load_mask

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -23,8 +22,7 @@ numbers = st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "1
 
 @pytest.fixture(scope="module")
 def packed() -> Path:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
-    from pipeline_fixtures import write_fake_suite_run
+    from run_fixtures import write_fake_suite_run
 
     from spin_eval.cli import main
 
@@ -42,7 +40,7 @@ def _copy(packed: Path) -> Path:
 
 
 def _build(path: Path):
-    from spin_eval.pipeline.leaderboard import build_leaderboard
+    from spin_eval.leaderboard.build import build_leaderboard
 
     board = build_leaderboard([path])
     assert len(board.entries) + len(board.rejected) == 1

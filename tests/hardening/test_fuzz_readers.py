@@ -2,8 +2,8 @@
 the documented one-line SpinEvalError, never another exception (a traceback, exit 3).
 
 Readers: mask files (spin.io.load_mask), calibration CSV/JSONL (spin.calibration.load_calibration),
-policy YAML (pipeline.policy.load_policy), lm-eval results + samples (spin_eval.results.load.load_run),
-leaderboard submissions (pipeline.leaderboard.build_leaderboard, which rejects with the error's text).
+policy YAML (gate.policy.load_policy), lm-eval results + samples (spin_eval.results.load.load_run),
+leaderboard submissions (leaderboard.build.build_leaderboard, which rejects with the error's text).
 Inputs: raw bytes, valid files with random bytes flipped, and valid containers around random JSON.
 Budget: the whole module runs in well under a minute (max_examples per test below, no deadline).
 """
@@ -130,7 +130,7 @@ def test_calibration_jsonl_any_json(rows):
 def _policy_or_error(data: bytes) -> None:
     import math
 
-    from spin_eval.pipeline.policy import Policy, load_policy
+    from spin_eval.gate.policy import Policy, load_policy
 
     try:
         policy = load_policy(_scratch("policy.yaml", data))
@@ -225,12 +225,10 @@ def test_report_loader_any_fields(results_changes, sample_changes, trailing):
 
 @pytest.fixture(scope="module")
 def valid_submission() -> dict:
-    import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
-    from pipeline_fixtures import write_fake_suite_run
+    from run_fixtures import write_fake_suite_run
 
-    from spin_eval.pipeline.submission import make_submission
+    from spin_eval.leaderboard.pack import make_submission
 
     run = write_fake_suite_run(Path(tempfile.mkdtemp()) / "run", base={"capability": 0.6, "leak": 0.5, "refusal": 0.1,
                                "bias": 0.2}, spin={"capability": 0.5, "leak": 0.2, "refusal": 0.1, "bias": 0.1})
@@ -238,7 +236,7 @@ def valid_submission() -> dict:
 
 
 def _build_or_reject(data: bytes) -> None:
-    from spin_eval.pipeline.leaderboard import build_leaderboard
+    from spin_eval.leaderboard.build import build_leaderboard
 
     board = build_leaderboard([_scratch("s.json", data)])
     assert len(board.entries) + len(board.rejected) == 1

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import threading
 from pathlib import Path
 
 import pytest
+from run_fixtures import write_fake_run  # noqa: E402
 
 from spin_eval.cli import main
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
-from pipeline_fixtures import write_fake_run  # noqa: E402
 
 GOOD = {"spin_capability_mc": {"acc": [1.0 if i % 4 else 0.0 for i in range(20)]}}
 

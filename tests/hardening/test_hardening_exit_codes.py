@@ -5,16 +5,12 @@ traceback and exit 1 before."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 from hardening_support import forge_mask, mlp_indices, tiny_model, valid_metadata
+from run_fixtures import write_fake_run  # noqa: E402
 
 from spin_eval.cli import main
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
-from pipeline_fixtures import write_fake_run  # noqa: E402
 
 N = 30
 GOOD = {"spin_capability": {"acc": [1.0 if i % 5 else 0.0 for i in range(N)]}}

@@ -7,16 +7,13 @@ import base64
 import csv
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from run_fixtures import write_fake_suite_run  # noqa: E402
 
 from spin_eval.cli import main
 from spin_eval.fileio import sha256_json
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
-from pipeline_fixtures import write_fake_suite_run  # noqa: E402
 
 BASE = {"capability": 0.6, "leak": 0.5, "refusal": 0.1, "bias": 0.2}
 SPIN = {"capability": 0.6, "leak": 0.1, "refusal": 0.05, "bias": 0.05}

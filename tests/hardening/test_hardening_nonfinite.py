@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from pathlib import Path
 
 import pytest
+from run_fixtures import write_fake_run  # noqa: E402
 
 from spin_eval.cli import main
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
-from pipeline_fixtures import write_fake_run  # noqa: E402
 
 N = 40
 GOOD = [1.0 if i % 4 else 0.0 for i in range(N)]  # accuracy 0.75
@@ -161,8 +158,8 @@ def test_perplexity_nan_run_fails_the_gate(tmp_path, capsys, bad):
 def test_undefined_in_both_runs_is_shown_not_judged(tmp_path, capsys):
     """A metric undefined on the documents evaluated (NaN from finite per-document values, e.g. an empty
     subset) in both runs is not a number that came from a broken model: it is listed, not judged."""
-    from spin_eval.pipeline.check import run_check
-    from spin_eval.pipeline.policy import Policy
+    from spin_eval.gate.check import run_check
+    from spin_eval.gate.policy import Policy
     from spin_eval.results.runfolder import resolve_run
 
     # every answer is a refusal: leak_rate_non_refusal (leaks among answers) is undefined in both runs
@@ -176,8 +173,8 @@ def test_undefined_in_both_runs_is_shown_not_judged(tmp_path, capsys):
 
 
 def test_undefined_in_baseline_defined_nan_in_candidate_still_fails(tmp_path):
-    from spin_eval.pipeline.check import run_check
-    from spin_eval.pipeline.policy import Policy
+    from spin_eval.gate.check import run_check
+    from spin_eval.gate.policy import Policy
     from spin_eval.results.runfolder import resolve_run
 
     base = write_fake_run(tmp_path / "base", _acc(GOOD))

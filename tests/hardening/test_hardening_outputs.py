@@ -15,11 +15,9 @@ from pathlib import Path
 
 import pytest
 from hardening_support import forge_mask, mlp_indices, tiny_model, valid_metadata
+from run_fixtures import write_fake_suite_run  # noqa: E402
 
 from spin_eval.cli import main
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
-from pipeline_fixtures import write_fake_suite_run  # noqa: E402
 
 LEVELS = {"capability": 0.5, "leak": 0.5, "refusal": 0.1, "bias": 0.1}
 

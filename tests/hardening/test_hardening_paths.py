@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
+from run_fixtures import write_fake_suite_run  # noqa: E402
 
 from spin_eval.errors import InputError
 from spin_eval.fileio import resolve_inside
 from spin_eval.outputs import check_output_file
 from spin_eval.results.runfolder import resolve_run
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
-from pipeline_fixtures import write_fake_suite_run  # noqa: E402
 
 
 @pytest.mark.parametrize("relative", ["../x", "/etc/passwd", "a/../../x", "", None, 7, "a\x00b"])

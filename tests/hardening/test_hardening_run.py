@@ -16,8 +16,9 @@ import pytest
 
 from spin_eval.errors import InputError, MaskError
 from spin_eval.outputs import LOCK_FILE
-from spin_eval.pipeline.run import RunSettings, run_pipeline
-from spin_eval.pipeline.sweep import SweepSettings, run_sweep
+from spin_eval.run.main import run_pipeline
+from spin_eval.run.settings import RunSettings
+from spin_eval.run.sweep import SweepSettings, run_sweep
 
 KINDS = ("run", "sweep")
 #: The SPIN mask each command writes first (its name in OUT/masks/).
@@ -31,13 +32,13 @@ class ReachedModelStage(Exception):
 @pytest.fixture(autouse=True)
 def stop_before_the_model(monkeypatch):
     import spin_eval.modelspec
-    import spin_eval.pipeline.sweep
+    import spin_eval.run.sweep
 
     def sentinel(*args, **kwargs):
         raise ReachedModelStage()
 
     monkeypatch.setattr(spin_eval.modelspec, "resolve_model_spec", sentinel)
-    monkeypatch.setattr(spin_eval.pipeline.sweep, "make_task_manager", sentinel)
+    monkeypatch.setattr(spin_eval.run.sweep, "make_task_manager", sentinel)
 
 
 def launch(kind: str, out: Path, *, force: bool = False, given: Path | None = None) -> None:

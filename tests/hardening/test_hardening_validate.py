@@ -23,13 +23,15 @@ class Loaded(Exception):
 def no_model_load(monkeypatch):
     """Any model load, mask build or memory plan fails the test loudly."""
     import spin_eval.modelspec as modelspec
-    import spin_eval.pipeline.run as run
+    import spin_eval.run.main as run
+    import spin_eval.run.sweep as sweep
     import spin_eval.spin.plan as plan
 
     def boom(*a, **k):
         raise Loaded("the model (or its plan) was loaded before the input was validated")
 
     monkeypatch.setattr(run, "load_shared_model", boom)
+    monkeypatch.setattr(sweep, "load_shared_model", boom)
     monkeypatch.setattr(modelspec, "load_model_and_tokenizer", boom)
     monkeypatch.setattr(plan, "make_plan", boom)
 

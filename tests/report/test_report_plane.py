@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pipeline.pipeline_fixtures import write_fake_run
+from run_fixtures import write_fake_run
 
 from spin_eval.metrics import catalog
 

@@ -56,11 +56,8 @@ def test_shipped_yaml_with_relative_files_is_shipped_on_any_machine():
 
 
 def test_metrics_without_facts_are_shown_not_in_the_tax(tmp_path):
-    import sys
-    from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
-    from pipeline_fixtures import write_fake_run
+    from run_fixtures import write_fake_run
 
     runs = []
     for name, values in (("base", [1.0, 0.0, 1.0, 1.0]), ("spin", [0.0, 0.0, 1.0, 0.0])):
@@ -77,11 +74,8 @@ def test_metrics_without_facts_are_shown_not_in_the_tax(tmp_path):
 
 
 def test_summary_line_names_metrics_without_facts(tmp_path):
-    import sys
-    from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
-    from pipeline_fixtures import write_fake_run
+    from run_fixtures import write_fake_run
 
     from spin_eval.results.nofacts import summary_line
 

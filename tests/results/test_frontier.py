@@ -109,7 +109,7 @@ def test_baselines_are_reference_points_outside_the_curves(monkeypatch):
     from types import SimpleNamespace
 
     import spin_eval.results.frontier as frontier
-    from spin_eval.report.frontier import SweepReport, frontier_context, render_frontier
+    from spin_eval.report.frontier_report import SweepReport, frontier_context, render_frontier
     from spin_eval.results.frontier import REFERENCE_CURVE, PointInput, build_frontier
 
     made = {"s1": _pt("s1", "spin", 100, 1.0, -0.1, (0.2, 1.8)), "s2": _pt("s2", "spin", 1000, 2.0, -0.5, (1.0, 3.0)),

@@ -1,4 +1,4 @@
-"""The results layer sits below report/ and pipeline/: nothing in spin_eval/results imports them."""
+"""The results layer sits below report/, run/, gate/ and leaderboard/: nothing in spin_eval/results imports them."""
 
 from __future__ import annotations
 
@@ -17,6 +17,6 @@ def test_results_imports_neither_report_nor_pipeline():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             offenders += [f"{file.name}: {n}" for n in names
-                          if n.startswith(("spin_eval.report", "spin_eval.pipeline", "spin_eval.cli"))]
+                          if n.startswith(("spin_eval.report", "spin_eval.run", "spin_eval.gate", "spin_eval.leaderboard", "spin_eval.cli"))]
     assert len(list(PACKAGE.glob("*.py"))) >= 6
     assert offenders == []

@@ -45,7 +45,8 @@ def _subparser_help(parser: argparse.ArgumentParser, path: list[str]) -> str:
 @pytest.mark.parametrize("model", ["smollm2", "Qwen/Qwen2-7B-Instruct"])
 def test_one_ratio_rule_for_cli_adapter_and_run(model):
     from spin_eval.adapter.spin_hf import parse_spin_args, spin_config
-    from spin_eval.pipeline.run import RunSettings, spin_config_for
+    from spin_eval.run.masks import spin_config_for
+    from spin_eval.run.settings import RunSettings
     from spin_eval.spin.config import default_ratio
 
     cli = make_settings(given_settings(_parser().parse_args(["--p", "0.002"])), model)[0]
@@ -70,7 +71,7 @@ def test_run_then_spin_auto_reuses_the_cached_mask(tiny_model_dir, cal_files, tm
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from spin_eval.adapter.spin_hf import SpinHFLM
-    from spin_eval.pipeline import run as run_mod
+    from spin_eval.run import masks as run_mod
     from spin_eval.spin import scoring
     from spin_eval.spin.io import file_sha256
 

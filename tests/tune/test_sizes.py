@@ -41,7 +41,8 @@ def test_parse_sizes_keeps_the_order_given():
 
 
 def test_run_settings_refuse_sizes_with_a_given_mask(tmp_path):
-    from spin_eval.pipeline.run import RunSettings, variant_names
+    from spin_eval.run.masks import variant_names
+    from spin_eval.run.settings import RunSettings
 
     with pytest.raises(InputError, match="--data-sizes cannot be combined with --mask"):
         RunSettings(mask=str(tmp_path / "m.safetensors"), data_sizes=(8,))
@@ -69,7 +70,7 @@ def test_sft_rows_at_a_size_are_the_rows_spin_scores_and_nest(tmp_path):
 
 @pytest.mark.slow
 def test_run_with_data_sizes_builds_each_size_on_the_same_documents(tiny_model_dir, tmp_path, monkeypatch):
-    from pipeline.pipeline_fixtures import QUESTIONS, write_mc_task
+    from run_fixtures import QUESTIONS, write_mc_task
 
     from spin_eval.cli import main
     from spin_eval.results import load_run

@@ -249,9 +249,9 @@ def test_cli_tune_writes_the_artifact_and_refuses_bad_numbers_in_one_line(tiny_m
 
 @pytest.mark.slow
 def test_run_evaluates_baselines_on_the_same_documents_with_one_model_load(tiny_model_dir, cache, tmp_path):
-    from pipeline.pipeline_fixtures import QUESTIONS, write_mc_task
+    from run_fixtures import QUESTIONS, write_mc_task
 
-    import spin_eval.pipeline.run as run_mod
+    import spin_eval.run.main as run_mod
     from spin_eval.cli import main
     from spin_eval.results import load_run
 

@@ -1,0 +1,216 @@
+"""``RunSettings``: everything that decides what ``spin-eval run`` computes, with the run's defaults and the
+checks of its flags (controls, batch size, lm-eval's ``key=val`` pairs). Its hash guards resuming into an
+existing folder. Pure: no file access.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from spin_eval.errors import InputError
+from spin_eval.fileio import sha256_json
+from spin_eval.stats import DEFAULT_RESAMPLES
+
+MANIFEST_VERSION = 1
+#: Default tasks: the offline suite (fairness, privacy, over-refusal, capability).
+DEFAULT_TASKS = ("spin_suite",)
+#: Default documents per task for each variant, chosen by measurement for the 15-minute target on
+#: 2 CPU cores (docs/pipeline.md): loglikelihood tasks (multiple choice, perplexity) cost ~0.5 CPU-s
+#: per request on SmolLM2, generation tasks ~7.5 CPU-s per request, so generation tasks get fewer.
+DEFAULT_LIMIT = 60
+DEFAULT_GEN_LIMIT = 20
+#: Default --budget in minutes (used when no --limit is given): the 15-minute default run.
+DEFAULT_BUDGET = 15.0
+#: Default control mask(s).
+DEFAULT_CONTROLS = ("magnitude-random",)
+#: Controls drawn from the SPIN mask alone; the others need importance scores.
+MASK_ONLY_CONTROLS = ("random", "magnitude-random")
+SCORE_CONTROLS = ("general-only", "fairness-only", "privacy-only")
+ALL_CONTROLS = MASK_ONLY_CONTROLS + SCORE_CONTROLS
+REPORT_FORMATS = ("html", "md", "json")
+
+
+#: The run's own defaults for SPIN settings (fewer samples and batched scoring to fit the 15-minute budget).
+RUN_SPIN_DEFAULTS = {"nsamples": 32, "batch_size": 8}
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything that decides what a run computes. Its hash guards resuming into an existing folder.
+
+    The SPIN fields mirror ``SpinConfig`` (flags made by ``spin_eval.spin.settings``); ``score_batch_size``
+    is ``ScoringOptions.batch_size``.
+    """
+
+    model: str = "smollm2"
+    tasks: tuple[str, ...] = DEFAULT_TASKS
+    limit: float | None = DEFAULT_LIMIT
+    gen_limit: float | None = DEFAULT_GEN_LIMIT
+    mask: str | None = None
+    p: float | None = None
+    q: float | None = None
+    target: str = "mlp"
+    selection: str = "paper"
+    nsamples: int = RUN_SPIN_DEFAULTS["nsamples"]
+    score_batch_size: int = RUN_SPIN_DEFAULTS["batch_size"]
+    seed: int = 0
+    control_seed: int = 0
+    calibration: str = "aware"
+    """Shipped fairness/privacy sets of the SPIN mask: ``aware`` or ``malicious`` (robustness experiment)."""
+    general: str | None = None
+    fairness: str | None = None
+    privacy: str | None = None
+    chat_template: bool = False
+    max_length: int = 1024
+    controls: tuple[str, ...] = DEFAULT_CONTROLS
+    batch_size: int | str = 8
+    bootstrap_iters: int = DEFAULT_RESAMPLES
+    budget: float | None = None
+    """Minutes for the whole run: documents per task planned from a timed pilot (``--limit`` overrides)."""
+    include_path: tuple[str, ...] = ()
+    dtype: str = "float32"
+    device: str = "cpu"
+    # lm-eval's evaluation options, passed through with lm-eval's names and semantics (EVAL_OPTIONS).
+    apply_chat_template: bool | str = False
+    fewshot_as_multiturn: bool | None = None
+    system_instruction: str | None = None
+    num_fewshot: int | None = None
+    gen_kwargs: str | None = None
+    model_args: str = ""
+    judge: str | None = None
+    baselines: tuple[str, ...] = ()
+    """Fine-tuning baselines evaluated beside SPIN (``spin_eval.tune.baselines``: e.g. ``sft-privacy``)."""
+    tune_steps: int | None = None
+    """Optimiser steps of every baseline (None: TuneConfig's default)."""
+    data_sizes: tuple[int, ...] = ()
+    """The limited-data experiment (``spin_eval.tune.sizes``): a SPIN mask and every baseline per size."""
+    metric_facts: tuple = ()
+    """Validated ``--metric-facts`` entries (``spin_eval.metrics.user_facts``), recorded in the manifest."""
+    data_files: tuple[str, ...] = ()
+    """``--metadata data_files``: BBQ-schema files for bbq / spin_bbq (``spin_eval.datafiles``)."""
+
+    def __post_init__(self) -> None:
+        if not self.tasks:
+            raise InputError("--tasks is empty; give task or group names, e.g. --tasks spin_suite")
+        check_controls(self.controls)
+        if self.mask is not None and (self.p is not None or self.q is not None):
+            raise InputError("--mask cannot be combined with --p/--q: the mask file already fixes the ratios")
+        if self.calibration != "aware" and (self.mask is not None or self.fairness or self.privacy):
+            raise InputError(f"--calibration {self.calibration} cannot be combined with --mask, --fairness or --privacy: "
+                             "it replaces the shipped fairness and privacy sets of the mask it builds")
+        for flag, value in (("--limit", self.limit), ("--gen-limit", self.gen_limit)):
+            if value is not None and (not math.isfinite(value) or value <= 0):
+                raise InputError(f"{flag} {value}: must be a positive finite number (a count, or a fraction < 1), or none")
+        if self.budget is not None and (not math.isfinite(self.budget) or self.budget <= 0):
+            raise InputError(f"--budget {self.budget}: must be a positive finite number of minutes")
+        from spin_eval.run.validate import check_spin_settings
+
+        check_spin_settings(self)
+        check_batch_size(self.batch_size)
+        if self.bootstrap_iters < 0:
+            raise InputError(f"--bootstrap-iters {self.bootstrap_iters}: must be >= 0")
+        if self.num_fewshot is not None and self.num_fewshot < 0:
+            raise InputError(f"--num-fewshot {self.num_fewshot}: must be >= 0")
+        if self.fewshot_as_multiturn and not self.apply_chat_template:
+            raise InputError("--fewshot-as-multiturn needs --apply-chat-template (lm-eval's rule)")
+        parse_model_args(self.model_args)
+        parse_pairs("--gen-kwargs", self.gen_kwargs)
+        from spin_eval.tune.baselines import check_baselines
+
+        check_baselines(self.baselines)
+        if self.tune_steps is not None and (isinstance(self.tune_steps, bool) or self.tune_steps < 1):
+            raise InputError(f"--tune-steps {self.tune_steps}: must be a positive number of steps")
+        from spin_eval.tune.sizes import check_data_sizes
+
+        check_data_sizes(self.data_sizes)
+        if self.data_sizes and self.mask is not None:
+            raise InputError("--data-sizes cannot be combined with --mask: it builds a SPIN mask at each size")
+
+    def key(self) -> str:
+        """Hash of the settings that change results (not device, batch sizes or placement model_args).
+
+        lm-eval options left at their defaults are left out, so run folders written before they existed
+        keep resuming."""
+        data = asdict(self)
+        for runtime in ("device", "batch_size", "score_batch_size"):
+            data.pop(runtime)
+        data["model_args"] = ",".join(f"{k}={v}" for k, v in parse_model_args(self.model_args).items()
+                                      if k not in RUNTIME_MODEL_ARGS)
+        for name, default in EVAL_OPTION_DEFAULTS.items():
+            if data[name] == default:
+                data.pop(name)
+        if data.get("budget") is None:  # runs made before --budget existed keep their key (resumable)
+            data.pop("budget", None)
+        for name in ("baselines", "tune_steps", "metric_facts", "data_sizes", "data_files"):  # likewise for runs made before these existed
+            if not data.get(name):
+                data.pop(name, None)
+        if data.get("calibration") == "aware":
+            data.pop("calibration")
+        return sha256_json(data)
+
+    def evaluation_options(self) -> dict[str, Any]:
+        """The lm-eval options that differ from lm-eval's defaults (for the manifest and the results)."""
+        return {k: getattr(self, k) for k, default in EVAL_OPTION_DEFAULTS.items() if getattr(self, k) != default}
+
+
+#: lm-eval evaluation options of RunSettings and their defaults (lm-eval's own).
+EVAL_OPTION_DEFAULTS: dict[str, Any] = {
+    "apply_chat_template": False, "fewshot_as_multiturn": None, "system_instruction": None, "num_fewshot": None,
+    "gen_kwargs": None, "model_args": "", "judge": None,
+}
+#: model_args that place the model (devices, memory) without changing what it computes.
+RUNTIME_MODEL_ARGS = ("parallelize", "device_map", "max_memory_per_gpu", "max_cpu_memory", "offload_folder",
+                      "max_batch_size")
+#: model_args that ``spin-eval run`` sets itself.
+RESERVED_MODEL_ARGS = ("pretrained", "spin", "mask", "dtype", "device", "batch_size")
+
+
+def check_controls(controls: tuple[str, ...]) -> None:
+    """``--controls``: known control selections, each named once (shared by run and sweep)."""
+    for c in controls:
+        if c not in ALL_CONTROLS:
+            raise InputError(f"--controls {c}: unknown control; choose from {', '.join(ALL_CONTROLS)} or none")
+    if len(set(controls)) != len(controls):
+        raise InputError(f"--controls {','.join(controls)}: a control is named twice")
+
+
+def check_batch_size(value: int | str) -> None:
+    """lm-eval's batch sizes: a positive integer, ``auto`` or ``auto:N``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 1:
+            raise InputError(f"--batch-size {value}: must be >= 1, auto or auto:N")
+        return
+    text = str(value)
+    if text == "auto" or (text.startswith("auto:") and text[5:].isdigit() and int(text[5:]) > 0):
+        return
+    raise InputError(f"--batch-size {value}: give a positive integer, auto or auto:N (lm-eval's values)")
+
+
+def parse_pairs(flag: str, text: str | None) -> dict[str, str]:
+    """lm-eval's ``key=val,key2=val2`` syntax (model_args, gen_kwargs) as a dict, checked. Pure."""
+    out: dict[str, str] = {}
+    for part in (p.strip() for p in (text or "").split(",")):
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(f"{flag} {text}: {part!r} is not key=value (lm-eval's syntax: key=val,key2=val2)")
+        out[key] = value.strip()
+    return out
+
+
+def parse_model_args(text: str) -> dict[str, str]:
+    """Extra lm-eval model_args ``key=val,key2=val2`` (lm-eval's syntax), checked. Pure."""
+    out = parse_pairs("--model-args", text)
+    for key in out:
+        if key in RESERVED_MODEL_ARGS:
+            raise InputError(
+                f"--model-args {key}=...: spin-eval run sets {key} itself; use "
+                f"{'--model' if key == 'pretrained' else '--mask' if key in ('spin', 'mask') else '--' + key.replace('_', '-')}"
+            )
+        if key.startswith("spin_"):
+            raise InputError(f"--model-args {key}=...: give SPIN settings with spin-eval run's own flags (--p, --q, ...)")
+    return dict(sorted(out.items()))
