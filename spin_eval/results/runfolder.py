@@ -132,7 +132,8 @@ def load_runs(paths: list[str | Path]) -> list[RunResults]:
 
 
 def recorded_objectives(paths: list[str | Path]) -> tuple[str, ...] | None:
-    """The objectives the run folders among ``paths`` recorded (manifest ``settings.objectives``; a folder
+    """The objectives the run folders among ``paths`` recorded (manifest ``settings.objectives``, a sweep's
+    ``settings.run.objectives``; a folder
     without them ran the default, fairness and privacy); None when no path is a run folder. InputError when
     two folders recorded different objectives."""
     from spin_eval.metrics.objectives import DEFAULT_OBJECTIVES, parse_objectives
@@ -143,6 +144,8 @@ def recorded_objectives(paths: list[str | Path]) -> tuple[str, ...] | None:
         if manifest is None:
             continue
         settings = manifest.get("settings") if isinstance(manifest.get("settings"), dict) else {}
+        if isinstance(settings.get("run"), dict):  # a 'spin-eval sweep' folder records the run's settings inside
+            settings = settings["run"]
         raw = settings.get("objectives")
         objectives = DEFAULT_OBJECTIVES if raw is None else parse_objectives(
             ",".join(map(str, raw)) if isinstance(raw, list) else str(raw), f"{Path(p) / RUN_MANIFEST}: settings.objectives")

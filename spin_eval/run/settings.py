@@ -11,6 +11,7 @@ from typing import Any
 
 from spin_eval.errors import InputError
 from spin_eval.fileio import sha256_json
+from spin_eval.metrics.objectives import DEFAULT_OBJECTIVES, parse_objectives
 from spin_eval.stats import DEFAULT_RESAMPLES
 
 MANIFEST_VERSION = 1
@@ -90,10 +91,14 @@ class RunSettings:
     """Validated ``--metric-facts`` entries (``spin_eval.metrics.user_facts``), recorded in the manifest."""
     data_files: tuple[str, ...] = ()
     """``--metadata data_files``: BBQ-schema files for bbq / spin_bbq (``spin_eval.datafiles``)."""
+    objectives: tuple[str, ...] = DEFAULT_OBJECTIVES
+    """``--objectives``: the conflict the run studies (``spin_eval.metrics.objectives``); the report's trust
+    families, plane and tax follow it."""
 
     def __post_init__(self) -> None:
         if not self.tasks:
             raise InputError("--tasks is empty; give task or group names, e.g. --tasks spin_suite")
+        parse_objectives(",".join(self.objectives))
         check_controls(self.controls)
         if self.mask is not None and (self.p is not None or self.q is not None):
             raise InputError("--mask cannot be combined with --p/--q: the mask file already fixes the ratios")
@@ -148,7 +153,16 @@ class RunSettings:
                 data.pop(name, None)
         if data.get("calibration") == "aware":
             data.pop("calibration")
+        if tuple(data.get("objectives") or DEFAULT_OBJECTIVES) == DEFAULT_OBJECTIVES:  # runs made before --objectives
+            data.pop("objectives", None)
         return sha256_json(data)
+
+    def manifest_settings(self) -> dict[str, Any]:
+        """The settings as the manifest records them (the default objectives left out, as before they existed)."""
+        data = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+        if tuple(self.objectives) == DEFAULT_OBJECTIVES:
+            data.pop("objectives")
+        return data
 
     def evaluation_options(self) -> dict[str, Any]:
         """The lm-eval options that differ from lm-eval's defaults (for the manifest and the results)."""
