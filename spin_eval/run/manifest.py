@@ -85,7 +85,7 @@ class Manifest:
 
 
 #: Settings a manifest may lack (written before they existed or left out at their default).
-RECORDED_DEFAULTS: dict[str, Any] = {**EVAL_OPTION_DEFAULTS, "objectives": list(DEFAULT_OBJECTIVES)}
+RECORDED_DEFAULTS: dict[str, Any] = {**EVAL_OPTION_DEFAULTS, "objectives": list(DEFAULT_OBJECTIVES)}  # others: None
 
 
 def settings_differences(recorded: dict[str, Any], settings: RunSettings) -> str:

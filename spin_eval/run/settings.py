@@ -33,6 +33,9 @@ ALL_CONTROLS = MASK_ONLY_CONTROLS + SCORE_CONTROLS
 REPORT_FORMATS = ("html", "md", "json")
 
 
+#: SpinConfig's named-set fields, left out of the key and the manifest when not given.
+NAMED_SET_FIELDS = ("sets", "couple", "general_set")
+
 #: The run's own defaults for SPIN settings (fewer samples and batched scoring to fit the 15-minute budget).
 RUN_SPIN_DEFAULTS = {"nsamples": 32, "batch_size": 8}
 
@@ -65,6 +68,12 @@ class RunSettings:
     privacy: str | None = None
     chat_template: bool = False
     max_length: int = 1024
+    sets: str | None = None
+    """Named calibration sets ``a=FILE;b=FILE`` (``--set``; spin_eval.spin.namedsets)."""
+    couple: str | None = None
+    """The coupled sets ``a;b`` (``--couple``; default fairness, privacy)."""
+    general_set: str | None = None
+    """The general set by name (``--general-set``; default general)."""
     controls: tuple[str, ...] = DEFAULT_CONTROLS
     batch_size: int | str = 8
     bootstrap_iters: int = DEFAULT_RESAMPLES
@@ -155,6 +164,9 @@ class RunSettings:
             data.pop("calibration")
         if tuple(data.get("objectives") or DEFAULT_OBJECTIVES) == DEFAULT_OBJECTIVES:  # runs made before --objectives
             data.pop("objectives", None)
+        for name in NAMED_SET_FIELDS:  # likewise for runs made before named calibration sets
+            if data.get(name) is None:
+                data.pop(name, None)
         return sha256_json(data)
 
     def manifest_settings(self) -> dict[str, Any]:
@@ -162,6 +174,9 @@ class RunSettings:
         data = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
         if tuple(self.objectives) == DEFAULT_OBJECTIVES:
             data.pop("objectives")
+        for name in NAMED_SET_FIELDS:
+            if data[name] is None:
+                data.pop(name)
         return data
 
     def evaluation_options(self) -> dict[str, Any]:

@@ -30,7 +30,8 @@ def check_spin_settings(settings: Any) -> None:
         SpinConfig(p=0.0, q=0.0, target=settings.target, selection=settings.selection, nsamples=settings.nsamples,
                    seed=settings.seed, control_seed=settings.control_seed, chat_template=settings.chat_template,
                    max_length=settings.max_length, general=settings.general, fairness=settings.fairness,
-                   privacy=settings.privacy)
+                   privacy=settings.privacy, sets=settings.sets, couple=settings.couple,
+                   general_set=settings.general_set)
     except InputError as exc:
         raise InputError(f"spin-eval run: {exc}") from None
 

@@ -26,7 +26,7 @@ from typing import Any
 from spin_eval import __version__
 from spin_eval.constants import MASK_FORMAT_VERSION
 from spin_eval.errors import InputError, MaskError
-from spin_eval.spin.calibration import SET_NAMES, CalibrationSet, default_calibration_path, load_calibration
+from spin_eval.spin.calibration import CalibrationSet, default_calibration_path, load_calibration
 from spin_eval.spin.config import SpinConfig
 from spin_eval.spin.distributed import rank_slice
 
@@ -34,10 +34,11 @@ logger = logging.getLogger(__name__)
 
 
 def calibration_sets(config: SpinConfig) -> dict[str, CalibrationSet]:
-    """The three calibration sets of ``config`` (None -> the shipped file of ``config.calibration``)."""
+    """The calibration sets of ``config``: general, fairness, privacy (None -> the shipped file of
+    ``config.calibration``), or the named sets of ``--set/--couple/--general-set``
+    (``config.named_sets()``: the general set, the coupled sets and every ``--set``)."""
     sets = {}
-    for name in SET_NAMES:
-        source = getattr(config, name)
+    for name, source in config.named_sets().files:
         if source is None:
             path = default_calibration_path(name, config.calibration)
             if not path.is_file():
@@ -163,12 +164,13 @@ def score_top_sets(
     """
     from spin_eval.spin.mask import target_linears
     from spin_eval.spin.scoring import gradient_sums
-    from spin_eval.spin.selection import TopSets, top_count, top_k_indices
+    from spin_eval.spin.selection import top_count, top_k_indices
 
     index, count = (ranks.rank, ranks.world_size) if ranks is not None else (0, 1)
     sets = sets if sets is not None else calibration_sets(config)
     linears = target_linears(model, config.target)
-    ratios = {"general": config.p, "fairness": config.q, "privacy": config.q}
+    general = config.named_sets().general
+    ratios = {name: config.p if name == general else config.q for name in sets}
     tops: dict[str, dict[str, Any]] = {}
     for set_name, cal in sets.items():
         samples = _samples(set_name, cal, tokenizer, config, index, count)
@@ -183,10 +185,11 @@ def score_top_sets(
             scores.mul_(lin.weight.detach().abs())
             tops[set_name][name] = top_k_indices(scores, top_count(ratios[set_name], scores.numel())).cpu()
             del scores
-    return {
-        name: TopSets(tops["general"][name], tops["fairness"][name], tops["privacy"][name], lin.weight.numel())
-        for name, lin in linears.items()
-    }
+    from spin_eval.spin.namedsets import role_top_sets
+
+    named = config.named_sets()
+    return {name: role_top_sets({s: tops[s][name] for s in tops}, named, lin.weight.numel())
+            for name, lin in linears.items()}
 
 
 def mask_from_sums(
@@ -200,17 +203,26 @@ def mask_from_sums(
 ):
     """Scores |W| * sums (float64) -> top sets -> SpinMask with full metadata (the merged-shards path)."""
     from spin_eval.spin.mask import target_linears
+    from spin_eval.spin.namedsets import role_top_sets
     from spin_eval.spin.scoring import importance_scores
-    from spin_eval.spin.selection import top_sets
+    from spin_eval.spin.selection import top_count, top_k_indices
 
     linears = target_linears(model, config.target)
-    missing = [n for s in SET_NAMES for n in linears if n not in sums.get(s, {})]
+    named = config.named_sets()
+    absent = [s for s in named.names if s not in sums]
+    if absent:
+        raise InputError(f"the score files hold no set {', '.join(absent)} (they hold {', '.join(sums) or 'none'}); "
+                         f"score it with 'mask build --save-scores' and the same --set/--couple flags, or drop it")
+    missing = [n for s in named.names for n in linears if n not in sums[s]]
     if missing:
         raise InputError(f"score sums lack {missing[0]} (and {len(missing) - 1} more); they belong to another target/model")
-    tops = {
-        name: top_sets(*(importance_scores(lin.weight, sums[s][name]) for s in SET_NAMES), config.p, config.q)
-        for name, lin in linears.items()
-    }
+
+    def top(s: str, scores: Any) -> Any:  # G: top-p of the general set; every other set: top-q
+        return top_k_indices(scores, top_count(config.p if s == named.general else config.q, scores.numel())).cpu()
+
+    tops = {name: role_top_sets({s: top(s, importance_scores(lin.weight, sums[s][name])) for s in named.names},
+                                named, lin.weight.numel())
+            for name, lin in linears.items()}
     return mask_from_top_sets(model, tops, config, fingerprint=fingerprint, calibration=calibration, model_name=model_name)
 
 

@@ -105,3 +105,52 @@ def coupled_indices(tops: Mapping[str, torch.Tensor], couple: Sequence[str], gen
         part = tops[name][~torch.isin(tops[name], keep)]
         out = part if out is None else out[torch.isin(out, part)]
     return torch.sort(out).values.to(torch.int64) if out is not None else torch.empty(0, dtype=torch.int64)
+
+
+def canonical_sets(value) -> str:
+    """``--set`` values (a list of ``NAME=FILE`` from the command line, or one ``a=x;b=y`` string from a
+    model_arg or metadata) as the config stores them: ``a=x;b=y``."""
+    items = value if isinstance(value, (list, tuple)) else [v for v in str(value).split(";") if v.strip()]
+    if not items:
+        raise InputError("--set: expected NAME=FILE, e.g. --set safety=safety.jsonl")
+    return ";".join("=".join(parse_set_flag(str(v))) for v in items)
+
+
+def canonical_names(value) -> str:
+    """``--couple A,B`` (or ``a;b`` from a model_arg or metadata) as the config stores it: ``a;b``."""
+    return ";".join(parse_couple(str(value).replace(";", ",")))
+
+
+def named_sets_of(config) -> NamedSets:
+    """The sets of a :class:`~spin_eval.spin.config.SpinConfig` (see ``SpinConfig.named_sets``), validated."""
+    extra = [parse_set_flag(v) for v in (config.sets.split(";") if config.sets else [])]
+    known = [("general", config.general), ("fairness", config.fairness), ("privacy", config.privacy), *extra]
+    couple = parse_couple(config.couple.replace(";", ",")) if config.couple else DEFAULT_COUPLE
+    general = config.general_set or DEFAULT_GENERAL
+    checked = check_named_sets(known, couple, general, config.selection)
+    if config.sets is None and config.couple is None and config.general_set is None:
+        return checked
+    scored = [general, *couple, *(n for n, _f in extra)]
+    files = dict(known)
+    return NamedSets(tuple((n, files[n]) for n in dict.fromkeys(scored)), checked.couple, checked.general)
+
+
+def role_top_sets(tops: Mapping[str, torch.Tensor], named: NamedSets, numel: int):
+    """One matrix's :class:`~spin_eval.spin.selection.TopSets` from its per-set top indices: G = the general
+    set's, F = the first coupled set's, P = the intersection of the other coupled sets' tops, so that the
+    paper selection (F - G) & (P - G) is :func:`coupled_indices` (the default sets give G, F, P unchanged).
+    The controls ``fairness-only`` / ``privacy-only`` then mean F - G / P - G of these roles."""
+    from spin_eval.spin.selection import TopSets
+
+    first, *rest = named.couple
+    other = tops[rest[0]]
+    for name in rest[1:]:
+        other = other[torch.isin(other, tops[name])]
+    return TopSets(tops[named.general], tops[first], other, numel)
+
+
+def changed_sets(scored: str | None, given: str | None) -> list[str]:
+    """Names given with another file than the score files scored them with (``--from-scores``)."""
+    old = dict(parse_set_flag(v) for v in (scored or "").split(";") if v)
+    new = dict(parse_set_flag(v) for v in (given or "").split(";") if v)
+    return sorted(n for n in old.keys() & new.keys() if old[n] != new[n])

@@ -110,7 +110,8 @@ def test_default_options_keep_the_settings_key_of_older_run_folders():
     settings = RunSettings()
     old = asdict(settings)
     for name in ("device", "batch_size", "score_batch_size", "budget", "baselines", "tune_steps", "metric_facts",
-                 "calibration", "data_sizes", "data_files", "objectives", *EVAL_OPTION_DEFAULTS):
+                 "calibration", "data_sizes", "data_files", "objectives", "sets", "couple", "general_set",
+                 *EVAL_OPTION_DEFAULTS):
         old.pop(name)
     assert settings.key() == sha256_json(old)
     assert RunSettings(apply_chat_template=True).key() != settings.key()
