@@ -4,10 +4,9 @@ implies when the user gives none. Pure.
 * tasks: the objectives' suite (``spin_eval.metrics.objectives.SUITE_OF``: ``spin_suite`` for fairness,privacy,
   ``spin_suite_safety`` for safety,helpfulness) unless ``--tasks``/``--suite`` were given; another pair of
   objectives needs ``--tasks``;
-* calibration: the mask's two coupled sets are the objectives' shipped sets (``safety.jsonl``,
-  ``helpfulness.jsonl`` beside the default three) in the two coupled positions of ``mask build``
-  (``--fairness``/``--privacy``), unless ``--mask`` or those flags were given. The mask's metadata then names
-  them by position (fairness, privacy) with their file names and sha256s.
+* calibration: the mask couples the objectives' shipped sets (``safety.jsonl``, ``helpfulness.jsonl`` beside
+  the default three) as named sets (``--set safety=... --set helpfulness=... --couple safety,helpfulness``),
+  unless ``--mask``, ``--set`` or ``--couple`` were given. The mask's metadata names them.
 """
 
 from __future__ import annotations
@@ -34,12 +33,10 @@ def objective_tasks(objectives: tuple[str, ...], tasks: tuple[str, ...] | None) 
 
 
 def objective_calibration(objectives: tuple[str, ...], given: dict, data_dir: Path) -> dict:
-    """SPIN settings with the objectives' shipped sets in the two coupled positions where none were given."""
+    """SPIN settings coupling the objectives' shipped sets (named sets) where the user named none."""
     objectives = tuple(objectives)
-    if objectives == DEFAULT_OBJECTIVES or given.get("mask") or given.get("fairness") or given.get("privacy"):
+    if objectives == DEFAULT_OBJECTIVES or given.get("mask") or given.get("sets") or given.get("couple"):
         return given
-    if len(objectives) != 2:
-        raise InputError(f"--objectives {','.join(objectives)}: a run builds its mask from two coupled sets; name two "
-                         "objectives, or build the mask with 'spin-eval mask build' and pass --mask")
-    first, second = (str(data_dir / SHIPPED_SETS[o]) for o in objectives)
-    return {**given, "fairness": first, "privacy": second}
+    shipped = [o for o in objectives if o not in ("fairness", "privacy")]
+    sets = ";".join(f"{o}={data_dir / SHIPPED_SETS[o]}" for o in shipped)
+    return {**given, **({"sets": sets} if sets else {}), "couple": ";".join(objectives)}

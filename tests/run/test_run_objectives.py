@@ -36,8 +36,11 @@ def test_objectives_choose_tasks_and_coupled_sets_unless_given():
     with pytest.raises(InputError, match="--objectives fairness,safety: no shipped suite.*--tasks"):
         objective_tasks(("fairness", "safety"), None)
     got = objective_calibration(pair, {"p": 1e-4}, DATA_DIR)
-    assert got == {"p": 1e-4, "fairness": str(DATA_DIR / "safety.jsonl"), "privacy": str(DATA_DIR / "helpfulness.jsonl")}
-    assert Path(got["fairness"]).is_file() and Path(got["privacy"]).is_file()
+    assert got == {"p": 1e-4, "couple": "safety;helpfulness",
+                   "sets": f"safety={DATA_DIR / 'safety.jsonl'};helpfulness={DATA_DIR / 'helpfulness.jsonl'}"}
+    assert (DATA_DIR / "safety.jsonl").is_file() and (DATA_DIR / "helpfulness.jsonl").is_file()
+    assert objective_calibration(("fairness", "safety"), {}, DATA_DIR) == {
+        "sets": f"safety={DATA_DIR / 'safety.jsonl'}", "couple": "fairness;safety"}
     assert objective_calibration(pair, {"mask": "m.safetensors"}, DATA_DIR) == {"mask": "m.safetensors"}
     assert objective_calibration(("fairness", "privacy"), {}, DATA_DIR) == {}
 
@@ -58,7 +61,11 @@ def test_run_cli_passes_the_objectives_to_the_pipeline(monkeypatch, tmp_path, ca
     assert main(["run", "--objectives", "safety,helpfulness", "--limit", "4", "-o", str(tmp_path / "o")]) == 0
     s = seen["settings"]
     assert s.objectives == ("safety", "helpfulness") and s.tasks == ("spin_suite_safety",)
-    assert s.fairness.endswith("safety.jsonl") and s.privacy.endswith("helpfulness.jsonl")
+    assert s.couple == "safety;helpfulness" and s.sets.endswith("helpfulness.jsonl") and s.fairness is None
+    from spin_eval.spin.config import SpinConfig
+
+    named = SpinConfig(sets=s.sets, couple=s.couple).named_sets()
+    assert named.names == ("general", "safety", "helpfulness")
     assert main(["run", "--limit", "4", "-o", str(tmp_path / "d")]) == 0
     assert seen["settings"].objectives == ("fairness", "privacy") and seen["settings"].tasks == ("spin_suite",)
     assert seen["settings"].fairness is None
@@ -97,7 +104,7 @@ def test_sweep_cli_passes_the_objectives(monkeypatch, tmp_path):
     assert main(["sweep", "--objectives", "safety,helpfulness", "-o", str(tmp_path / "s")]) == 0
     run = seen["settings"].run
     assert run.objectives == ("safety", "helpfulness") and run.tasks == ("spin_suite_safety",)
-    assert run.privacy.endswith("helpfulness.jsonl")
+    assert run.couple == "safety;helpfulness" and "helpfulness=" in run.sets
     assert seen["settings"].manifest_settings()["run"]["objectives"] == ["safety", "helpfulness"]
     assert main(["sweep", "-o", str(tmp_path / "d")]) == 0
     assert seen["settings"].run.tasks == ("spin_suite",)
