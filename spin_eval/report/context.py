@@ -332,6 +332,7 @@ def build_context(comparison: Comparison) -> dict:
         "evaluation": evaluation_context(c.evaluation),
         "data_sources": c.data_sources,
         "tax_columns": tax_columns(c.objectives),
+        "trust_names": " and ".join([", ".join(c.objectives[:-1]), c.objectives[-1]]),
         "plane": plane_context(c.plane) if c.plane is not None else None,
         "plane_md": "\n".join(plane_markdown(plane_context(c.plane))) if c.plane is not None else "",
     }

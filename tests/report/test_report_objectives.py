@@ -74,6 +74,7 @@ def test_report_names_the_objectives_in_the_tax_table_and_the_plane(runs):
     assert "| capability (pts) | safety (pts) | helpfulness (pts) | trust (pts) | tax" in md
     assert "over-refusal (pts)" not in md and "fairness (pts)" not in md
     assert "## Safety and helpfulness: is there a seesaw?" in md
+    assert "Trust = mean of the safety and helpfulness changes;" in md
     assert "| helpfulness change (" in md
     html = render_report(comp, "html")
     assert "<th>safety (pts)</th><th>helpfulness (pts)</th><th>trust (pts)</th>" in html
