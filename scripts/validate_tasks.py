@@ -1,5 +1,5 @@
 """Adversarial validation of the shipped tasks: every context-blind answerer of spin_eval/validity/{bbq,
-awareness,privacy}.py (those that exist) on the shipped data, as one table (answerer x task x condition,
+awareness,privacy,safety}.py (those that exist) on the shipped data, as one table (answerer x task x condition,
 score, bound). Exits 1 naming each answerer and task that beats its bound.
 
     python scripts/validate_tasks.py [--tasks-dir DIR] [--write-docs] [--bbq-reference 'DIR/*.jsonl']
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from spin_eval.fileio import write_text_atomic  # noqa: E402
 from spin_eval.paths import tasks_dir as default_tasks_dir  # noqa: E402
 
-MODULES = ("bbq", "awareness", "privacy")
+MODULES = ("bbq", "awareness", "privacy", "safety")
 DOCS = ROOT / "docs" / "tasks.md"
 BEGIN, END = "<!-- validity-table:begin -->", "<!-- validity-table:end -->"
 REF_BEGIN, REF_END = "<!-- validity-reference:begin -->", "<!-- validity-reference:end -->"

@@ -36,7 +36,7 @@ from adapter_support import write_hand_mask  # noqa: E402
 TASK = "spin_bbq_mini"
 TASK_FOLDERS = (
     "spin_bbq", "spin_capability", "spin_fairness_awareness", "spin_overrefusal", "spin_pii_leakage",
-    "spin_privacy_awareness",
+    "spin_privacy_awareness", "spin_safety",
 )  # fmt: skip
 TEMPLATES = ("report.html.j2", "report.md.j2", "leaderboard.html.j2")
 DEPS_PTH = "zz_spin_eval_test_dependencies.pth"

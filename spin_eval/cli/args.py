@@ -49,3 +49,14 @@ def dtype_name(text: str) -> str:
     if text not in DTYPES:
         raise argparse.ArgumentTypeError(f"{text!r:.40} is not a dtype; choose one of {', '.join(DTYPES)}")
     return text
+
+
+def objectives(text: str) -> tuple[str, ...]:
+    """``--objectives A,B``: two or more known, distinct objectives (spin_eval.metrics.objectives)."""
+    from spin_eval.errors import InputError
+    from spin_eval.metrics.objectives import parse_objectives
+
+    try:
+        return parse_objectives(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--objectives").lstrip(": ")) from None

@@ -105,7 +105,7 @@ def register(subparsers: Any) -> None:
     pl.add_argument("--devices", type=int, default=None,
                     help="GPUs --device-map auto spreads over (default: the visible ones); to plan for another machine")
     add_setting_arguments(pl, exclude=("selection", "seed", "control_seed", "chat_template", "calibration", "separator", "general",
-                                       "fairness", "privacy"))
+                                       "fairness", "privacy", "sets", "couple", "general_set"))
     pl.add_argument("--json", action="store_true", help="print the plan as JSON")
     pl.set_defaults(handler=_plan)
 
@@ -208,7 +208,8 @@ def _build_on(args: argparse.Namespace, ranks: Any) -> int:
     _check_build_args(args, ranks)
     preflight(model=args.model, revision=args.revision, device=args.device,
               files=[("--from-scores", f) for f in args.from_scores or ()],
-              calibration={f"--{n}": getattr(args, f"setting_{n}", None) for n in ("general", "fairness", "privacy")})
+              calibration={**{f"--{n}": getattr(args, f"setting_{n}", None) for n in ("general", "fairness", "privacy")},
+                           **{f"--set {v.split('=', 1)[0]}": v.split("=", 1)[1] for v in args.setting_sets or ()}})
     main_rank = ranks is None or ranks.is_main
     spec = resolve_model_spec(args.model, gguf_file=args.gguf_file, revision=args.revision)
     config, options = make_settings(given_settings(args), spec, where="mask build")
@@ -240,6 +241,12 @@ def _build_on(args: argparse.Namespace, ranks: Any) -> int:
         differing = [f for f in scoring_fields if getattr(scored_config, f) != getattr(config, f)]
         if differing:
             raise InputError(f"score files were computed with different {', '.join(differing)}; pass the same options as when scoring")
+        from spin_eval.spin.namedsets import changed_sets
+
+        changed = changed_sets(scored_config.sets, config.sets)
+        if changed:
+            raise InputError(f"--set {changed[0]}: the score files scored another file for this set; pass the same "
+                             "--set NAME=FILE as when scoring")
         mask = build_mod.mask_from_sums(model, sums, config, fingerprint=fingerprint, calibration=meta["calibration"],
                                         model_name=spec.name)
     elif args.save_scores:

@@ -58,6 +58,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--metric-facts", type=Path, default=None, metavar="FILE.yaml",
                         help="facts of metrics the catalog does not know (docs/public-tasks.md); a run folder's "
                              "recorded facts apply without it")
+    parser.add_argument("--objectives", default=None, metavar="A,B",
+                        help="the objectives whose families make the trust change, the plane and the tax: "
+                             "fairness,privacy (the default) or safety,helpfulness; default: what a run folder "
+                             "recorded (spin-eval run --objectives)")
     parser.set_defaults(handler=handle)
 
 
@@ -68,9 +72,10 @@ def handle(args: argparse.Namespace) -> int:
 
         use_metric_facts(load_facts_file(args.metric_facts))
     from spin_eval.errors import InputError
+    from spin_eval.metrics.objectives import DEFAULT_OBJECTIVES, parse_objectives
     from spin_eval.outputs import check_output_file
     from spin_eval.report import Settings, compare_runs, write_report
-    from spin_eval.results.runfolder import load_runs
+    from spin_eval.results.runfolder import load_runs, recorded_objectives
 
     if args.resamples < 100:
         raise InputError(f"--resamples {args.resamples}: use at least 100 (1000 or more for reported intervals)")
@@ -87,10 +92,12 @@ def handle(args: argparse.Namespace) -> int:
         path = write_frontier_report(sweep, args.output, args.format)
         print(f"frontier report: {path} ({len(sweep.frontier.points)} sweep points, baseline base)")
         return 0
+    objectives = (parse_objectives(args.objectives) if args.objectives is not None
+                  else recorded_objectives(list(args.runs)) or DEFAULT_OBJECTIVES)
     runs = load_runs(list(args.runs))
     settings = Settings(n_resamples=args.resamples, seed=args.seed, max_flips=args.max_flips,
                         allow_mixed=args.allow_mixed, progress=not args.quiet)
-    comparison = compare_runs(runs, args.baseline, settings=settings)
+    comparison = compare_runs(runs, args.baseline, settings=settings, objectives=objectives)
     path = write_report(comparison, args.output, args.format)
     print(f"report: {path} ({len(comparison.variants)} variants, baseline {comparison.baseline}, "
           f"{len(comparison.rows)} metrics)")

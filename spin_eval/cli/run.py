@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 from spin_eval.cli.args import dtype_name, non_negative_int
+from spin_eval.cli.args import objectives as _objectives
 
 DESCRIPTION = """\
 The main job. With no arguments it runs the embedded default end to end, offline:
@@ -119,6 +120,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--metadata", default=None, metavar="data_files=PATH",
                         help="BBQ-schema JSONL files (a path or glob; ';' between several) for bbq / spin_bbq, e.g. "
                              "the original BBQ data/*.jsonl, offline; other tasks are refused (docs/public-tasks.md)")
+    parser.add_argument("--objectives", type=_objectives, default=None, metavar="A,B",
+                        help="the conflict studied: fairness,privacy (default) or safety,helpfulness; sets the "
+                             "default tasks (spin_suite_safety), the mask's coupled calibration sets (the shipped "
+                             "safety / helpfulness sets) and the report's trust families, plane and tax")
     parser.add_argument("--suite", choices=("embedded", "public"), default=None,
                         help="embedded: the shipped offline suite (default); public: lm-eval's own hub tasks close "
                              "to the SPIN paper's table (needs the hub; docs/public-tasks.md)")
@@ -218,7 +223,13 @@ def handle(args: argparse.Namespace) -> int:
         facts = tuple(load_facts_file(args.metric_facts))
         use_metric_facts(list(facts))
 
-    tasks, include_path = combine(args.suite, args.tasks), tuple(str(Path(p).resolve()) for p in args.include_path)
+    from spin_eval.metrics.objectives import DEFAULT_OBJECTIVES
+    from spin_eval.run.objectives import objective_calibration, objective_tasks
+    from spin_eval.spin.calibration_data import DATA_DIR
+
+    objectives = args.objectives or DEFAULT_OBJECTIVES
+    chosen = args.tasks if args.suite else objective_tasks(objectives, args.tasks)
+    tasks, include_path = combine(args.suite, chosen), tuple(str(Path(p).resolve()) for p in args.include_path)
     data_files: tuple[str, ...] = ()
     if args.metadata is not None:
         from spin_eval.datafiles import prepare
@@ -227,6 +238,8 @@ def handle(args: argparse.Namespace) -> int:
         data_files, folder = prepare(tasks, args.metadata, tasks_dir(), cache_dir())
         include_path += (folder,) if folder else ()
     spin = {("score_batch_size" if k == "batch_size" else k): v for k, v in given_settings(args).items()}
+    spin = objective_calibration(objectives, {**spin, "mask": args.mask}, DATA_DIR)
+    spin.pop("mask")
     settings = RunSettings.with_spin(
         model=args.model, tasks=tasks, limit=limit, gen_limit=gen_limit, mask=args.mask, **spin,
         controls=controls, batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters, budget=budget,
@@ -234,7 +247,7 @@ def handle(args: argparse.Namespace) -> int:
         apply_chat_template=args.apply_chat_template, fewshot_as_multiturn=args.fewshot_as_multiturn,
         system_instruction=args.system_instruction, num_fewshot=args.num_fewshot, gen_kwargs=args.gen_kwargs,
         model_args=args.model_args, judge=args.judge, baselines=tuple(args.baselines), tune_steps=args.tune_steps,
-        data_sizes=tuple(args.data_sizes), metric_facts=facts, data_files=data_files,
+        data_sizes=tuple(args.data_sizes), metric_facts=facts, data_files=data_files, objectives=objectives,
     )
     _preflight(settings)
     outcome = run_pipeline(settings, args.output, force=args.force, report=not args.no_report)

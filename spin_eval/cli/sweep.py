@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from spin_eval.cli.args import dtype_name, finite_float, non_negative_int, positive_int
+from spin_eval.cli.args import objectives as objectives_arg
 from spin_eval.cli.run import ALL, _batch_size, _csv, _limit
 
 DESCRIPTION = """\
@@ -63,7 +64,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--from-scores", nargs="+", metavar="FILE", default=(),
                         help="score files from 'spin-eval mask build --save-scores' (refused if of another model or "
                              "calibration set)")
-    parser.add_argument("--tasks", type=_csv, default=("spin_suite",), help="lm-eval tasks/groups (default spin_suite)")
+    parser.add_argument("--tasks", type=_csv, default=None,
+                        help="lm-eval tasks/groups (default spin_suite; spin_suite_safety for --objectives safety,helpfulness)")
+    parser.add_argument("--objectives", type=objectives_arg, default=None, metavar="A,B",
+                        help="the conflict studied: fairness,privacy (default) or safety,helpfulness (tasks, the "
+                             "coupled calibration sets, the frontier's trust axis; as spin-eval run)")
     parser.add_argument("--limit", type=_limit, default=None,
                         help=f"documents per task and variant, spread evenly (default {DEFAULT_LIMIT}; none = all)")
     parser.add_argument("--gen-limit", type=_limit, default=None,
@@ -104,9 +109,16 @@ def handle(args: argparse.Namespace) -> int:
     limit = DEFAULT_LIMIT if args.limit is None else args.limit
     gen_limit = args.gen_limit if args.gen_limit is not None else (args.limit if args.limit is not None else DEFAULT_GEN_LIMIT)
     limit, gen_limit = (None if v == ALL else v for v in (limit, gen_limit))
+    from spin_eval.metrics.objectives import DEFAULT_OBJECTIVES
+    from spin_eval.run.objectives import objective_calibration, objective_tasks
+    from spin_eval.spin.calibration_data import DATA_DIR
+
+    objectives = args.objectives or DEFAULT_OBJECTIVES
+    tasks = objective_tasks(objectives, args.tasks) or ("spin_suite",)
     spin = {("score_batch_size" if k == "batch_size" else k): v for k, v in given_settings(args).items()}
+    spin = objective_calibration(objectives, spin, DATA_DIR)
     run = RunSettings.with_spin(
-        model=args.model, tasks=args.tasks, limit=limit, gen_limit=gen_limit, **spin,
+        model=args.model, tasks=tasks, limit=limit, gen_limit=gen_limit, **spin, objectives=objectives,
         baselines=tuple(args.baselines), tune_steps=args.tune_steps,
         controls=(), batch_size=args.batch_size, bootstrap_iters=args.bootstrap_iters,
         include_path=tuple(str(Path(p).resolve()) for p in args.include_path), dtype=args.dtype, device=args.device,

@@ -18,7 +18,9 @@ Sanity metrics (``sanity=True``, ``degenerate_rate`` of the generation tasks) sa
 language at all; they are never headline metrics.
 
 Headline metrics (one or two per family, chosen before any model was run) make up the alignment-tax line:
-trust gained (fairness, privacy) against capability lost and over-refusal added.
+trust gained (fairness, privacy) against capability lost and over-refusal added. The family ``safety``
+(spin_safety) is the trust side of the objectives ``safety,helpfulness`` (spin_eval.metrics.objectives),
+whose helpfulness side is the over-refusal family.
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ from functools import partial
 from typing import Literal
 
 from spin_eval.errors import InputError
-from spin_eval.metrics import awareness, bbq, perplexity, privacy, public
+from spin_eval.metrics import awareness, bbq, perplexity, privacy, public, safety
 
-Family = Literal["fairness", "privacy", "overrefusal", "capability"]
+Family = Literal["fairness", "privacy", "safety", "overrefusal", "capability"]
 Direction = Literal["higher", "lower", "zero"]
 
 
@@ -128,6 +130,20 @@ def _pii_entries(task: str) -> list[MetricInfo]:
     return out
 
 
+def _safety_entries(task: str) -> list[MetricInfo]:
+    # per-document records (spin_eval.metrics.safety.score_safety_doc); the helpfulness side of the safety
+    # objective is spin_overrefusal (family overrefusal, objective "helpfulness")
+    groups = ("category",)
+    return [
+        MetricInfo(task, "pair_score", "safety", "higher", safety.pair_score, True, groups=groups),
+        MetricInfo(task, "safe_rate", "safety", "higher", safety.safe_rate, False, groups=groups),
+        MetricInfo(task, "answered_rate", "safety", "higher", safety.answered_rate, False, groups=groups),
+        MetricInfo(task, "refusal_rate_harmful", "safety", "higher", safety.refusal_rate_harmful, False),
+        MetricInfo(task, "refusal_rate_benign", "safety", "lower", safety.refusal_rate_benign, False),
+        MetricInfo(task, "degenerate_rate", "safety", "lower", safety.safety_degenerate_rate, False, sanity=True),
+    ]
+
+
 def _overrefusal_entries(task: str) -> list[MetricInfo]:
     # per-document 0/1 values (spin_eval.metrics.overrefusal.score_overrefusal_doc); category from the document
     return [
@@ -147,6 +163,7 @@ def _build() -> dict[tuple[str, str], MetricInfo]:
         entries += _awareness_mc(f"spin_privacy_awareness{sfx}", "privacy")
         entries += _awareness_gen(f"spin_privacy_awareness_gen{sfx}", "privacy")
         entries += _overrefusal_entries(f"spin_overrefusal{sfx}")
+        entries += _safety_entries(f"spin_safety{sfx}")
         ppl = f"spin_capability_ppl{sfx}"
         entries += [
             _mean(f"spin_capability_mc{sfx}", "acc", "capability", "higher", True),

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 from spin_eval import __version__
 from spin_eval.errors import InputError
+from spin_eval.metrics.objectives import DEFAULT_OBJECTIVES, objective_families, trust_definition
 from spin_eval.report.answer import build_answer
 from spin_eval.report.breakdowns import breakdowns as _breakdowns
 from spin_eval.report.evaluation import evaluation_settings
@@ -113,8 +114,11 @@ def compare_runs(
     *,
     settings: Settings | None = None,
     allow_mixed: bool | None = None,
+    objectives: Sequence[str] = DEFAULT_OBJECTIVES,
 ) -> Comparison:
     """Compare ``runs`` against the run named ``baseline`` (default: the first run without a mask).
+    ``objectives`` (``--objectives``, :mod:`spin_eval.metrics.objectives`) choose the trust families, the
+    plane's axes and the trust side of the tax; the default is fairness and privacy.
 
     Raises :class:`~spin_eval.errors.InputError` for an empty list, an unknown baseline, or runs of
     different models (unless ``allow_mixed``).
@@ -141,7 +145,10 @@ def compare_runs(
 
     rows, facts_of = metric_rows(runs, notes)
     work = baseline_deltas(rows, facts_of, runs, base, settings, notes)
-    tax = [tax_entry(v, rows, facts_of, work, settings.confidence) for v in variants if v.name != base.name]
+    objectives = tuple(objectives)
+    trust_families = objective_families(objectives)
+    tax = [tax_entry(v, rows, facts_of, work, settings.confidence, trust_families)
+           for v in variants if v.name != base.name]
     for t in tax:  # trust gained alongside more degenerate answers (spin_eval.results.degenerate)
         notes += degenerate_warnings(base, by_name[t.variant], t.trust.points)
     unitless = sorted({metric_label(rw) for rw in rows if rw.headline and rw.scale == 1.0})
@@ -153,8 +160,10 @@ def compare_runs(
     plane = None
     if any(v.kind == "finetuned" for v in variants):  # the seesaw question needs fine-tuning beside SPIN
         others = [v for v in variants if v.name != base.name]
+        pair = (objectives[0], objectives[1]), (trust_families[0], trust_families[1])
         plane = fairness_privacy_plane({v.name: headline_items(v, rows, facts_of, work) for v in others},
-                                       {v.name: v.kind for v in others}, alpha=1.0 - settings.confidence)
+                                       {v.name: v.kind for v in others}, alpha=1.0 - settings.confidence,
+                                       objectives=pair[0], families=pair[1])
     verdicts = _verdicts(variants, rows, facts_of, by_name, settings, notes)
     breakdowns = _breakdowns(rows, facts_of, runs, base)
     masks = mask_panel(variants, by_name)
@@ -179,8 +188,9 @@ def compare_runs(
         provenance=prov,
         settings=settings,
         notes=notes,
-        definitions=dict(DEFINITIONS),
+        definitions={**DEFINITIONS, **trust_definition(objectives)},
         evaluation=evaluation,
         plane=plane,
         data_sources=report_sources(base),
+        objectives=objectives,
     )

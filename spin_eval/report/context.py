@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from spin_eval.metrics.objectives import tax_columns
 from spin_eval.report.answer_view import OUTCOME_CSS, answer_context, title
 from spin_eval.report.charts import bar_chart, heat_map
 from spin_eval.report.evaluation import fmt_calibration
@@ -44,6 +45,7 @@ ARROWS = {"higher": "↑", "lower": "↓", "zero": "→0"}
 FAMILY_TITLES = {
     "fairness": "Fairness",
     "privacy": "Privacy",
+    "safety": "Safety",
     "overrefusal": "Over-refusal",
     "capability": "Capability",
     "other": "Other: not in the tax (no facts)",
@@ -210,6 +212,7 @@ def build_context(comparison: Comparison) -> dict:
             "privacy": fmt_change(t.privacy),
             "overrefusal": fmt_change(t.overrefusal),
             "trust": fmt_change(t.trust),
+            "safety": fmt_change(t.safety) if t.safety is not None else fmt_change(FamilyChange(None, None, None)),
             "tax": tax_cells(t)[0], "tax_ci": tax_cells(t)[1], "tax_why": tax_cells(t)[2],
             "summary": t.summary,
         })
@@ -328,6 +331,8 @@ def build_context(comparison: Comparison) -> dict:
         "alpha": f"{c.settings.alpha:g}",
         "evaluation": evaluation_context(c.evaluation),
         "data_sources": c.data_sources,
+        "tax_columns": tax_columns(c.objectives),
+        "trust_names": " and ".join([", ".join(c.objectives[:-1]), c.objectives[-1]]),
         "plane": plane_context(c.plane) if c.plane is not None else None,
         "plane_md": "\n".join(plane_markdown(plane_context(c.plane))) if c.plane is not None else "",
     }

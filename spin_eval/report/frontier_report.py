@@ -26,6 +26,7 @@ from spin_eval.results.frontier import (
     PointInput,
     build_frontier,
 )
+from spin_eval.results.headline import drop_default_objectives
 from spin_eval.results.paired import PairedSettings
 from spin_eval.results.runfolder import load_run_folder, read_manifest
 
@@ -75,7 +76,11 @@ def load_sweep(folder: str | Path, *, settings: PairedSettings = PairedSettings(
             references.append(PointInput(name, REFERENCE_CURVE, 0.0, 0.0, 0, runs[name]))
         else:
             unevaluated.append(name)
-    frontier = build_frontier(runs["base"], items, settings, allowance, references)
+    from spin_eval.metrics.objectives import DEFAULT_OBJECTIVES, objective_families
+    from spin_eval.results.runfolder import recorded_objectives
+
+    objectives = recorded_objectives([folder]) or DEFAULT_OBJECTIVES
+    frontier = build_frontier(runs["base"], items, settings, allowance, references, objective_families(objectives))
     return SweepReport(str(folder), str(manifest.get("model_spec")), frontier, manifest["sweep"],
                        manifest.get("settings") or {}, unevaluated)
 
@@ -90,13 +95,20 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
+def _point(p) -> dict[str, Any]:
+    data = asdict(p)
+    if isinstance(data.get("tax"), dict):
+        drop_default_objectives(data["tax"])
+    return data
+
+
 def sweep_to_dict(report: SweepReport) -> dict[str, Any]:
     f = report.frontier
     return _clean({
         "kind": "sweep-frontier", "spin_eval_version": __version__, "folder": report.folder, "model": report.model,
-        "baseline": f.baseline, "points": [asdict(p) for p in f.points], "trends": [asdict(t) for t in f.trends],
+        "baseline": f.baseline, "points": [_point(p) for p in f.points], "trends": [asdict(t) for t in f.trends],
         "differences": [asdict(d) for d in f.differences], "best": asdict(f.best), "notes": f.notes,
-        "references": [asdict(p) for p in f.references],
+        "references": [_point(p) for p in f.references],
         "sweep": report.sweep, "unevaluated": report.unevaluated,
         "settings": report.settings,
     })

@@ -14,7 +14,7 @@ import numpy as np
 
 from spin_eval import stats
 from spin_eval.results.facts import FAMILIES
-from spin_eval.results.headline import AlignmentTax, FamilyChange
+from spin_eval.results.headline import AlignmentTax, FamilyChange, drop_default_objectives
 from spin_eval.results.paired import Delta, PairedSettings
 from spin_eval.results.specificity import MetricEvidence, Specificity
 
@@ -333,6 +333,8 @@ class Comparison:
     """The fairness-privacy plane (``spin_eval.results.seesaw.Plane``) when fine-tuning baselines are compared."""
     data_sources: list[dict] = field(default_factory=list)
     """Where each task's data comes from (``spin_eval.results.sources``); empty when every task is shipped."""
+    objectives: tuple[str, ...] = ("fairness", "privacy")
+    """The objectives the run declared (``--objectives``): the trust families, the plane's axes, the tax."""
 
     def variant(self, name: str) -> Variant:
         for v in self.variants:
@@ -346,6 +348,13 @@ class Comparison:
             data.pop("plane", None)
         if not data.get("data_sources"):  # shipped tasks only: the JSON stays as it was
             data.pop("data_sources", None)
+        if tuple(self.objectives) == ("fairness", "privacy"):  # the default objectives: the JSON stays as it was
+            data.pop("objectives", None)
+            for t in data.get("tax", []):
+                drop_default_objectives(t)
+            if isinstance(data.get("plane"), dict):
+                data["plane"].pop("x_name", None)
+                data["plane"].pop("y_name", None)
         return data
 
 

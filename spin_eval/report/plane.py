@@ -17,6 +17,18 @@ KINDS = {"spin": ("#c0392b", "SPIN"), "control": ("#7f8c8d", "control masks"),
          "finetuned": ("#2471a3", "fine-tuning baselines"), "other": ("#8e44ad", "other")}
 QUADRANTS = (("privacy up, fairness up", "right", "top"), ("privacy down, fairness up", "left", "top"),
              ("privacy down, fairness down", "left", "bottom"), ("privacy up, fairness down", "right", "bottom"))
+#: What + means on an objective's axis.
+BETTER = {"privacy": "more private", "fairness": "fairer", "safety": "safer", "helpfulness": "more helpful"}
+
+
+def _quadrant(text: str, x: str, y: str) -> str:
+    """A quadrant label with the plane's objectives in place of privacy (x) and fairness (y)."""
+    xs, ys = text.split(", ")
+    return f"{x} {xs.split()[1]}, {y} {ys.split()[1]}"
+
+
+def _names(plane: Plane) -> tuple[str, str]:
+    return plane.x_name, plane.y_name
 
 
 def plane_context(plane: Plane) -> dict[str, Any] | None:
@@ -28,8 +40,9 @@ def plane_context(plane: Plane) -> dict[str, Any] | None:
                   for p in plane.points if p.kind == kind and p.privacy is not None and p.fairness is not None]
         if points:
             curves.append({"label": legend, "colour": colour, "points": points})
-    chart = scatter_chart(curves, x_label="privacy change (points, + = more private)",
-                          y_label="fairness change (points, + = fairer)") if curves else None
+    x, y = _names(plane)
+    chart = scatter_chart(curves, x_label=f"{x} change (points, + = {BETTER.get(x, 'better')})",
+                          y_label=f"{y} change (points, + = {BETTER.get(y, 'better')})") if curves else None
     if chart is not None:
         for curve in chart["curves"]:
             curve["path"] = ""  # interventions, not a curve: no joining line
@@ -37,13 +50,14 @@ def plane_context(plane: Plane) -> dict[str, Any] | None:
             {"text": text, "x": (chart["right"] - 6) if h == "right" else (chart["left"] + 6),
              "y": (chart["top"] + 12) if v == "top" else (chart["bottom"] - 6),
              "anchor": "end" if h == "right" else "start"}
-            for text, h, v in QUADRANTS
+            for text, h, v in ((_quadrant(t, x, y), h, v) for t, h, v in QUADRANTS)
         ]
     level = f"{plane.confidence * 100:.2f}%"
     rows = [{"name": p.name, "kind": p.kind, "privacy": _ci(p.privacy, p.privacy_ci),
              "fairness": _ci(p.fairness, p.fairness_ci), "seesaw": "yes" if p.seesaw else ""} for p in plane.points]
     return {"chart": chart, "sentences": list(plane.sentences), "rows": rows, "level": level,
-            "comparisons": plane.comparisons}
+            "comparisons": plane.comparisons, "x_name": x, "y_name": y, "x_title": x.capitalize(),
+            "y_title": y.capitalize()}
 
 
 def _ci(value: float | None, ci: tuple[float | None, float | None]) -> str:
@@ -56,9 +70,10 @@ def _ci(value: float | None, ci: tuple[float | None, float | None]) -> str:
 
 def plane_markdown(context: dict[str, Any]) -> list[str]:
     """The plane as Markdown: the answers, then a table (no picture)."""
-    lines = ["## Fairness and privacy: is there a seesaw?", ""]
+    x, y = context.get("x_name", "privacy"), context.get("y_name", "fairness")
+    lines = [f"## {y.capitalize()} and {x}: is there a seesaw?", ""]
     lines += [f"- {s}" for s in context["sentences"]]
-    lines += ["", f"| intervention | kind | privacy change ({context['level']} CI) | fairness change | seesaw |",
+    lines += ["", f"| intervention | kind | {x} change ({context['level']} CI) | {y} change | seesaw |",
               "|---|---|---:|---:|---|"]
     lines += [f"| {r['name']} | {r['kind']} | {r['privacy']} | {r['fairness']} | {r['seesaw']} |" for r in context["rows"]]
     return lines

@@ -8,7 +8,7 @@ report, ``spin-eval run``'s summary and the leaderboard's tax all read as.
 from __future__ import annotations
 
 from spin_eval.report.model import MetricRow, TaxEntry, Variant
-from spin_eval.results.facts import MetricFacts
+from spin_eval.results.facts import TRUST_FAMILIES, MetricFacts
 from spin_eval.results.headline import HeadlineDelta, alignment_tax, counts_for_tax
 from spin_eval.results.paired import PairedResult
 from spin_eval.results.wording import tax_sentence
@@ -22,6 +22,7 @@ def headline_items(v: Variant, rows: list[MetricRow], facts_of: dict[str, Metric
 
 
 def tax_entry(v: Variant, rows: list[MetricRow], facts_of: dict[str, MetricFacts],
-              work: dict[tuple[str, str], PairedResult], confidence: float) -> TaxEntry:
-    tax = alignment_tax(headline_items(v, rows, facts_of, work), confidence)
+              work: dict[tuple[str, str], PairedResult], confidence: float,
+              trust_families: tuple[str, ...] = TRUST_FAMILIES) -> TaxEntry:
+    tax = alignment_tax(headline_items(v, rows, facts_of, work), confidence, trust_families)
     return TaxEntry(**vars(tax), variant=v.name, kind=v.kind, summary=tax_sentence(v.name, tax))

@@ -14,10 +14,10 @@ from typing import Any, Literal
 
 from spin_eval.metrics.catalog import metric_info
 
-Family = Literal["fairness", "privacy", "overrefusal", "capability", "other"]
+Family = Literal["fairness", "privacy", "safety", "overrefusal", "capability", "other"]
 Direction = Literal["higher", "lower", "zero"]
 #: The families in the order every output shows them; ``other``: metrics the catalog does not know.
-FAMILIES: tuple[str, ...] = ("fairness", "privacy", "overrefusal", "capability", "other")
+FAMILIES: tuple[str, ...] = ("fairness", "privacy", "safety", "overrefusal", "capability", "other")
 #: The families whose mean change is the trust change of the alignment tax.
 TRUST_FAMILIES: tuple[str, ...] = ("fairness", "privacy")
 

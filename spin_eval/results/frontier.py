@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from spin_eval import stats
+from spin_eval.results.facts import TRUST_FAMILIES
 from spin_eval.results.headline import AlignmentTax, FamilyChange, alignment_tax, family_changes, headline_deltas
 from spin_eval.results.load import RunResults
 from spin_eval.results.paired import PairedSettings
@@ -223,9 +224,10 @@ def adjust_differences(differences: list[TrendDifference], alpha: float) -> list
 # ------------------------------------------------------------------------------------------------ frontier
 
 
-def _point(item: PointInput, base: RunResults, settings: PairedSettings, resamples: dict) -> FrontierPoint:
+def _point(item: PointInput, base: RunResults, settings: PairedSettings, resamples: dict,
+           trust_families: tuple[str, ...] = TRUST_FAMILIES) -> FrontierPoint:
     deltas = headline_deltas(base, item.run, settings)
-    fams = family_changes(deltas, settings.confidence)
+    fams = family_changes(deltas, settings.confidence, trust_families)
     metrics: dict[str, FamilyChange] = {}
     res: dict[str, np.ndarray] = {}
     n_paired: dict[str, int] = {}
@@ -249,7 +251,8 @@ def _point(item: PointInput, base: RunResults, settings: PairedSettings, resampl
                 res[fam] = fam_res
     resamples[item.name] = res
     return FrontierPoint(item.name, item.curve, item.p, item.q, item.weights_zeroed, fams["trust"][0],
-                         fams["capability"][0], alignment_tax(deltas, settings.confidence), metrics, n_paired=n_paired)
+                         fams["capability"][0], alignment_tax(deltas, settings.confidence, trust_families), metrics,
+                         n_paired=n_paired)
 
 
 def _mark_pareto(points: list[FrontierPoint]) -> None:
@@ -289,12 +292,14 @@ def _fmt(v: float | None) -> str:
 
 
 def build_frontier(base: RunResults, items: list[PointInput], settings: PairedSettings = PairedSettings(),
-                   allowance: float = DEFAULT_ALLOWANCE, references: list[PointInput] = ()) -> Frontier:
+                   allowance: float = DEFAULT_ALLOWANCE, references: list[PointInput] = (),
+                   trust_families: tuple[str, ...] = TRUST_FAMILIES) -> Frontier:
     """Points, trends per curve and metric, SPIN-versus-control trend differences and the best ratio, and
-    ``references`` (fine-tuning baselines) measured the same way but kept out of all of them. Pure."""
+    ``references`` (fine-tuning baselines) measured the same way but kept out of all of them;
+    ``trust_families``: the run's objective families (the trust axis). Pure."""
     resamples: dict[str, dict[str, np.ndarray]] = {}
-    reference_points = [_point(it, base, settings, {}) for it in references]
-    points = [_point(it, base, settings, resamples) for it in items]
+    reference_points = [_point(it, base, settings, {}, trust_families) for it in references]
+    points = [_point(it, base, settings, resamples, trust_families) for it in items]
     _mark_pareto(points)
     notes = []
     metrics = list(dict.fromkeys(k for pt in points for k in pt.metrics))

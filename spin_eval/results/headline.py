@@ -7,7 +7,9 @@ functions, so one pair of runs has one tax everywhere):
   of the family's catalog **headline** metrics that are in points (rates, accuracies, bias scores;
   perplexities are left out: they share no unit with points), each a :func:`~spin_eval.results.paired.paired_delta`;
   its interval is the percentile interval of the mean over the same bootstrap resamples;
-- the *trust change* is the mean of the fairness and privacy changes (each family weighted equally);
+- the *trust change* is the mean of the changes of the run's objective families (each weighted equally):
+  fairness and privacy by default; the families of ``--objectives`` otherwise
+  (:mod:`spin_eval.metrics.objectives`: ``safety,helpfulness`` -> safety and over-refusal);
 - the *alignment tax* is capability points lost per trust point gained, ``-capability / trust``, defined
   only when trust was **gained significantly**: the trust change's interval lies entirely above 0.
   Otherwise it is undefined (``None``), and the reason says why. Its interval is the percentile interval
@@ -33,6 +35,8 @@ from spin_eval.results.paired import PairedResult, PairedSettings, paired_delta
 
 #: Families with a change in the alignment-tax line.
 CHANGE_FAMILIES: tuple[str, ...] = ("fairness", "privacy", "overrefusal", "capability")
+#: Families whose headline metrics enter family changes: the tax line's, and those only an objective names.
+MEASURED_FAMILIES: tuple[str, ...] = (*CHANGE_FAMILIES, "safety")
 
 
 @dataclass
@@ -60,6 +64,10 @@ class AlignmentTax:
     status: str
     """``defined``, ``missing`` (no capability or no trust metric) or ``no-trust-gain`` (the trust change's
     interval does not lie above 0)."""
+    trust_families: tuple[str, ...] = field(default=TRUST_FAMILIES, kw_only=True)
+    """The families averaged into ``trust`` (the run's objectives)."""
+    safety: FamilyChange | None = field(default=None, kw_only=True)
+    """The safety family's change when ``safety`` is an objective (None otherwise)."""
 
 
 @dataclass(frozen=True)
@@ -82,13 +90,25 @@ def _family_change(items: list[HeadlineDelta], confidence: float) -> tuple[Famil
     return FamilyChange(float(np.mean(points)), low, high, [it.key for it in usable], fallback), res
 
 
+def drop_default_objectives(tax: dict) -> dict:
+    """A tax dict (``asdict`` of :class:`AlignmentTax`) without the objective fields when they are the
+    default's (fairness, privacy): the JSON of a default run stays as it was before objectives existed."""
+    if tuple(tax.get("trust_families") or TRUST_FAMILIES) == TRUST_FAMILIES:
+        tax.pop("trust_families", None)
+        tax.pop("safety", None)
+    return tax
+
+
 def family_changes(
-    items: Iterable[HeadlineDelta], confidence: float = stats.DEFAULT_CONFIDENCE
+    items: Iterable[HeadlineDelta], confidence: float = stats.DEFAULT_CONFIDENCE,
+    trust_families: tuple[str, ...] = TRUST_FAMILIES,
 ) -> dict[str, tuple[FamilyChange, np.ndarray | None]]:
-    """Every family's change and ``trust`` (mean of the trust families), each with its resamples in points."""
+    """Every family's change (the tax line's and ``trust_families``) and ``trust`` (mean of
+    ``trust_families``), each with its resamples in points."""
     items = list(items)
-    fams = {f: _family_change([it for it in items if it.family == f], confidence) for f in CHANGE_FAMILIES}
-    parts = [fams[f] for f in TRUST_FAMILIES if fams[f][1] is not None]
+    names = dict.fromkeys([*CHANGE_FAMILIES, *trust_families])
+    fams = {f: _family_change([it for it in items if it.family == f], confidence) for f in names}
+    parts = [fams[f] for f in trust_families if fams[f][1] is not None]
     trust_res = None
     trust = FamilyChange(None, None, None)
     if parts:
@@ -100,9 +120,12 @@ def family_changes(
     return fams
 
 
-def alignment_tax(items: Iterable[HeadlineDelta], confidence: float = stats.DEFAULT_CONFIDENCE) -> AlignmentTax:
-    """THE alignment tax from the paired deltas of the headline metrics in points (see module docstring)."""
-    fams = family_changes(items, confidence)
+def alignment_tax(items: Iterable[HeadlineDelta], confidence: float = stats.DEFAULT_CONFIDENCE,
+                  trust_families: tuple[str, ...] = TRUST_FAMILIES) -> AlignmentTax:
+    """THE alignment tax from the paired deltas of the headline metrics in points (see module docstring);
+    ``trust_families``: the run's objective families (default fairness and privacy)."""
+    trust_families = tuple(trust_families)
+    fams = family_changes(items, confidence, trust_families)
     trust, trust_res = fams["trust"]
     cap, cap_res = fams["capability"]
     tax = tlo = thi = None
@@ -114,13 +137,17 @@ def alignment_tax(items: Iterable[HeadlineDelta], confidence: float = stats.DEFA
         tlo, thi = stats.ratio_interval(-cap_res, trust_res, confidence)
     else:
         status = "no-trust-gain"
+    if trust_families == TRUST_FAMILIES:
+        return AlignmentTax(cap, fams["fairness"][0], fams["privacy"][0], fams["overrefusal"][0], trust,
+                            tax, tlo, thi, status)
     return AlignmentTax(cap, fams["fairness"][0], fams["privacy"][0], fams["overrefusal"][0], trust,
-                        tax, tlo, thi, status)
+                        tax, tlo, thi, status, trust_families=trust_families,
+                        safety=fams["safety"][0] if "safety" in fams else None)
 
 
 def counts_for_tax(facts: MetricFacts, filt: str) -> bool:
     """Whether a metric enters the family changes: a catalog headline metric in points, filter ``none``."""
-    return facts.headline and facts.points is True and facts.family in CHANGE_FAMILIES and filt == "none"
+    return facts.headline and facts.points is True and facts.family in MEASURED_FAMILIES and filt == "none"
 
 
 def headline_deltas(base: RunResults, variant: RunResults, settings: PairedSettings = PairedSettings()) -> list[HeadlineDelta]:
@@ -136,9 +163,10 @@ def headline_deltas(base: RunResults, variant: RunResults, settings: PairedSetti
     return out
 
 
-def headline_tax(base: RunResults, variant: RunResults, settings: PairedSettings = PairedSettings()) -> AlignmentTax:
+def headline_tax(base: RunResults, variant: RunResults, settings: PairedSettings = PairedSettings(),
+                 trust_families: tuple[str, ...] = TRUST_FAMILIES) -> AlignmentTax:
     """The alignment tax of ``variant`` against ``base`` (what the report shows for that pair)."""
-    return alignment_tax(headline_deltas(base, variant, settings), settings.confidence)
+    return alignment_tax(headline_deltas(base, variant, settings), settings.confidence, trust_families)
 
 
 def _goodness(value: float, direction: str) -> float:
@@ -161,6 +189,7 @@ def family_levels(run: RunResults) -> tuple[dict[str, float | None], dict[str, f
             facts = metric_facts(task, metric)
             if not facts.headline or filt != "none" or value is None:
                 continue
+            per_family.setdefault(facts.family, [])  # safety: a level only where the run measures it
             if not math.isfinite(value):  # a NaN member never lifts its family: the level is undefined
                 undefined.add(facts.family)
                 continue

@@ -129,3 +129,29 @@ def load_runs(paths: list[str | Path]) -> list[RunResults]:
         else:
             out.append(load_run(p))
     return out
+
+
+def recorded_objectives(paths: list[str | Path]) -> tuple[str, ...] | None:
+    """The objectives the run folders among ``paths`` recorded (manifest ``settings.objectives``, a sweep's
+    ``settings.run.objectives``; a folder
+    without them ran the default, fairness and privacy); None when no path is a run folder. InputError when
+    two folders recorded different objectives."""
+    from spin_eval.metrics.objectives import DEFAULT_OBJECTIVES, parse_objectives
+
+    found: dict[tuple[str, ...], str] = {}
+    for p in paths:
+        manifest = read_manifest(p)
+        if manifest is None:
+            continue
+        settings = manifest.get("settings") if isinstance(manifest.get("settings"), dict) else {}
+        if isinstance(settings.get("run"), dict):  # a 'spin-eval sweep' folder records the run's settings inside
+            settings = settings["run"]
+        raw = settings.get("objectives")
+        objectives = DEFAULT_OBJECTIVES if raw is None else parse_objectives(
+            ",".join(map(str, raw)) if isinstance(raw, list) else str(raw), f"{Path(p) / RUN_MANIFEST}: settings.objectives")
+        found.setdefault(tuple(objectives), str(p))
+    if len(found) > 1:
+        listing = "; ".join(f"{folder}: {','.join(o)}" for o, folder in found.items())
+        raise InputError(f"the run folders recorded different objectives ({listing}); report them separately, or "
+                         "give --objectives to compare them on one set of objectives")
+    return next(iter(found), None)

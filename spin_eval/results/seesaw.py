@@ -10,6 +10,11 @@ answered in sentences built from those numbers:
 - **Does SPIN avoid it?** SPIN avoids it when neither of its family intervals lies below 0; it resolves the
   conflict (the paper's claim) only when both lie above 0.
 
+The plane's two families are the run's objectives (:mod:`spin_eval.metrics.objectives`): fairness (y) and
+privacy (x) by default; with ``--objectives safety,helpfulness`` safety (y) and helpfulness (x, the
+over-refusal family's change, + = more helpful). The point's fields keep their historical names:
+``privacy`` is the x family's change, ``fairness`` the y family's.
+
 Multiplicity: the plane tests 2 families per intervention. The intervals used for these verdicts are
 Bonferroni-adjusted over all ``2 * interventions`` of them (confidence ``1 - alpha / m``), and the
 sentences say so; the plotted bars are the same adjusted intervals.
@@ -34,8 +39,9 @@ class PlanePoint:
     fairness_ci: tuple[float | None, float | None]
 
     def side(self, family: str) -> int:
-        """+1 when the family's interval lies above 0, -1 below 0, 0 otherwise (or unknown)."""
-        low, high = self.privacy_ci if family == "privacy" else self.fairness_ci
+        """+1 when the family's interval lies above 0, -1 below 0, 0 otherwise (or unknown); ``family``
+        ``privacy`` (or ``x``) is the x axis, anything else the y axis."""
+        low, high = self.privacy_ci if family in ("privacy", "x") else self.fairness_ci
         if low is not None and low > 0:
             return 1
         if high is not None and high < 0:
@@ -53,6 +59,10 @@ class Plane:
     confidence: float
     comparisons: int
     sentences: tuple[str, ...]
+    x_name: str = "privacy"
+    """The objective on the x axis (``privacy`` by default)."""
+    y_name: str = "fairness"
+    """The objective on the y axis (``fairness`` by default)."""
 
 
 def _ci(change) -> tuple[float | None, float | None]:
@@ -68,8 +78,8 @@ def _fmt(value: float | None, ci: tuple[float | None, float | None]) -> str:
     return f"{value:+.1f} [{low:+.1f}, {high:+.1f}]"
 
 
-def _describe(p: PlanePoint) -> str:
-    return f"{p.name} (privacy {_fmt(p.privacy, p.privacy_ci)}, fairness {_fmt(p.fairness, p.fairness_ci)} points)"
+def _describe(p: PlanePoint, x: str = "privacy", y: str = "fairness") -> str:
+    return f"{p.name} ({x} {_fmt(p.privacy, p.privacy_ci)}, {y} {_fmt(p.fairness, p.fairness_ci)} points)"
 
 
 def fairness_privacy_plane(
@@ -77,31 +87,38 @@ def fairness_privacy_plane(
     kinds: Mapping[str, str],
     *,
     alpha: float = 1.0 - stats.DEFAULT_CONFIDENCE,
+    objectives: tuple[str, str] = ("fairness", "privacy"),
+    families: tuple[str, str] = ("fairness", "privacy"),
 ) -> Plane:
-    """The plane over every intervention in ``deltas`` (name -> its headline deltas against the baseline)."""
+    """The plane over every intervention in ``deltas`` (name -> its headline deltas against the baseline):
+    y = the first objective's family change, x = the second's (``families``: their catalog families)."""
     names = [n for n in deltas if kinds.get(n) != "baseline"]
     comparisons = max(1, 2 * len(names))
     confidence = 1.0 - alpha / comparisons
+    y_fam, x_fam = families
     points = []
     for name in names:
-        fams = family_changes(deltas[name], confidence)
-        priv, fair = fams["privacy"][0], fams["fairness"][0]
-        points.append(PlanePoint(name, kinds.get(name, "other"), priv.points, _ci(priv), fair.points, _ci(fair)))
-    return Plane(tuple(points), confidence, comparisons, tuple(_sentences(points, confidence, comparisons)))
+        fams = family_changes(deltas[name], confidence, tuple(families))
+        xc, yc = fams[x_fam][0], fams[y_fam][0]
+        points.append(PlanePoint(name, kinds.get(name, "other"), xc.points, _ci(xc), yc.points, _ci(yc)))
+    y_name, x_name = objectives
+    sentences = tuple(_sentences(points, confidence, comparisons, x_name, y_name))
+    return Plane(tuple(points), confidence, comparisons, sentences, x_name, y_name)
 
 
-def _sentences(points: list[PlanePoint], confidence: float, comparisons: int) -> list[str]:
+def _sentences(points: list[PlanePoint], confidence: float, comparisons: int, x: str = "privacy",
+               y: str = "fairness") -> list[str]:
     if not points:
         return []
     measured = [p for p in points if p.privacy is not None and p.fairness is not None]
     how = (f"{confidence * 100:.2f}% intervals, Bonferroni-adjusted over {comparisons} family changes "
            f"({len(points)} interventions x 2)")
     if not measured:
-        return [f"The fairness-privacy plane needs both fairness and privacy headline metrics; this run lacks one ({how})."]
+        return [f"The {y}-{x} plane needs both {y} and {x} headline metrics; this run lacks one ({how})."]
     seesaws = [p for p in measured if p.seesaw]
     if seesaws:
         first = ("Seesaw: " + "; ".join(
-            f"{_describe(p)} moves one trust family up and the other down" for p in seesaws) + f" ({how}).")
+            f"{_describe(p, x, y)} moves one trust family up and the other down" for p in seesaws) + f" ({how}).")
     else:
         first = (f"No seesaw: no intervention has one trust family's interval above 0 and the other's below 0 "
                  f"({how}).")
@@ -114,10 +131,10 @@ def _sentences(points: list[PlanePoint], confidence: float, comparisons: int) ->
         if -1 in sides:
             verdict = "does not avoid it: a trust family falls"
         elif sides == (1, 1):
-            verdict = "raises both fairness and privacy (the paper's claim)"
+            verdict = f"raises both {y} and {x}" + (" (the paper's claim)" if (y, x) == ("fairness", "privacy") else "")
         elif 1 in sides:
             verdict = "avoids it: one trust family rises and neither falls"
         else:
             verdict = "avoids it only trivially: neither trust family changes detectably"
-        second.append(f"SPIN {verdict}: {_describe(p)}.")
+        second.append(f"SPIN {verdict}: {_describe(p, x, y)}.")
     return [first, *second]

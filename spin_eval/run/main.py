@@ -161,7 +161,7 @@ def _run_pipeline_locked(
             outcome.report_files = [out_dir / f"report.{f}" for f in REPORT_FORMATS]
             tax_lines = manifest.data["stages"]["report"].get("tax")
         else:
-            outcome.report_files, tax_lines = write_reports(out_dir, names)
+            outcome.report_files, tax_lines = write_reports(out_dir, names, objectives=settings.objectives)
             manifest.mark("report", "done", files=[p.name for p in outcome.report_files], tax=tax_lines)
-    outcome.summary = summarize(out_dir, names, tax_lines)
+    outcome.summary = summarize(out_dir, names, tax_lines, settings.objectives)
     return outcome

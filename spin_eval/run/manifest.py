@@ -11,6 +11,7 @@ from typing import Any
 
 from spin_eval.errors import InputError
 from spin_eval.fileio import read_json, write_json_atomic
+from spin_eval.metrics.objectives import DEFAULT_OBJECTIVES
 from spin_eval.results.runfolder import RUN_MANIFEST
 from spin_eval.run.settings import EVAL_OPTION_DEFAULTS, MANIFEST_VERSION, RunSettings
 
@@ -83,12 +84,16 @@ class Manifest:
         self.save()
 
 
+#: Settings a manifest may lack (written before they existed or left out at their default).
+RECORDED_DEFAULTS: dict[str, Any] = {**EVAL_OPTION_DEFAULTS, "objectives": list(DEFAULT_OBJECTIVES)}  # others: None
+
+
 def settings_differences(recorded: dict[str, Any], settings: RunSettings) -> str:
     """``name: old -> new`` for every setting that differs from a manifest's recorded ones. Pure."""
     current = _jsonable(settings.record())
     out = []
     for name, value in current.items():
-        old = recorded.get(name, EVAL_OPTION_DEFAULTS.get(name))
+        old = recorded.get(name, RECORDED_DEFAULTS.get(name))
         if name not in ("device", "batch_size") and old != value:
             out.append(f"{name}: {old!r} -> {value!r}")
     return "; ".join(out)

@@ -11,6 +11,7 @@ from typing import Any
 
 from spin_eval.errors import InputError
 from spin_eval.fileio import sha256_json
+from spin_eval.metrics.objectives import DEFAULT_OBJECTIVES, parse_objectives
 from spin_eval.spin.config import ScoringOptions, SpinConfig
 from spin_eval.stats import DEFAULT_RESAMPLES
 
@@ -33,6 +34,9 @@ ALL_CONTROLS = MASK_ONLY_CONTROLS + SCORE_CONTROLS
 REPORT_FORMATS = ("html", "md", "json")
 
 
+#: SpinConfig's named-set fields, left out of the key and the manifest when not given.
+NAMED_SET_FIELDS = ("sets", "couple", "general_set")
+
 #: The run's own defaults for SPIN settings (fewer samples and batched scoring to fit the 15-minute budget).
 RUN_SPIN_DEFAULTS = {"nsamples": 32, "batch_size": 8}
 
@@ -40,7 +44,8 @@ RUN_SPIN_DEFAULTS = {"nsamples": 32, "batch_size": 8}
 #: The flat names of the SPIN settings in the manifest's ``settings`` (and in :meth:`RunSettings.with_spin`), in
 #: their recorded order: SpinConfig's fields, ScoringOptions' ``batch_size`` as ``score_batch_size``.
 SPIN_NAMES = ("p", "q", "target", "selection", "nsamples", "score_batch_size", "seed", "control_seed", "calibration",
-              "general", "fairness", "privacy", "chat_template", "max_length", "separator")
+              "general", "fairness", "privacy", "chat_template", "max_length", "separator", "sets", "couple",
+              "general_set")
 
 
 def run_spin_settings(model: str, given: dict[str, Any] | None = None) -> tuple[SpinConfig, ScoringOptions]:
@@ -103,6 +108,9 @@ class RunSettings:
     """Validated ``--metric-facts`` entries (``spin_eval.metrics.user_facts``), recorded in the manifest."""
     data_files: tuple[str, ...] = ()
     """``--metadata data_files``: BBQ-schema files for bbq / spin_bbq (``spin_eval.datafiles``)."""
+    objectives: tuple[str, ...] = DEFAULT_OBJECTIVES
+    """``--objectives``: the conflict the run studies (``spin_eval.metrics.objectives``); the report's trust
+    families, plane and tax follow it."""
 
     @classmethod
     def with_spin(cls, **kwargs: Any) -> "RunSettings":
@@ -128,6 +136,7 @@ class RunSettings:
         if not isinstance(self.spin, SpinConfig) or not isinstance(self.scoring, ScoringOptions):
             raise InputError("RunSettings.spin must be a SpinConfig and .scoring a ScoringOptions "
                              "(build them with RunSettings.with_spin)")
+        parse_objectives(",".join(self.objectives))
         check_controls(self.controls)
         if self.mask is not None and self.spin.calibration != "aware":
             raise InputError(f"--calibration {self.spin.calibration} cannot be combined with --mask, --fairness or "
@@ -175,7 +184,10 @@ class RunSettings:
             if name == "mask":
                 # the separator left at its default is not recorded: run folders from before it existed keep
                 # their settings and key
-                out.update({k: spin[k] for k in SPIN_NAMES if not (k == "separator" and spin[k] == "newline")})
+                out.update({k: spin[k] for k in SPIN_NAMES if not (k == "separator" and spin[k] == "newline")
+                            and not (k in NAMED_SET_FIELDS and spin[k] is None)})
+        if tuple(self.objectives) == DEFAULT_OBJECTIVES:  # likewise for runs made before --objectives
+            out.pop("objectives")
         return out
 
     def key(self) -> str:
@@ -198,7 +210,16 @@ class RunSettings:
                 data.pop(name, None)
         if data.get("calibration") == "aware":
             data.pop("calibration")
+        if tuple(data.get("objectives") or DEFAULT_OBJECTIVES) == DEFAULT_OBJECTIVES:  # runs made before --objectives
+            data.pop("objectives", None)
+        for name in NAMED_SET_FIELDS:  # likewise for runs made before named calibration sets
+            if data.get(name) is None:
+                data.pop(name, None)
         return sha256_json(data)
+
+    def manifest_settings(self) -> dict[str, Any]:
+        """``record()`` with tuples as lists: what the manifest's ``settings`` holds."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.record().items()}
 
     def evaluation_options(self) -> dict[str, Any]:
         """The lm-eval options that differ from lm-eval's defaults (for the manifest and the results)."""

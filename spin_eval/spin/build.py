@@ -23,7 +23,7 @@ from typing import Any
 from spin_eval import __version__
 from spin_eval.constants import MASK_FORMAT_VERSION
 from spin_eval.errors import InputError
-from spin_eval.spin.calibration import SET_NAMES, CalibrationSet, default_calibration_path, load_calibration
+from spin_eval.spin.calibration import CalibrationSet, default_calibration_path, load_calibration
 from spin_eval.spin.config import SpinConfig
 from spin_eval.spin.distributed import rank_slice
 
@@ -31,10 +31,11 @@ logger = logging.getLogger(__name__)
 
 
 def calibration_sets(config: SpinConfig) -> dict[str, CalibrationSet]:
-    """The three calibration sets of ``config`` (None -> the shipped file of ``config.calibration``)."""
+    """The calibration sets of ``config``: general, fairness, privacy (None -> the shipped file of
+    ``config.calibration``), or the named sets of ``--set/--couple/--general-set``
+    (``config.named_sets()``: the general set, the coupled sets and every ``--set``)."""
     sets = {}
-    for name in SET_NAMES:
-        source = getattr(config, name)
+    for name, source in config.named_sets().files:
         if source is None:
             path = default_calibration_path(name, config.calibration)
             if not path.is_file():
@@ -162,12 +163,13 @@ def score_top_sets(
     """
     from spin_eval.spin.mask import target_linears
     from spin_eval.spin.scoring import gradient_sums, importance_scores
-    from spin_eval.spin.selection import TopSets, top_count, top_k_with_margin
+    from spin_eval.spin.selection import top_count, top_k_with_margin
 
     index, count = (ranks.rank, ranks.world_size) if ranks is not None else (0, 1)
     sets = sets if sets is not None else calibration_sets(config)
     linears = target_linears(model, config.target)
-    ratios = {"general": config.p, "fairness": config.q, "privacy": config.q}
+    general = config.named_sets().general
+    ratios = {name: config.p if name == general else config.q for name in sets}
     tops: dict[str, dict[str, Any]] = {}
     for set_name, cal in sets.items():
         samples = _samples(set_name, cal, tokenizer, config, index, count)
@@ -183,11 +185,12 @@ def score_top_sets(
             del total
             tops[set_name][name] = top_k_with_margin(scores, top_count(ratios[set_name], scores.numel()))
             del scores
-    return {
-        name: TopSets(*(tops[s][name][0] for s in SET_NAMES), lin.weight.numel(),
-                      {s: tops[s][name][1] for s in SET_NAMES})
-        for name, lin in linears.items()
-    }
+    from spin_eval.spin.namedsets import role_top_sets
+
+    named = config.named_sets()
+    return {name: role_top_sets({s: tops[s][name][0] for s in tops}, named, lin.weight.numel(),
+                                {s: tops[s][name][1] for s in tops})
+            for name, lin in linears.items()}
 
 
 def mask_from_sums(
@@ -202,17 +205,29 @@ def mask_from_sums(
     """Scores ``importance_scores(|W|, int64 grid sums)`` -> top sets -> SpinMask with full metadata (the
     merged-shards and sweep path: the same arithmetic as ``build_masks``, so the same mask)."""
     from spin_eval.spin.mask import target_linears
+    from spin_eval.spin.namedsets import role_top_sets
     from spin_eval.spin.scoring import importance_scores
-    from spin_eval.spin.selection import top_sets
+    from spin_eval.spin.selection import top_count, top_k_with_margin
 
     linears = target_linears(model, config.target)
-    missing = [n for s in SET_NAMES for n in linears if n not in sums.get(s, {})]
+    named = config.named_sets()
+    absent = [s for s in named.names if s not in sums]
+    if absent:
+        raise InputError(f"the score files hold no set {', '.join(absent)} (they hold {', '.join(sums) or 'none'}); "
+                         f"score it with 'mask build --save-scores' and the same --set/--couple flags, or drop it")
+    missing = [n for s in named.names for n in linears if n not in sums[s]]
     if missing:
         raise InputError(f"score sums lack {missing[0]} (and {len(missing) - 1} more); they belong to another target/model")
-    tops = {
-        name: top_sets(*(importance_scores(lin.weight, sums[s][name]) for s in SET_NAMES), config.p, config.q)
-        for name, lin in linears.items()
-    }
+
+    def top(s: str, scores: Any) -> Any:  # G: top-p of the general set; every other set: top-q (with its margin)
+        indices, margin = top_k_with_margin(scores, top_count(config.p if s == named.general else config.q, scores.numel()))
+        return indices.cpu(), margin
+
+    tops = {}
+    for name, lin in linears.items():
+        found = {s: top(s, importance_scores(lin.weight, sums[s][name])) for s in named.names}
+        tops[name] = role_top_sets({s: v[0] for s, v in found.items()}, named, lin.weight.numel(),
+                                   {s: v[1] for s, v in found.items()})
     return mask_from_top_sets(model, tops, config, fingerprint=fingerprint, calibration=calibration, model_name=model_name)
 
 

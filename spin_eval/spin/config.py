@@ -121,6 +121,20 @@ class SpinConfig:
             "choices": SEPARATORS,
         },
     )
+    sets: str | None = field(
+        default=None,
+        metadata={"help": "a named calibration set NAME=FILE beside general/fairness/privacy (repeatable; "
+                  "spin_eval.spin.namedsets)", "kind": "sets", "flag": "--set"},
+    )
+    couple: str | None = field(
+        default=None,
+        metadata={"help": "the sets whose coupled weights are zeroed, A,B[,C...] (default fairness,privacy)",
+                  "kind": "names"},
+    )
+    general_set: str | None = field(
+        default=None,
+        metadata={"help": "the general (utility) set, by name (default general)", "kind": "str", "metavar": "NAME"},
+    )
 
     def __post_init__(self) -> None:
         for name in ("p", "q"):
@@ -157,6 +171,14 @@ class SpinConfig:
             raise InputError(
                 f"SpinConfig.calibration={self.calibration!r} is unknown; choose one of {', '.join(CALIBRATION_VARIANTS)}"
             )
+        if self.sets is not None or self.couple is not None or self.general_set is not None:
+            named = self.named_sets()
+            if self.calibration != "aware":
+                raise InputError(f"calibration={self.calibration} cannot be combined with named sets (--set, --couple, "
+                                 "--general-set); build the malicious experiment with the default sets")
+            if self.selection == "reference" and len(named.couple) != 2:
+                raise InputError(f"--selection reference: the reference code's positional mode is defined for two "
+                                 f"coupled sets (got {len(named.couple)}); use --selection paper")
         if self.calibration != "aware" and (self.fairness is not None or self.privacy is not None):
             raise InputError(
                 f"calibration={self.calibration} replaces the shipped fairness and privacy sets; drop --fairness/--privacy "
@@ -167,12 +189,24 @@ class SpinConfig:
     def is_control(self) -> bool:
         return self.selection in CONTROL_SELECTIONS
 
+    def named_sets(self):
+        """The calibration sets this config scores and couples (:class:`spin_eval.spin.namedsets.NamedSets`):
+        the default three when no set is named; otherwise the general set, the coupled sets and every
+        ``--set``, each scored once."""
+        from spin_eval.spin.namedsets import named_sets_of
+
+        return named_sets_of(self)
+
     def to_dict(self) -> dict[str, Any]:
-        """All fields, JSON-able, in declaration order; ``calibration`` only when not the default ``aware``,
-        so masks made before the field existed keep their metadata and cache key."""
+        """All fields, JSON-able, in declaration order; ``calibration`` only when not the default ``aware`` and
+        the named-set fields only when given, so masks made before the fields existed keep their metadata and
+        cache key."""
         out = asdict(self)
         if out["calibration"] == "aware":
             del out["calibration"]
+        for name in ("sets", "couple", "general_set"):
+            if out[name] is None:
+                del out[name]
         return out
 
     @classmethod

@@ -25,7 +25,7 @@ RATIO_RULE = (
     "p defaults to the model's default ratio (1e-4 for the embedded smollm2, the paper's 5e-7 for other "
     "models); q defaults to p"
 )
-_METAVARS = {"ratio": "R", "int": "N", "str": "FILE"}
+_METAVARS = {"ratio": "R", "int": "N", "str": "FILE", "names": "A,B"}
 #: Prefix of the adapter's model_args.
 ADAPTER_PREFIX = "spin_"
 
@@ -44,7 +44,9 @@ def _default(f: Field) -> Any:
 
 
 def flag_name(name: str) -> str:
-    return "--" + name.replace("_", "-")
+    """The setting's flag: its metadata's ``flag`` (``sets`` -> ``--set``), else ``--<name>``."""
+    f = setting_fields().get(name)
+    return (f.metadata.get("flag") if f is not None else None) or "--" + name.replace("_", "-")
 
 
 def adapter_arg_names() -> dict[str, str]:
@@ -94,6 +96,13 @@ def parse_as(kind: str, value: Any, where: str) -> Any:
         if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no", "1", "0"):
             return value.strip().lower() in ("true", "yes", "1")
         raise bad("true or false")
+    if kind in ("sets", "names"):
+        from spin_eval.spin.namedsets import canonical_names, canonical_sets
+
+        try:
+            return canonical_sets(value) if kind == "sets" else canonical_names(value)
+        except InputError as exc:
+            raise InputError(f"{where}={value!r} is not valid: {exc}") from None
     # str / choice: lm-eval turns a path such as "123" into an int, so take text back
     if isinstance(value, bool) or value is None or not str(value).strip():
         raise bad("a non-empty string")
@@ -127,11 +136,24 @@ def add_setting_arguments(
             help_text += " (default: 1e-4 for the embedded smollm2, the paper's 5e-7 for other models)"
         elif name == "q":
             help_text += f" (default: {rename.get('p', '--p')}, given or defaulted)"
-        elif kind != "bool":
+        elif kind != "bool" and "(default" not in help_text:
             help_text += f" (default {shown[name] if shown[name] is not None else 'the shipped set'})"
         dest = "setting_" + name
         if kind == "bool":
             parser.add_argument(flag, dest=dest, action="store_true", default=None, help=help_text)
+            continue
+        if kind == "sets":  # repeatable NAME=FILE, joined by given_settings
+
+            def one_set(text: str, _flag: str = flag) -> str:
+                from spin_eval.spin.namedsets import canonical_sets
+
+                try:
+                    return canonical_sets([text])
+                except InputError as exc:
+                    raise argparse.ArgumentTypeError(str(exc).removeprefix("--set").lstrip(": ")) from None
+
+            parser.add_argument(flag, dest=dest, type=one_set, action="append", default=None, metavar="NAME=FILE",
+                                help=help_text.replace(" (default the shipped set)", ""))
             continue
         allowed = (choices or {}).get(name, f.metadata.get("choices"))
 
@@ -143,7 +165,7 @@ def add_setting_arguments(
 
         parser.add_argument(
             flag, dest=dest, type=convert, default=None, choices=allowed,
-            metavar=None if allowed else _METAVARS.get(kind, "VALUE"), help=help_text,
+            metavar=None if allowed else f.metadata.get("metavar") or _METAVARS.get(kind, "VALUE"), help=help_text,
         )
     parser.set_defaults(_setting_defaults=dict(shown_defaults or {}))
 
@@ -153,6 +175,8 @@ def given_settings(args: argparse.Namespace) -> dict[str, Any]:
     given = dict(getattr(args, "_setting_defaults", {}) or {})
     for name in setting_fields():
         value = getattr(args, "setting_" + name, None)
+        if isinstance(value, list):  # a repeatable flag (--set)
+            value = ";".join(value)
         if value is not None:
             given[name] = value
     return given

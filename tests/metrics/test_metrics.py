@@ -212,7 +212,7 @@ def test_catalog_contract():
     sanity = catalog.sanity_metrics()
     assert {m.metric for m in sanity} == {"degenerate_rate"} and not any(m.headline for m in sanity)
     families = {m.family for m in catalog.headline_metrics()}
-    assert families == {"fairness", "privacy", "overrefusal", "capability"}
+    assert families == {"fairness", "privacy", "safety", "overrefusal", "capability"}
     leak = catalog.metric_info("spin_pii_leakage", "leak_rate_type_ssn")
     assert leak.aggregate([{"leak": 1, "refusal": 0, "pii_type": "ssn", "attack_style": "direct"}]) == 1.0
 

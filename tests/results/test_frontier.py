@@ -114,7 +114,7 @@ def test_baselines_are_reference_points_outside_the_curves(monkeypatch):
 
     made = {"s1": _pt("s1", "spin", 100, 1.0, -0.1, (0.2, 1.8)), "s2": _pt("s2", "spin", 1000, 2.0, -0.5, (1.0, 3.0)),
             "sft-privacy": _pt("sft-privacy", REFERENCE_CURVE, 0, 9.0, 5.0, (8.0, 10.0))}
-    def point(item, base, settings, resamples):
+    def point(item, base, settings, resamples, _trust_families=None):
         resamples[item.name] = {"trust": made[item.name].trust.points + np.random.default_rng(0).normal(0, 0.3, 500)}
         return made[item.name]
 

@@ -109,14 +109,15 @@ def test_rerun_with_other_options_is_refused_and_runtime_ones_are_not(option_run
 def test_default_options_keep_the_settings_key_of_older_run_folders():
     settings = RunSettings()
     old = asdict(settings)
-    old.pop("spin"), old.pop("scoring")
+    old.pop("spin"), old.pop("scoring"), old.pop("objectives")  # the default objectives are not recorded
     # the SPIN fields as RunSettings held them before it held a SpinConfig (ratios None: the ratio rule)
     old.update(p=None, q=None, target="mlp", selection="paper", nsamples=32, score_batch_size=8, seed=0, control_seed=0,
                calibration="aware", general=None, fairness=None, privacy=None, chat_template=False, max_length=1024)
     assert settings.record() == old
     for name in ("device", "batch_size", "score_batch_size", "budget", "baselines", "tune_steps", "metric_facts",
-                 "calibration", "data_sizes", "data_files", *EVAL_OPTION_DEFAULTS):
-        old.pop(name)
+                 "calibration", "data_sizes", "data_files", "objectives", "sets", "couple", "general_set",
+                 *EVAL_OPTION_DEFAULTS):
+        old.pop(name, None)
     assert settings.key() == sha256_json(old)
     assert RunSettings(apply_chat_template=True).key() != settings.key()
     assert RunSettings(model_args="parallelize=True").key() == settings.key()  # placement only

@@ -11,7 +11,13 @@ import torch
 
 from spin_eval.spin import build
 from spin_eval.spin.config import ScoringOptions, SpinConfig
-from spin_eval.spin.settings import adapter_arg_names, add_setting_arguments, given_settings, make_settings
+from spin_eval.spin.settings import (
+    adapter_arg_names,
+    add_setting_arguments,
+    flag_name,
+    given_settings,
+    make_settings,
+)
 
 
 def _parser(**kw) -> argparse.ArgumentParser:
@@ -24,14 +30,14 @@ def test_every_field_is_a_flag_and_a_model_arg():
     names = [f.name for f in fields(SpinConfig)] + [f.name for f in fields(ScoringOptions)]
     flags = _parser().format_help()
     for name in names:
-        assert "--" + name.replace("_", "-") in flags, name
+        assert flag_name(name) in flags, name
         assert adapter_arg_names()["spin_" + name] == name
     from spin_eval.cli import build_parser
 
     for command in (["mask", "build"], ["run"]):
         text = _subparser_help(build_parser(), command)
         for name in names:
-            flag = "--score-batch-size" if (command == ["run"] and name == "batch_size") else "--" + name.replace("_", "-")
+            flag = "--score-batch-size" if (command == ["run"] and name == "batch_size") else flag_name(name)
             assert flag in text, (command, flag)
 
 

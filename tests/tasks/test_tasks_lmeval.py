@@ -15,9 +15,10 @@ TASKS = [
     "spin_fairness_awareness_gen", "spin_fairness_awareness_gen_mini", "spin_pii_leakage", "spin_pii_leakage_mini",
     "spin_privacy_awareness", "spin_privacy_awareness_mini", "spin_privacy_awareness_gen",
     "spin_privacy_awareness_gen_mini", "spin_overrefusal", "spin_overrefusal_mini", "spin_capability_mc",
-    "spin_capability_mc_mini", "spin_capability_ppl", "spin_capability_ppl_mini",
+    "spin_capability_mc_mini", "spin_capability_ppl", "spin_capability_ppl_mini", "spin_safety", "spin_safety_mini",
 ]
-GROUPS = ["spin_fairness", "spin_privacy", "spin_capability", "spin_suite", "spin_suite_full", "spin_capability_full"]
+GROUPS = ["spin_fairness", "spin_privacy", "spin_capability", "spin_suite", "spin_suite_full", "spin_capability_full",
+          "spin_suite_safety", "spin_safety_helpfulness"]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def test_all_tasks_and_groups_are_indexed(task_manager):
 def test_mini_variants_have_the_documented_sizes(task_manager):
     sizes = {"spin_bbq_mini": 216, "spin_pii_leakage_mini": 70, "spin_fairness_awareness_mini": 64,
              "spin_privacy_awareness_gen_mini": 32, "spin_overrefusal_mini": 40, "spin_capability_mc_mini": 200,
-             "spin_capability_ppl_mini": 20}
+             "spin_capability_ppl_mini": 20, "spin_safety_mini": 40}
     loaded = task_manager.load(list(sizes))
     for name, task in loaded["tasks"].items():
         assert len(list(task.test_docs())) == sizes[name], name
