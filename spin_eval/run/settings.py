@@ -210,16 +210,7 @@ class RunSettings:
                 data.pop(name, None)
         if data.get("calibration") == "aware":
             data.pop("calibration")
-        if tuple(data.get("objectives") or DEFAULT_OBJECTIVES) == DEFAULT_OBJECTIVES:  # runs made before --objectives
-            data.pop("objectives", None)
-        for name in NAMED_SET_FIELDS:  # likewise for runs made before named calibration sets
-            if data.get(name) is None:
-                data.pop(name, None)
-        return sha256_json(data)
-
-    def manifest_settings(self) -> dict[str, Any]:
-        """``record()`` with tuples as lists: what the manifest's ``settings`` holds."""
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.record().items()}
+        return sha256_json(data)  # record() already leaves out the default objectives and unset named sets
 
     def evaluation_options(self) -> dict[str, Any]:
         """The lm-eval options that differ from lm-eval's defaults (for the manifest and the results)."""

@@ -135,12 +135,6 @@ class SweepSettings:
         data["run"] = self.run.record()
         return data
 
-    def manifest_settings(self) -> dict[str, Any]:
-        """The settings as the manifest records them (the run's as ``RunSettings.manifest_settings``)."""
-        data = asdict(self)
-        data["run"] = self.run.manifest_settings()
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in data.items()}
-
     def key(self) -> str:
         """Hash of the settings that change results (the run's key; not where the scores came from)."""
         data = asdict(self)

@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
 def test_default_objectives_keep_the_key_and_the_manifest():
     default = RunSettings()
     assert RunSettings(objectives=("fairness", "privacy")).key() == default.key()
-    assert "objectives" not in default.manifest_settings()
+    assert "objectives" not in default.record()
     safety = RunSettings(objectives=("safety", "helpfulness"))
-    assert safety.key() != default.key() and safety.manifest_settings()["objectives"] == ["safety", "helpfulness"]
+    assert safety.key() != default.key() and safety.record()["objectives"] == ("safety", "helpfulness")
     with pytest.raises(InputError, match="unknown objective"):
         RunSettings(objectives=("safety", "kindness"))
 
@@ -105,7 +105,7 @@ def test_sweep_cli_passes_the_objectives(monkeypatch, tmp_path):
     run = seen["settings"].run
     assert run.objectives == ("safety", "helpfulness") and run.tasks == ("spin_suite_safety",)
     assert run.spin.couple == "safety;helpfulness" and "helpfulness=" in run.spin.sets
-    assert seen["settings"].manifest_settings()["run"]["objectives"] == ["safety", "helpfulness"]
+    assert seen["settings"].record()["run"]["objectives"] == ("safety", "helpfulness")
     assert main(["sweep", "-o", str(tmp_path / "d")]) == 0
     assert seen["settings"].run.tasks == ("spin_suite",)
-    assert "objectives" not in seen["settings"].manifest_settings()["run"]
+    assert "objectives" not in seen["settings"].record()["run"]
