@@ -25,6 +25,17 @@ def _split_param(name: str) -> tuple[str, str]:
     return "-", parts[-2] if len(parts) > 1 else name
 
 
+def _note_margins(panel: MaskPanel, variant: str, meta: dict) -> None:
+    """A note per mask with recorded margins: how many top-k boundaries are closer than the scoring precision,
+    and each unstable one (the wording of ``spin-eval mask info``)."""
+    from spin_eval.spin.margins import margin_summary
+
+    summary = margin_summary(meta)
+    if summary is not None:
+        panel.notes.append(f"{variant}: {summary.headline()}")
+        panel.notes.extend(f"{variant}: {line}" for line in summary.unstable_lines())
+
+
 def mask_panel(variants: list[Variant], by_name: dict[str, RunResults]) -> MaskPanel:
     panel = MaskPanel()
     indices: dict[str, dict[str, np.ndarray] | None] = {}
@@ -57,6 +68,8 @@ def mask_panel(variants: list[Variant], by_name: dict[str, RunResults]) -> MaskP
             indices[v.name] = None
             meta = (by_name[v.name].spin or {}).get("mask_metadata") or {}
             counts = {str(k): int(n) for k, n in (meta.get("counts") or {}).items()}
+        _note_margins(panel, v.name, mask.metadata if mask is not None else
+                      (by_name[v.name].spin or {}).get("mask_metadata") or {})
         v_meta_counts = counts
         layers = []
         for pname, n in sorted(v_meta_counts.items()):
