@@ -4,9 +4,9 @@ from __future__ import annotations
 
 #: Version of the mask file layout (safetensors indices + JSON metadata). 2: exact int64 grid scoring
 #: (``score_arithmetic``) and per-matrix margins; version 1 files still load.
-MASK_FORMAT_VERSION = 2
+MASK_FORMAT_VERSION = 3
 #: Mask format versions this spin-eval reads.
-MASK_FORMAT_VERSIONS_READ = (1, 2)
+MASK_FORMAT_VERSIONS_READ = (1, 2, 3)
 #: Version of the partial score files written by ``--save-scores`` / ``--shard``. 2: int64 grid sums.
 SCORES_FORMAT_VERSION = 2
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spin_eval.constants import MASK_FORMAT_VERSION, MASK_FORMAT_VERSIONS_READ, SCORES_FORMAT_VERSION
-from spin_eval.errors import InputError, MaskError
+from spin_eval.errors import InputError, MaskError, SpinEvalError
 from spin_eval.fileio import file_sha256, write_bytes_atomic  # noqa: F401  (file_sha256: documented here too)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,6 +49,42 @@ REQUIRED_MASK_KEYS = (
     "numel_total",
 )
 OPTIONAL_MASK_KEYS = ("control_of", "control_seed", "config", "warnings", "score_arithmetic", "margins")
+#: SPIN settings a mask file records once, inside ``config`` (format 3); ``load_mask`` shows them at the top
+#: level too, read through ``SpinConfig.from_dict``, so every reader sees the one recorded value.
+CONFIG_VIEW_KEYS = ("p", "q", "target", "selection")
+
+
+def stored_mask_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    """The metadata as a mask file stores it: with a ``config``, its settings only there (no top-level copies
+    of p, q, target, selection, control_seed). Pure."""
+    if not isinstance(metadata.get("config"), dict):
+        return dict(metadata)
+    drop = set(CONFIG_VIEW_KEYS) | {"control_seed"}
+    return {k: v for k, v in metadata.items() if k not in drop}
+
+
+def mask_metadata_view(metadata: dict[str, Any], path: str | Path) -> dict[str, Any]:
+    """``metadata`` with p, q, target, selection (and control_seed of a control) at the top level, read from
+    ``config`` through ``SpinConfig.from_dict`` (which names unknown keys). A file that still carries top-level
+    copies (formats 1-2) must agree with its config. MaskError naming the field otherwise."""
+    config = metadata.get("config")
+    if not isinstance(config, dict):
+        return dict(metadata)
+    from spin_eval.spin.config import SpinConfig
+
+    try:
+        parsed = SpinConfig.from_dict(config).to_dict()
+    except (SpinEvalError, TypeError, ValueError) as exc:
+        raise MaskError(f"mask file {path}: metadata field 'config' is not a SpinConfig ({exc}); rebuild the mask "
+                        "with `spin-eval mask build`") from exc
+    view = dict(metadata)
+    keys = CONFIG_VIEW_KEYS + (("control_seed",) if "control_of" in metadata else ())
+    for key in keys:
+        if key in view and view[key] != parsed[key]:
+            raise MaskError(f"mask file {path}: metadata field '{key}' = {view[key]!r:.40} disagrees with its config "
+                            f"({parsed[key]!r:.40}); rebuild the mask with `spin-eval mask build`")
+        view[key] = parsed[key]
+    return view
 
 
 def _dumps(obj: Any) -> str:
@@ -65,7 +101,7 @@ def save_mask(mask: "SpinMask", path: str | Path) -> None:
         idx = mask.indices[name].detach().to(device="cpu", dtype=torch.int64).contiguous()
         tensors[f"indices/{name}"] = idx
         tensors[f"shape/{name}"] = torch.tensor(list(mask.shapes[name]), dtype=torch.int64)
-    metadata = dict(mask.metadata)
+    metadata = stored_mask_metadata(mask.metadata)
     metadata.setdefault("format_version", MASK_FORMAT_VERSION)
     metadata["counts"] = {name: int(mask.indices[name].numel()) for name in sorted(mask.indices)}
     metadata["total"] = int(sum(metadata["counts"].values()))
@@ -180,7 +216,7 @@ def load_mask(path: str | Path) -> "SpinMask":
     tensors, meta = _read_safetensors(path, "mask")
     if MASK_METADATA_KEY not in meta:
         raise MaskError(f"{path} is a safetensors file but not a spin-eval mask (no '{MASK_METADATA_KEY}' metadata)")
-    metadata = _parse_metadata_json(meta[MASK_METADATA_KEY], path, "mask")
+    metadata = mask_metadata_view(_parse_metadata_json(meta[MASK_METADATA_KEY], path, "mask"), path)
     missing = [k for k in REQUIRED_MASK_KEYS if k not in metadata]
     if missing:
         raise MaskError(f"mask file {path}: metadata lacks {', '.join(missing)}; rebuild the mask")

@@ -143,7 +143,7 @@ def test_mask_records_the_arithmetic(tiny_model64, cal_files):
     config = SpinConfig(nsamples=4, p=0.05, q=0.05, **{k: str(v) for k, v in cal_files.items()})
     mask = build.build_mask(model, tok, config, progress=False)
     assert mask.metadata["score_arithmetic"]["grid"] == f"2^-{GRID_BITS}"
-    assert mask.metadata["format_version"] == 2
+    assert mask.metadata["format_version"] == 3
 
 
 def test_margins_recorded_and_unstable_boundaries_shown(tiny_model64, cal_files, tmp_path, capsys):

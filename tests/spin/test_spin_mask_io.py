@@ -178,3 +178,60 @@ def test_cache_hits_second_time(tiny_model64, cal_files, tmp_path, monkeypatch):
     assert build.cache_key("f", config, {"general": {"sha256": "a"}}) != build.cache_key(
         "f", _config(cal_files, seed=1), {"general": {"sha256": "a"}}
     )
+
+
+def _stored_metadata(path):
+    from safetensors import safe_open
+
+    from spin_eval.spin.io import MASK_METADATA_KEY
+
+    with safe_open(str(path), framework="pt") as fh:
+        return json.loads(fh.metadata()[MASK_METADATA_KEY])
+
+
+def _rewrite_metadata(path, out, metadata):
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    from spin_eval.spin.io import MASK_METADATA_KEY
+
+    with safe_open(str(path), framework="pt") as fh:
+        tensors = {k: fh.get_tensor(k) for k in fh.keys()}
+    save_file(tensors, str(out), metadata={MASK_METADATA_KEY: json.dumps(metadata)})
+
+
+def test_the_file_stores_the_settings_once_and_older_files_with_copies_still_load(built, tmp_path):
+    """Format 3: p, q, target, selection live only in the stored config; load_mask shows them at the top level
+    through SpinConfig.from_dict. A format-2 file (top-level copies beside the config) loads to the same
+    values; a copy that disagrees with the config, or a config with an unknown key, is one MaskError."""
+    _, _, mask = built
+    path = tmp_path / "m.safetensors"
+    save_mask(mask, path)
+    stored = _stored_metadata(path)
+    assert stored["format_version"] == 3 and stored["config"]["p"] == 0.05
+    assert not {"p", "q", "target", "selection", "control_seed"} & set(stored)
+    view = load_mask(path).metadata
+    assert (view["p"], view["q"], view["target"], view["selection"]) == (0.05, 0.05, "mlp", "paper")
+
+    old = dict(stored, format_version=2, p=0.05, q=0.05, target="mlp", selection="paper")
+    _rewrite_metadata(path, tmp_path / "old.safetensors", old)
+    assert {k: load_mask(tmp_path / "old.safetensors").metadata[k] for k in ("p", "q", "target", "selection")} == \
+        {k: view[k] for k in ("p", "q", "target", "selection")}
+
+    _rewrite_metadata(path, tmp_path / "bad.safetensors", dict(old, q=0.5))
+    with pytest.raises(MaskError, match="'q' = 0.5 disagrees with its config"):
+        load_mask(tmp_path / "bad.safetensors")
+    _rewrite_metadata(path, tmp_path / "unknown.safetensors", dict(stored, config={**stored["config"], "temperature": 1}))
+    with pytest.raises(MaskError, match="'config' is not a SpinConfig.*temperature"):
+        load_mask(tmp_path / "unknown.safetensors")
+
+
+def test_a_control_mask_keeps_its_seed_once(built, tmp_path):
+    model, _, mask = built
+    control = build.control_mask(model, mask, "random", 7)
+    path = tmp_path / "c.safetensors"
+    save_mask(control, path)
+    stored = _stored_metadata(path)
+    assert stored["config"]["control_seed"] == 7 and "control_seed" not in stored and stored["control_of"] == "paper"
+    loaded = load_mask(path).metadata
+    assert (loaded["selection"], loaded["control_seed"]) == ("random", 7)
