@@ -200,9 +200,10 @@ def _build_on(args: argparse.Namespace, ranks: Any) -> int:
     from spin_eval.preflight import preflight
     from spin_eval.spin import build as build_mod
     from spin_eval.spin.config import SpinConfig
-    from spin_eval.spin.io import merge_score_files, save_mask, save_score_sums
+    from spin_eval.spin.io import save_mask
     from spin_eval.spin.mask import model_fingerprint
     from spin_eval.spin.plan import check_plan_fits, format_plan, make_plan
+    from spin_eval.spin.scorefile import ScoreFiles
     from spin_eval.spin.settings import given_settings, make_settings
 
     _check_build_args(args, ranks)
@@ -232,7 +233,8 @@ def _build_on(args: argparse.Namespace, ranks: Any) -> int:
     fingerprint = model_fingerprint(model, config.target)
     progress = not args.no_progress and main_rank
     if args.from_scores:
-        sums, meta = merge_score_files(args.from_scores)
+        sums = ScoreFiles(args.from_scores)  # headers checked now; each matrix merged when it is scored
+        meta = sums.metadata
         if meta.get("model_fingerprint") != fingerprint:
             raise InputError(f"score files were computed on another model (fingerprint {meta.get('model_fingerprint', '?')[:16]}...) than {args.model}")
         scored_config = SpinConfig.from_dict(meta["config"])
@@ -251,15 +253,14 @@ def _build_on(args: argparse.Namespace, ranks: Any) -> int:
                                         model_name=spec.name)
     elif args.save_scores:
         sets = build_mod.calibration_sets(config)
-        sums, meta = build_mod.score_sums(model, tokenizer, config, shard=args.shard, batch_size=options.batch_size,
-                                          progress=progress, sets=sets, fingerprint=fingerprint)
         index, count = args.shard or (0, 1)
         out = Path(args.save_scores) / f"scores-{fingerprint[:12]}-shard{index:03d}-of-{count:03d}.safetensors"
-        save_score_sums(sums, meta, out)
+        meta = build_mod.write_score_sums(model, tokenizer, config, out, shard=args.shard, progress=progress,
+                                          batch_size=options.batch_size, sets=sets, fingerprint=fingerprint)
         print(f"wrote score sums of shard {index}/{count} to {out}")
         if count > 1:
             return 0
-        mask = build_mod.mask_from_sums(model, sums, config, fingerprint=fingerprint, calibration=meta["calibration"],
+        mask = build_mod.mask_from_sums(model, ScoreFiles([out]), config, fingerprint=fingerprint, calibration=meta["calibration"],
                                         model_name=spec.name)
     else:
         mask = build_mod.build_masks(model, tokenizer, config, batch_size=options.batch_size, progress=progress,
