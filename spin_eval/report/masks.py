@@ -1,4 +1,5 @@
-"""The mask panel: zeroed weights per layer and module, and the overlap (Jaccard) between the masks.
+"""The mask panel: zeroed weights per layer and module, the overlap (Jaccard) between the masks, and each
+mask's unstable top-k boundaries (``spin_eval.spin.margins``: margins under 1e-6, as ``mask info`` shows).
 
 Reads the mask files the runs name (the only file access of the report's model), through
 ``spin_eval.spin.io.load_mask``; an unreadable mask gives a note, not an error.
@@ -12,6 +13,7 @@ import numpy as np
 
 from spin_eval.report.model import MaskLayer, MaskPanel, Variant
 from spin_eval.results.load import RunResults
+from spin_eval.spin.margins import summarize_margins
 from spin_eval.stats import mask_jaccard
 
 _LAYER_RE = re.compile(r"(?:^|\.)(?:layers|h|blocks|layer)\.(\d+)\.(?:.*\.)?([A-Za-z_0-9]+)\.weight$")
@@ -48,6 +50,8 @@ def mask_panel(variants: list[Variant], by_name: dict[str, RunResults]) -> MaskP
             )
         counts: dict[str, int] = {}
         shapes: dict[str, tuple] = {}
+        panel.margins[v.name] = summarize_margins(
+            mask.metadata if mask is not None else (by_name[v.name].spin or {}).get("mask_metadata") or {})
         if mask is not None:
             indices[v.name] = {k: np.asarray(t.cpu().numpy() if hasattr(t, "cpu") else t, dtype=np.int64)
                                for k, t in mask.indices.items()}

@@ -148,9 +148,9 @@ class MaskLayer:
 class MaskPanel:
     variants: list[str] = field(default_factory=list)
     layers: dict[str, list[MaskLayer]] = field(default_factory=dict)
-    overlap: dict[str, dict[str, float | None]] = field(default_factory=dict)
-    """variant -> variant -> Jaccard overlap of zeroed weights (None where a mask file is unreadable)."""
+    overlap: dict[str, dict[str, float | None]] = field(default_factory=dict)  # a -> b -> Jaccard (None: unreadable)
     notes: list[str] = field(default_factory=list)
+    margins: dict[str, Any] = field(default_factory=dict)  # variant -> spin.margins.MarginSummary
 
 
 @dataclass
@@ -382,8 +382,7 @@ DEFINITIONS = {
     "p": "paired two-sided p-value: exact McNemar test for 0/1 scores, sign-flip permutation test "
     "otherwise. Marks: * p<0.05, ** p<0.01, *** p<0.001 (not adjusted for multiple comparisons).",
     "fallback": "where per-document samples are missing, the delta's interval and p-value come from "
-    "lm-eval's reported stderr treating the runs as independent (normal approximation), labelled "
-    "'stderr'.",
+    "lm-eval's reported stderr treating the runs as independent (normal approximation), labelled 'stderr'.",
     "improvement": "a delta oriented so that positive is better: higher-better metrics b-a, lower-better "
     "a-b, zero-best (bias) metrics |a|-|b|.",
     "capability change": "mean improvement in points over the capability family's headline metrics in "
