@@ -284,22 +284,14 @@ def _print_info(args: argparse.Namespace) -> int:
 
 
 def _say_margins(say, meta: dict[str, Any]) -> None:
-    """The top-k boundaries closer than the scoring precision (selection.UNSTABLE_GAP), one line each."""
-    from spin_eval.spin.selection import UNSTABLE_GAP
+    """The top-k boundaries closer than the scoring precision (``spin.margins``, as the HTML report), one line each."""
+    from spin_eval.spin.margins import margin_sentence, summarize_margins
 
-    margins = meta.get("margins")
-    if margins is None:
-        say("margins     not recorded (mask format 1)")
-        return
-    rows = [(name, set_name, m) for name, sets in sorted(margins.items(), key=lambda item: natural_key(item[0]))
-            for set_name, m in sets.items() if m is not None]
-    unstable = [(name, set_name, m) for name, set_name, m in rows if m["gap"] < UNSTABLE_GAP]
-    smallest = min((m["gap"] for _, _, m in rows), default=None)
-    say(f"margins     {len(unstable)} of {len(rows)} top-k boundaries closer than {UNSTABLE_GAP:g} (relative gap of "
-        f"the k-th and (k+1)-th score)" + ("" if smallest is None else f"; smallest gap {smallest:.3g}"))
-    for name, set_name, m in unstable:
-        say(f"  unstable: the mask there depends on rounding: {name} {set_name} gap {m['gap']:.3g} "
-            f"(reference selection: a one-entry change moves {m['shift']} positions)")
+    summary = summarize_margins(meta)
+    say(f"margins     {margin_sentence(summary)}")
+    for b in summary.unstable:
+        say(f"  unstable: the mask there depends on rounding: {b.param} {b.set_name} gap {b.gap:.3g} "
+            f"(reference selection: a one-entry change moves {b.shift} positions)")
 
 
 def natural_key(name: str) -> tuple:

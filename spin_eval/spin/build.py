@@ -244,7 +244,9 @@ def mask_from_sums(
     model_name: str | None = None,
 ):
     """Scores ``importance_scores(|W|, int64 grid sums)`` -> top sets -> SpinMask with full metadata (the
-    merged-shards and sweep path: the same arithmetic as ``build_masks``, so the same mask)."""
+    score-file and sweep path: the same arithmetic as ``build_masks``, so the same mask). ``sums`` is
+    ``{set: {param: sum}}``, in memory or a ``scorefile.ScoreFiles`` (read on access): one matrix of one
+    set is scored at a time and only its top-k indices are kept."""
     from spin_eval.spin.mask import target_linears
     from spin_eval.spin.namedsets import role_top_sets
     from spin_eval.spin.scoring import importance_scores

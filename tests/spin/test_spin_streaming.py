@@ -105,10 +105,7 @@ def test_shards_with_different_tensors_or_precision_are_refused(tiny_model64, ca
     model, tok = tiny_model64
     config = _config(cal_files)
     paths = [tmp_path / f"s{i}.safetensors" for i in range(2)]
-    sums = []
-    for i, path in enumerate(paths):
-        part, meta = build.score_sums(model, tok, config, shard=(i, 2), progress=False)
-        sums.append((part, meta))
+    sums = [build.score_sums(model, tok, config, shard=(i, 2), progress=False) for i in range(2)]
     first = next(iter(sums[1][0]["general"]))
     dropped = {s: {n: t for n, t in params.items() if n != first} for s, params in sums[1][0].items()}
     save_score_sums(sums[0][0], sums[0][1], paths[0])
