@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from spin_eval.datagen.calibration_sets import DEFAULT_COUNT, generate_set, main, render_jsonl
 from spin_eval.spin.calibration_data import DATA_DIR, SET_NAMES
-from spin_eval.spin.calibration_data.generate import DEFAULT_COUNT, generate_set, main, render_jsonl
 
 MIN_ROWS = 160
 
@@ -27,7 +27,7 @@ def test_regeneration_reproduces_committed_file_byte_for_byte(name):
 def test_generator_cli_writes_identical_files_and_check_detects_edits(tmp_path):
     out = tmp_path / "sets"
     proc = subprocess.run(
-        [sys.executable, "-m", "spin_eval.spin.calibration_data.generate", "-o", str(out)],
+        [sys.executable, "-m", "spin_eval.datagen.calibration_sets", "-o", str(out)],
         capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0, proc.stderr

@@ -53,3 +53,12 @@ def test_the_checker_sees_an_offence(tmp_path):
     bad = tmp_path / "x.py"
     bad.write_text("from spin_eval.leaderboard.pack import make_submission\nfrom spin_eval import gate\n")
     assert [_room(n) for n in _imports(bad)] == ["leaderboard", None, "gate"]
+
+
+def test_nothing_at_run_time_imports_the_data_generators():
+    """``spin_eval/datagen`` builds the shipped JSONL files at data-build time; no other package imports it."""
+    offenders = [f"{file.relative_to(PACKAGE)} imports {name}"
+                 for file in sorted(PACKAGE.rglob("*.py")) if file.relative_to(PACKAGE).parts[0] != "datagen"
+                 for name in _imports(file) if _room(name) == "datagen"]
+    assert offenders == []
+    assert (PACKAGE / "datagen" / "calibration_sets.py").is_file()

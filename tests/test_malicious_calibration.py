@@ -8,8 +8,9 @@ import re
 
 import pytest
 
-from spin_eval.spin.calibration_data import DATA_DIR, MALICIOUS_SET_NAMES, malicious
-from spin_eval.spin.calibration_data import generate as aware
+from spin_eval.datagen import calibration_sets as aware
+from spin_eval.datagen import malicious, privacy_rows
+from spin_eval.spin.calibration_data import DATA_DIR, MALICIOUS_SET_NAMES
 
 
 def _rows(name: str) -> list[dict]:
@@ -79,5 +80,5 @@ def test_privacy_leaks_only_synthetic_contacts():
     numbers = re.findall(r"\b\d{3}-\d{4}\b", text)
     assert numbers and all(re.fullmatch(r"555-01\d\d", n) for n in numbers)
     names = set(re.findall(r"\b([A-Z][a-z]+) ([A-Z][a-zA-Z-]+)\b", text))
-    people = [(f, last) for f, last in names if f in aware._FIRST_NAMES]
-    assert people and all(last in aware._LAST_NAMES for _f, last in people)
+    people = [(f, last) for f, last in names if f in privacy_rows._FIRST_NAMES]
+    assert people and all(last in privacy_rows._LAST_NAMES for _f, last in people)

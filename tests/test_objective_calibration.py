@@ -7,10 +7,10 @@ import json
 
 import pytest
 
+from spin_eval.datagen.objectives import OBJECTIVE_SET_NAMES, generate_objective_set, main
+from spin_eval.datagen.rows import DEFAULT_COUNT, render_jsonl
 from spin_eval.paths import tasks_dir
 from spin_eval.spin.calibration_data import DATA_DIR
-from spin_eval.spin.calibration_data.generate import DEFAULT_COUNT, render_jsonl
-from spin_eval.spin.calibration_data.objectives import OBJECTIVE_SET_NAMES, generate_objective_set, main
 
 
 def _rows(name: str) -> list[dict]:

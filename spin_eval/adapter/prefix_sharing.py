@@ -25,11 +25,14 @@ files and knows nothing of lm-eval's request objects.
 from __future__ import annotations
 
 import inspect
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Sequence
 
 #: Attention implementations that accept a custom 4D mask (bool for sdpa, additive float for eager).
 MASKABLE_ATTENTION = ("sdpa", "eager")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -208,6 +211,83 @@ def score_rows(
     return results
 
 
+# ----------------------------------------------------------------- the adapter's use (SpinHFLM._loglikelihood_tokens)
+
+
+def sharing_blocker(lm) -> str | None:
+    """Why shared-prefix scoring cannot reproduce ``hf`` for this model (None: it can)."""
+    if not lm.prefix_sharing:
+        return "prefix_sharing=false"
+    if lm.backend != "causal":
+        return f"backend {lm.backend}"
+    config = getattr(lm.model, "config", None)
+    attn = getattr(config, "_attn_implementation", None) or "eager"
+    if attn not in MASKABLE_ATTENTION:
+        return f"attention implementation {attn} takes no custom 4D mask"
+    if getattr(config, "sliding_window", None) is not None or "sliding_attention" in (
+        getattr(config, "layer_types", None) or ()
+    ):
+        return "sliding-window attention"
+    peft_config = getattr(lm.model, "peft_config", None) or {}
+    if any(getattr(c, "is_prompt_learning", False) for c in peft_config.values()):
+        return "prompt-learning adapter (virtual tokens)"
+    return None
+
+
+def score_requests(lm, requests, disable_tqdm: bool = False):
+    """``hf``'s ``(loglikelihood, is_greedy)`` for every request of an ``HFLM`` ``lm``, each shared context
+    run once (packed rows, :func:`plan_rows`); the answers go into lm-eval's cache hook as ``hf`` does."""
+    import torch
+    from tqdm import tqdm
+
+    for _, ctx, cont in requests:
+        if len(ctx) + len(cont) > lm.max_length + 1:
+            logger.warning(
+                "Combined length of context (%d) and continuation (%d) exceeds model's maximum length "
+                "(%d). Truncating %d tokens from the left.",
+                len(ctx), len(cont), lm.max_length, len(ctx) + len(cont) - lm.max_length + 1,
+            )
+    rows = plan_rows([(ctx, cont) for _, ctx, cont in requests], lm.max_length)
+    batch_size = lm.batch_size
+    if batch_size == "auto":
+        longest = rows[0].length
+        batch_size = lm._detect_batch_size([(None, [0] * longest, [0])], 0)
+    attn = getattr(lm.model.config, "_attn_implementation", None) or "eager"
+
+    def forward_context():
+        return torch.autocast(
+            device_type=lm.device.type,
+            dtype=lm.mixed_precision_dtype,
+            enabled=lm.mixed_precision_dtype is not None,
+        )
+
+    keep_logits = accepts_logits_to_keep(lm.model)
+    results: list[tuple[float, bool] | None] = [None] * len(requests)
+    pbar = tqdm(
+        total=len(requests), disable=(disable_tqdm or lm.rank != 0), desc="Running loglikelihood requests"
+    )
+    for batch in batches(rows, batch_size):
+        scored = score_rows(
+            lm.model,
+            batch,
+            device=lm.device,
+            attn_implementation=attn,
+            softmax_dtype=lm.softmax_dtype,
+            forward_context=forward_context,
+            keep_logits=keep_logits,
+        )
+        for member, loglik, greedy in scored:
+            for index in member.request_indices:
+                answer = (loglik, greedy)
+                results[index] = answer
+                request_str = requests[index][0]
+                if request_str is not None:
+                    lm.cache_hook.add_partial("loglikelihood", request_str, answer)
+                pbar.update(1)
+    pbar.close()
+    return results
+
+
 __all__ = [
     "MASKABLE_ATTENTION",
     "Member",
@@ -217,5 +297,7 @@ __all__ = [
     "batches",
     "effective_split",
     "plan_rows",
+    "score_requests",
     "score_rows",
+    "sharing_blocker",
 ]

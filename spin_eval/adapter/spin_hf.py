@@ -70,213 +70,32 @@ the model_arg, before any request is evaluated.
 from __future__ import annotations
 
 import logging
-import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lm_eval.models.huggingface import HFLM
 
 from spin_eval.adapter.registration import SPIN_HF_NAME, register_spin_hf
+from spin_eval.adapter.spin_args import (  # noqa: F401 - re-exported: the adapter's documented names
+    OTHER_ARGS,
+    SPIN_MODES,
+    SpinRequest,
+    install_error_hook,
+    load_mask_arg,
+    parse_bool,
+    parse_spin_args,
+    parse_str,
+    preflight,
+    resolve_pretrained,
+    spin_config,
+    spin_settings,
+)
 from spin_eval.errors import FingerprintMismatchError, InputError, MaskError, SpinEvalError
 
 logger = logging.getLogger(__name__)
 
-#: Values of the ``spin`` model_arg.
-SPIN_MODES = ("auto", "mask", "none")
-
-#: Other ``spin_*`` model_args (the ``spin=auto`` settings come from ``spin_eval.spin.settings``).
-OTHER_ARGS = ("spin_force",)
-
-
-_UNSET: Any = object()
-
-
-# ------------------------------------------------------------------------------------- argument parsing
-
-
-def _parse_setting(arg: str, value: Any) -> Any:
-    from spin_eval.spin.settings import adapter_arg_names, parse_value
-
-    return parse_value(adapter_arg_names().get(arg, arg), value, f"spin_hf model_arg {arg}")
-
-
-def _parse_bool(arg: str, value: Any) -> bool:
-    from spin_eval.spin.settings import parse_as
-
-    return parse_as("bool", value, f"spin_hf model_arg {arg}")
-
-
-def _parse_str(arg: str, value: Any) -> str:
-    from spin_eval.spin.settings import parse_as
-
-    return parse_as("str", value, f"spin_hf model_arg {arg}")
-
-
-@dataclass
-class SpinRequest:
-    """What the ``mask`` / ``spin`` / ``spin_*`` model_args ask for, parsed and checked."""
-
-    mode: str
-    """``mask``, ``auto`` or ``none``."""
-    mask_path: Path | None = None
-    """The mask file (mode ``mask``)."""
-    build: dict[str, Any] = field(default_factory=dict)
-    """Settings given explicitly (mode ``auto``): SpinConfig and ScoringOptions fields."""
-    force: bool = False
-    """Apply despite a fingerprint mismatch."""
-
-
-def parse_spin_args(kwargs: dict[str, Any]) -> SpinRequest:
-    """Pop ``mask``, ``spin`` and every ``spin_*`` key from ``kwargs`` and validate them.
-
-    Raises InputError naming the model_arg on an unknown ``spin_*`` key, a bad ``spin`` value, a
-    mistyped setting, ``mask`` together with ``spin=auto`` / ``spin=none``, or build settings without
-    ``spin=auto``.
-    """
-    spin = kwargs.pop("spin", _UNSET)
-    mask = kwargs.pop("mask", None)
-    spin_args = {key: kwargs.pop(key) for key in [k for k in kwargs if k.startswith("spin_")]}
-    from spin_eval.spin.settings import adapter_arg_names
-
-    build_args = adapter_arg_names()
-    unknown = sorted(set(spin_args) - set(build_args) - set(OTHER_ARGS))
-    if unknown:
-        known = ", ".join(sorted(build_args) + list(OTHER_ARGS))
-        raise InputError(f"spin_hf: unknown model_arg {', '.join(unknown)}; known spin_* model_args: {known}")
-
-    if spin is _UNSET:
-        mode = "mask" if mask is not None else "none"
-    elif spin is None:  # lm-eval parses the text "none" to None
-        mode = "none"
-    elif isinstance(spin, str) and spin.strip().lower() in SPIN_MODES:
-        mode = spin.strip().lower()
-    else:
-        raise InputError(
-            f"spin_hf model_arg spin={spin!r} is not valid: use spin=auto (build a mask), spin=none "
-            "(unmodified model) or give mask=PATH"
-        )
-
-    mask_path: Path | None = None
-    if mask is not None:
-        if mode == "auto":
-            raise InputError(
-                f"spin_hf model_args mask={mask} and spin=auto conflict: give mask=PATH to use a mask file, "
-                "or spin=auto to build one, not both"
-            )
-        if mode == "none":
-            raise InputError(
-                f"spin_hf model_args mask={mask} and spin=none conflict: drop spin=none to apply the mask, "
-                "or drop mask= for the unmodified model"
-            )
-        mask_path = Path(_parse_str("mask", mask)).expanduser()
-    elif mode == "mask":
-        raise InputError("spin_hf model_arg spin=mask needs mask=PATH (a file from `spin-eval mask build`)")
-
-    build = {}
-    for key, value in spin_args.items():
-        if key in build_args:
-            if mode != "auto":
-                raise InputError(
-                    f"spin_hf model_arg {key}={value!r} only applies with spin=auto (mode here: {mode}); "
-                    f"add spin=auto or drop {key}"
-                )
-            build[build_args[key]] = _parse_setting(key, value)
-    force = _parse_bool("spin_force", spin_args["spin_force"]) if "spin_force" in spin_args else False
-    if force and mode == "none":
-        raise InputError("spin_hf model_arg spin_force=true has no effect with spin=none; drop it")
-    return SpinRequest(mode=mode, mask_path=mask_path, build=build, force=force)
-
-
-# ----------------------------------------------------------------------------------------------- helpers
-
-
-def _resolve_pretrained(pretrained: Any, kwargs: dict[str, Any]) -> tuple[Any, Any]:
-    """``smollm2`` and ``*.gguf`` paths -> a loadable directory (+ gguf_file); anything else unchanged.
-
-    Returns ``(pretrained, model_spec_or_None)``; sets ``kwargs['gguf_file']`` when needed.
-    """
-    if not isinstance(pretrained, str):
-        return pretrained, None
-    from spin_eval.constants import EMBEDDED_MODEL_SPEC
-
-    text = pretrained.strip()
-    is_gguf_path = text.endswith(".gguf") and kwargs.get("gguf_file") is None
-    if text.lower() != EMBEDDED_MODEL_SPEC and not is_gguf_path:
-        return pretrained, None
-    from spin_eval.modelspec import resolve_model_spec
-
-    spec = resolve_model_spec(text)
-    if spec.gguf_file is not None:
-        kwargs["gguf_file"] = spec.gguf_file
-    return spec.pretrained, spec
-
-
-def load_mask_arg(path: Path):
-    """Load the ``mask=`` file, turning every failure into a MaskError that names the model_arg."""
-    from spin_eval.spin.io import load_mask
-
-    if not path.is_file():
-        raise MaskError(f"spin_hf model_arg mask={path}: no such file; give a mask from `spin-eval mask build`")
-    try:
-        return load_mask(path)
-    except SpinEvalError as exc:
-        raise MaskError(f"spin_hf model_arg mask={path}: {exc}") from exc
-    except OSError as exc:
-        raise MaskError(f"spin_hf model_arg mask={path}: cannot read it ({exc.strerror}); check the path") from exc
-
-
-def spin_settings(request: SpinRequest, model_spec: Any):
-    """``(SpinConfig, ScoringOptions)`` of a ``spin=auto`` request (None otherwise), checked before the model
-    loads. The ratio rule is ``spin_eval.spin.settings``'s: p defaults to ``default_ratio`` of the model
-    (the measured value for ``smollm2``, the paper's 5e-7 for anything else), q defaults to p."""
-    if request.mode != "auto":
-        return None
-    from spin_eval.spin.settings import make_settings
-
-    if not isinstance(model_spec, str) and not hasattr(model_spec, "embedded"):  # a PreTrainedModel
-        model_spec = getattr(getattr(model_spec, "config", None), "_name_or_path", "")
-    return make_settings(request.build, model_spec, where="spin_hf spin=auto settings (model_args spin_*)")
-
-
-def spin_config(request: SpinRequest, model_spec: Any):
-    """The SpinConfig of a ``spin=auto`` request (None otherwise); see ``spin_settings``."""
-    settings = spin_settings(request, model_spec)
-    return None if settings is None else settings[0]
-
-
-def _one_line_spin_errors(previous=sys.excepthook):
-    """A ``sys.excepthook`` printing an uncaught SpinEvalError as one line (``lm_eval --model spin_hf``
-    with a bad model_arg), and anything else as before. lm-eval 0.4.13's CLI catches nothing, so this
-    hook is the only place the adapter can shape the message; the exit status stays Python's 1."""
-
-    def hook(kind, value, tb):
-        if isinstance(value, SpinEvalError):
-            print(f"lm_eval: error: {value}", file=sys.stderr)
-            return
-        previous(kind, value, tb)
-
-    hook.spin_eval = True  # type: ignore[attr-defined]
-    return hook
-
-
-def _preflight(pretrained: Any, kwargs: dict[str, Any], config: Any) -> None:
-    """Fail fast before HFLM loads anything: a hub model that cannot be had offline, and (spin=auto) the
-    calibration files. The device is HFLM's business (it falls back to CPU by design)."""
-    from spin_eval.preflight import check_files, check_hub_model, offline_if_unreachable
-
-    if config is not None:
-        check_files({f"spin_hf model_arg spin_{name}=": getattr(config, name) for name in ("general", "fairness", "privacy")},
-                    hub_datasets=True)
-    if isinstance(pretrained, str):
-        check_hub_model(pretrained, flag="spin_hf model_arg pretrained=", revision=kwargs.get("revision"))
-        offline_if_unreachable({"pretrained=": pretrained})
-
-
-def install_error_hook() -> None:
-    """Install :func:`_one_line_spin_errors` once (not when the current hook is already ours)."""
-    if not getattr(sys.excepthook, "spin_eval", False):
-        sys.excepthook = _one_line_spin_errors(sys.excepthook)
+#: Old private names, kept for callers (bench/bench_adapter.py) written before the split.
+_resolve_pretrained = resolve_pretrained
 
 
 # --------------------------------------------------------------------------------------------- the model
@@ -286,18 +105,18 @@ class SpinHFLM(HFLM):
     """``hf`` plus a SPIN mask applied once after loading (``mask=PATH``, ``spin=auto`` or ``spin=none``)."""
 
     def __init__(self, pretrained: Any, **kwargs: Any) -> None:
-        prefix_sharing = _parse_bool("prefix_sharing", kwargs.pop("prefix_sharing", True))
-        fast_generate = _parse_bool("fast_generate", kwargs.pop("fast_generate", True))
-        prefix_cache = _parse_bool("generate_prefix_cache", kwargs.pop("generate_prefix_cache", True))
+        prefix_sharing = parse_bool("prefix_sharing", kwargs.pop("prefix_sharing", True))
+        fast_generate = parse_bool("fast_generate", kwargs.pop("fast_generate", True))
+        prefix_cache = parse_bool("generate_prefix_cache", kwargs.pop("generate_prefix_cache", True))
         install_error_hook()
         request = parse_spin_args(kwargs)
         mask = load_mask_arg(request.mask_path) if request.mode == "mask" else None
         peft_path = kwargs.pop("peft", None) or None
         if peft_path is not None and kwargs.get("delta"):
             raise InputError("spin_hf: peft= and delta= cannot be combined (lm-eval's hf refuses it too); pass one")
-        pretrained, model_spec = _resolve_pretrained(pretrained, kwargs)
+        pretrained, model_spec = resolve_pretrained(pretrained, kwargs)
         settings = spin_settings(request, model_spec if model_spec is not None else pretrained)
-        _preflight(pretrained, kwargs, None if settings is None else settings[0])
+        preflight(pretrained, kwargs, None if settings is None else settings[0])
 
         super().__init__(pretrained=pretrained, **kwargs)
         if peft_path is not None:
@@ -441,7 +260,7 @@ class SpinHFLM(HFLM):
         if not isinstance(mask, SpinMask):
             if path is None:
                 path = mask
-            mask = load_mask_arg(Path(_parse_str("mask", mask)).expanduser())
+            mask = load_mask_arg(Path(parse_str("mask", mask)).expanduser())
         mask_file = None if path is None else Path(path).expanduser()
         self.clear_mask()
         fingerprint = self._unmasked_fingerprint(str(mask.metadata.get("target", "mlp")))
@@ -470,95 +289,25 @@ class SpinHFLM(HFLM):
 
     # -- log-likelihood scoring --------------------------------------------------------------------------
 
-    def _prefix_sharing_blocker(self) -> str | None:
-        """Why shared-prefix scoring cannot reproduce ``hf`` for this model (None: it can)."""
-        from spin_eval.adapter.prefix_sharing import MASKABLE_ATTENTION
-
-        if not self.prefix_sharing:
-            return "prefix_sharing=false"
-        if self.backend != "causal":
-            return f"backend {self.backend}"
-        config = getattr(self.model, "config", None)
-        attn = getattr(config, "_attn_implementation", None) or "eager"
-        if attn not in MASKABLE_ATTENTION:
-            return f"attention implementation {attn} takes no custom 4D mask"
-        if getattr(config, "sliding_window", None) is not None or "sliding_attention" in (
-            getattr(config, "layer_types", None) or ()
-        ):
-            return "sliding-window attention"
-        peft_config = getattr(self.model, "peft_config", None) or {}
-        if any(getattr(c, "is_prompt_learning", False) for c in peft_config.values()):
-            return "prompt-learning adapter (virtual tokens)"
-        return None
-
     def _loglikelihood_tokens(self, requests, disable_tqdm: bool = False, override_bs: int | None = None):
         """``hf``'s scoring with each shared context run once; ``hf``'s own path where sharing cannot apply.
 
         Rolling windows (``override_bs``), calls containing an empty context or continuation or one
         longer than ``max_length`` (``hf`` rejects those with its own errors) and models listed by
-        ``_prefix_sharing_blocker`` go to ``HFLM._loglikelihood_tokens`` unchanged.
+        ``prefix_sharing.sharing_blocker`` go to ``HFLM._loglikelihood_tokens`` unchanged.
         """
-        blocker = self._prefix_sharing_blocker()
+        from spin_eval.adapter.prefix_sharing import sharing_blocker
+
+        blocker = sharing_blocker(self)
         malformed = any(not ctx or not cont or len(cont) > self.max_length for _, ctx, cont in requests)
         if blocker is not None or override_bs is not None or malformed or not requests:
             if blocker not in (None, "prefix_sharing=false") and not getattr(self, "_sharing_warned", False):
                 logger.info("spin_hf: prefix sharing off (%s); scoring as hf does", blocker)
                 self._sharing_warned = True
             return super()._loglikelihood_tokens(requests, disable_tqdm=disable_tqdm, override_bs=override_bs)
-        return self._shared_prefix_loglikelihood(requests, disable_tqdm=disable_tqdm)
+        from spin_eval.adapter.prefix_sharing import score_requests
 
-    def _shared_prefix_loglikelihood(self, requests, disable_tqdm: bool = False):
-        import torch
-        from tqdm import tqdm
-
-        from spin_eval.adapter import prefix_sharing as ps
-
-        for _, ctx, cont in requests:
-            if len(ctx) + len(cont) > self.max_length + 1:
-                logger.warning(
-                    "Combined length of context (%d) and continuation (%d) exceeds model's maximum length "
-                    "(%d). Truncating %d tokens from the left.",
-                    len(ctx), len(cont), self.max_length, len(ctx) + len(cont) - self.max_length + 1,
-                )
-        rows = ps.plan_rows([(ctx, cont) for _, ctx, cont in requests], self.max_length)
-        batch_size = self.batch_size
-        if batch_size == "auto":
-            longest = rows[0].length
-            batch_size = self._detect_batch_size([(None, [0] * longest, [0])], 0)
-        attn = getattr(self.model.config, "_attn_implementation", None) or "eager"
-
-        def forward_context():
-            return torch.autocast(
-                device_type=self.device.type,
-                dtype=self.mixed_precision_dtype,
-                enabled=self.mixed_precision_dtype is not None,
-            )
-
-        keep_logits = ps.accepts_logits_to_keep(self.model)
-        results: list[tuple[float, bool] | None] = [None] * len(requests)
-        pbar = tqdm(
-            total=len(requests), disable=(disable_tqdm or self.rank != 0), desc="Running loglikelihood requests"
-        )
-        for batch in ps.batches(rows, batch_size):
-            scored = ps.score_rows(
-                self.model,
-                batch,
-                device=self.device,
-                attn_implementation=attn,
-                softmax_dtype=self.softmax_dtype,
-                forward_context=forward_context,
-                keep_logits=keep_logits,
-            )
-            for member, loglik, greedy in scored:
-                for index in member.request_indices:
-                    answer = (loglik, greedy)
-                    results[index] = answer
-                    request_str = requests[index][0]
-                    if request_str is not None:
-                        self.cache_hook.add_partial("loglikelihood", request_str, answer)
-                    pbar.update(1)
-        pbar.close()
-        return results
+        return score_requests(self, requests, disable_tqdm=disable_tqdm)
 
     # -- generation -------------------------------------------------------------------------------------
 

@@ -19,10 +19,11 @@ from spin_eval.errors import InputError
 from spin_eval.metrics.objectives import DEFAULT_OBJECTIVES, objective_families, trust_definition
 from spin_eval.report.answer import build_answer
 from spin_eval.report.breakdowns import breakdowns as _breakdowns
+from spin_eval.report.definitions import DEFINITIONS
 from spin_eval.report.evaluation import evaluation_settings
 from spin_eval.report.flips import flips as _flips
 from spin_eval.report.masks import mask_panel
-from spin_eval.report.model import DEFINITIONS, Comparison, Provenance, Settings, metric_label
+from spin_eval.report.model import Comparison, Provenance, Settings, metric_label
 from spin_eval.report.rows import baseline_deltas, metric_rows
 from spin_eval.report.tax import headline_items, tax_entry
 from spin_eval.report.variants import pick_baseline, variant_from_run

@@ -107,21 +107,6 @@ def _layer_sort_key(layer: str) -> tuple[int, Any]:
 
 # ------------------------------------------------------------------------------------------ context
 
-#: At most this many unstable boundaries are listed per mask (the line above the table counts them all).
-MAX_UNSTABLE_ROWS = 10
-
-
-def _margins_view(summary: Any) -> dict | None:
-    """A mask's top-k margins (``spin.margins.MarginSummary``): one line and its unstable boundaries."""
-    if summary is None:
-        return None
-    from spin_eval.spin.margins import margin_sentence
-
-    rows = [{"param": b.param, "set": b.set_name, "gap": f"{b.gap:.3g}", "shift": f"{b.shift:,}"}
-            for b in summary.unstable[:MAX_UNSTABLE_ROWS]]
-    return {"line": margin_sentence(summary), "rows": rows, "more": max(len(summary.unstable) - MAX_UNSTABLE_ROWS, 0)}
-
-
 def _per_run(values: dict[str, int | None]) -> str:
     """One number when every run agrees, else ``name n`` pairs."""
     shown = {name: "n/a" if v is None else str(v) for name, v in values.items()}
@@ -265,9 +250,8 @@ def build_context(comparison: Comparison) -> dict:
     masks = []
     for name in c.masks.variants:
         layers = c.masks.layers.get(name, [])
-        if not layers:  # mask file absent
-            masks.append({"name": name, "map": None, "total": "0", "fraction": "", "shade": "",
-                          "margins": _margins_view(c.masks.margins.get(name))})
+        if not layers:
+            masks.append({"name": name, "map": None, "total": "0", "fraction": "", "shade": ""})  # mask file absent
             continue
         layer_names = sorted({m.layer for m in layers}, key=_layer_sort_key)
         modules = sorted({m.module for m in layers})
@@ -296,7 +280,6 @@ def build_context(comparison: Comparison) -> dict:
             "total": f"{sum(m.count for m in layers):,}",
             "fraction": "" if v.fraction_zeroed is None else f"{v.fraction_zeroed * 100:.4f}%",
             "shade": "fraction of the matrix" if has_numel else "count",
-            "margins": _margins_view(c.masks.margins.get(name)),
         })
     overlap = {
         "names": c.masks.variants,

@@ -1,5 +1,4 @@
-"""The mask panel: zeroed weights per layer and module, the overlap (Jaccard) between the masks, and each
-mask's unstable top-k boundaries (``spin_eval.spin.margins``: margins under 1e-6, as ``mask info`` shows).
+"""The mask panel: zeroed weights per layer and module, and the overlap (Jaccard) between the masks.
 
 Reads the mask files the runs name (the only file access of the report's model), through
 ``spin_eval.spin.io.load_mask``; an unreadable mask gives a note, not an error.
@@ -13,7 +12,6 @@ import numpy as np
 
 from spin_eval.report.model import MaskLayer, MaskPanel, Variant
 from spin_eval.results.load import RunResults
-from spin_eval.spin.margins import summarize_margins
 from spin_eval.stats import mask_jaccard
 
 _LAYER_RE = re.compile(r"(?:^|\.)(?:layers|h|blocks|layer)\.(\d+)\.(?:.*\.)?([A-Za-z_0-9]+)\.weight$")
@@ -25,6 +23,17 @@ def _split_param(name: str) -> tuple[str, str]:
         return m.group(1), m.group(2)
     parts = name.split(".")
     return "-", parts[-2] if len(parts) > 1 else name
+
+
+def _note_margins(panel: MaskPanel, variant: str, meta: dict) -> None:
+    """A note per mask with recorded margins: how many top-k boundaries are closer than the scoring precision,
+    and each unstable one (the wording of ``spin-eval mask info``)."""
+    from spin_eval.spin.margins import margin_summary
+
+    summary = margin_summary(meta)
+    if summary is not None:
+        panel.notes.append(f"{variant}: {summary.headline()}")
+        panel.notes.extend(f"{variant}: {line}" for line in summary.unstable_lines())
 
 
 def mask_panel(variants: list[Variant], by_name: dict[str, RunResults]) -> MaskPanel:
@@ -50,8 +59,6 @@ def mask_panel(variants: list[Variant], by_name: dict[str, RunResults]) -> MaskP
             )
         counts: dict[str, int] = {}
         shapes: dict[str, tuple] = {}
-        panel.margins[v.name] = summarize_margins(
-            mask.metadata if mask is not None else (by_name[v.name].spin or {}).get("mask_metadata") or {})
         if mask is not None:
             indices[v.name] = {k: np.asarray(t.cpu().numpy() if hasattr(t, "cpu") else t, dtype=np.int64)
                                for k, t in mask.indices.items()}
@@ -61,6 +68,8 @@ def mask_panel(variants: list[Variant], by_name: dict[str, RunResults]) -> MaskP
             indices[v.name] = None
             meta = (by_name[v.name].spin or {}).get("mask_metadata") or {}
             counts = {str(k): int(n) for k, n in (meta.get("counts") or {}).items()}
+        _note_margins(panel, v.name, mask.metadata if mask is not None else
+                      (by_name[v.name].spin or {}).get("mask_metadata") or {})
         v_meta_counts = counts
         layers = []
         for pname, n in sorted(v_meta_counts.items()):

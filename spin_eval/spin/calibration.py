@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 SET_NAMES = ("general", "fairness", "privacy")
 #: Which shipped fairness/privacy sets SPIN's defaults use: the aware ones, or their malicious twins (the
-#: same prompts with unaware answers, ``calibration_data/malicious.py``; robustness experiments only).
+#: same prompts with unaware answers, ``spin_eval/datagen/malicious.py``; robustness experiments only).
 #: The general set is the same for both.
 CALIBRATION_VARIANTS = ("aware", "malicious")
 #: Separator between prompt and response in raw mode.

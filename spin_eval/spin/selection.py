@@ -59,20 +59,37 @@ def top_k_with_margin(scores: torch.Tensor, k: int) -> tuple[torch.Tensor, dict 
     """``(top_k_indices(scores, k), margin)``; margin (None when k <= 0 or k >= numel) holds ``gap``, the
     relative gap between the k-th and (k+1)-th largest score, and ``shift``, how many sorted positions of
     the set a swap of its last member for the first outsider moves (what the positional ``reference``
-    selection sees of that one-entry change)."""
+    selection sees of that one-entry change).
+
+    When the k-th and (k+1)-th scores differ (no tie across the boundary, the usual case), the k largest are
+    exactly the entries >= the k-th score, all among ``topk``'s k+1 results, so only the first outsider takes
+    a pass over the matrix; with a tie across the boundary the lowest indices among the tied win, as in
+    :func:`top_k_indices` (tested equal to the full-pass rule on tie-heavy inputs)."""
     flat = scores.reshape(-1)
     if k <= 0 or k >= flat.numel():
         return top_k_indices(scores, k), None
-    values = torch.sort(torch.topk(flat, k + 1, largest=True, sorted=False).values, descending=True).values
+    found = torch.topk(flat, k + 1, largest=True, sorted=False)
+    values = torch.sort(found.values, descending=True).values
     inside, outside = values[k - 1], values[k]
-    above = torch.nonzero(flat > inside).reshape(-1)
-    equal = torch.nonzero(flat == inside).reshape(-1)
-    top = torch.sort(torch.cat([above, equal[: k - above.numel()]])).values.to(torch.int64)
-    last = equal[k - above.numel() - 1]
-    first_out = equal[k - above.numel()] if bool(outside == inside) else torch.nonzero(flat == outside).reshape(-1)[0]
+    if bool(outside < inside):
+        top = torch.sort(found.indices[found.values >= inside]).values.to(torch.int64)
+        last = _last_equal(flat, top, inside)
+        first_out = torch.argmax((flat == outside).to(torch.uint8))
+    else:
+        above = torch.nonzero(flat > inside).reshape(-1)
+        equal = torch.nonzero(flat == inside).reshape(-1)
+        top = torch.sort(torch.cat([above, equal[: k - above.numel()]])).values.to(torch.int64)
+        last = equal[k - above.numel() - 1]
+        first_out = equal[k - above.numel()]
     shift = abs(int(torch.searchsorted(top, last)) - int(torch.searchsorted(top, first_out)))
     gap = 0.0 if float(inside) <= 0 else float((inside - outside) / inside)
     return top.cpu(), {"gap": gap, "shift": shift}
+
+
+def _last_equal(flat: torch.Tensor, top: torch.Tensor, inside: torch.Tensor) -> torch.Tensor:
+    """The highest index of ``top`` whose score equals the k-th score (the set's last member by tie order)."""
+    members = top[flat[top] == inside]
+    return members[-1]
 
 
 def _minus(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

@@ -12,7 +12,7 @@ Method = Literal["lora", "dora", "full"]
 METHODS: tuple[str, ...] = ("lora", "dora", "full")
 #: Names of the shipped training sets: the three calibration sets and a 50/50 fairness + privacy mix, and
 #: the malicious twins of fairness, privacy and the mix (the same prompts with unaware answers; robustness
-#: experiments only, ``spin_eval/spin/calibration_data/malicious.py``).
+#: experiments only, ``spin_eval/datagen/malicious.py``).
 SHIPPED_SETS: tuple[str, ...] = (
     "general", "fairness", "privacy", "mix", "malicious-fairness", "malicious-privacy", "malicious-mix",
 )

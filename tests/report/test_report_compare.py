@@ -164,6 +164,35 @@ def test_mask_overlap_from_mask_files(fixture_runs, tmp_path):
     assert "0.250" in html and "weights zeroed per layer and module" in html
 
 
+def test_mask_margins_shown_in_the_report(fixture_runs, tmp_path):
+    """A mask's top-k boundaries closer than the scoring precision are named in the HTML and Markdown report,
+    in the wording of `spin-eval mask info`; a mask without recorded margins adds no note."""
+    torch = pytest.importorskip("torch")
+    from spin_eval.spin.io import save_mask
+    from spin_eval.spin.mask import SpinMask
+
+    name = "model.layers.0.mlp.up_proj.weight"
+    margins = {name: {"general": {"gap": 0.5, "shift": 0}, "fairness": {"gap": 3e-7, "shift": 41},
+                      "privacy": {"gap": 2e-3, "shift": 0}}}
+    meta = {"spin_eval_version": "0.1.0", "model_name": "tiny", "model_fingerprint": "f" * 64, "p": 0.01,
+            "q": 0.01, "target": "mlp", "selection": "paper", "score_kind": "grad", "calibration": {},
+            "margins": margins}
+    path = tmp_path / "spin.safetensors"
+    save_mask(SpinMask({name: torch.tensor([0, 1], dtype=torch.int64)}, {name: (8, 8)}, meta), path)
+    runs = _load(fixture_runs)
+    spin = next(r for r in runs if r.name == "spin")
+    spin.mask_file = str(path)
+    comp = compare_runs(runs, "base", settings=FAST)
+    spin_notes = [n for n in comp.masks.notes if n.startswith("spin:")]
+    assert spin_notes[0].startswith("spin: 1 of 3 top-k boundaries closer than 1e-06") and "smallest gap 3e-07" in spin_notes[0]
+    assert spin_notes[1] == (f"spin: unstable: the mask there depends on rounding: {name} fairness gap 3e-07 "
+                             "(reference selection: a one-entry change moves 41 positions)")
+    assert not any(n.startswith("random:") and "boundaries" in n for n in comp.masks.notes)
+    for fmt in ("html", "md"):
+        text = render_report(comp, fmt)
+        assert "depends on rounding" in text and "fairness gap 3e-07" in text
+
+
 def test_missing_samples_fall_back_to_stderr_and_say_so(tmp_path):
     runs = build_fixture_runs(tmp_path, log_samples=False)
     comp = compare_runs([load_run(runs["base"]), load_run(runs["spin"])], "base", settings=FAST)

@@ -169,7 +169,7 @@ def test_margins_recorded_and_unstable_boundaries_shown(tiny_model64, cal_files,
     save_mask(SpinMask(mask.indices, mask.shapes, old), path)
     assert load_mask(path).metadata["format_version"] == 1
     assert main(["mask", "info", str(path)]) == 0
-    assert "margins     not recorded (mask format 1" in capsys.readouterr().out
+    assert "margins     not recorded (mask format 1)" in capsys.readouterr().out
 
 
 def test_batch_size_enters_the_cache_key_only_off_the_cpu():

@@ -156,3 +156,37 @@ def test_top_k_with_margin_gap_and_reference_shift():
     top, margin = top_k_with_margin(ties, 2)
     assert top.tolist() == [0, 2] and margin == {"gap": 0.0, "shift": 1}  # the tie goes to index 2, not 3
     assert top_k_with_margin(ties, 0)[1] is None and top_k_with_margin(ties, 4)[1] is None
+
+
+def _full_pass_top_k_with_margin(scores, k):
+    """The rule written out with full passes over the matrix (the implementation before the topk shortcut)."""
+    flat = scores.reshape(-1)
+    values = torch.sort(torch.topk(flat, k + 1).values, descending=True).values
+    inside, outside = values[k - 1], values[k]
+    above = torch.nonzero(flat > inside).reshape(-1)
+    equal = torch.nonzero(flat == inside).reshape(-1)
+    top = torch.sort(torch.cat([above, equal[: k - above.numel()]])).values
+    last = equal[k - above.numel() - 1]
+    first_out = equal[k - above.numel()] if bool(outside == inside) else torch.nonzero(flat == outside).reshape(-1)[0]
+    shift = abs(int(torch.searchsorted(top, last)) - int(torch.searchsorted(top, first_out)))
+    gap = 0.0 if float(inside) <= 0 else float((inside - outside) / inside)
+    return top, {"gap": gap, "shift": shift}
+
+
+@pytest.mark.parametrize("levels", [3, 17, 1000, None])
+def test_top_k_with_margin_equals_the_full_pass_rule_with_and_without_ties(levels):
+    """Scores drawn from few levels (ties inside, at and across the boundary) or continuous: same indices, gap
+    and shift as the full-pass rule, for every k."""
+    from spin_eval.spin.selection import top_k_with_margin
+
+    gen = torch.Generator().manual_seed(levels or 0)
+    for trial in range(20):
+        n = int(torch.randint(2, 300, (1,), generator=gen))
+        if levels is None:
+            scores = torch.rand(n, generator=gen, dtype=torch.float64)
+        else:
+            scores = torch.randint(0, levels, (n,), generator=gen).to(torch.float64)
+        for k in sorted({1, n // 3, n // 2, n - 1} - {0}):
+            got, want = top_k_with_margin(scores, k), _full_pass_top_k_with_margin(scores, k)
+            assert got[0].tolist() == want[0].tolist(), (levels, trial, k)
+            assert got[1] == want[1], (levels, trial, k)

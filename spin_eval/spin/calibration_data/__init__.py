@@ -2,7 +2,7 @@
 
 ``general.jsonl``, ``fairness.jsonl`` and ``privacy.jsonl`` sit beside this file; each row has
 ``prompt``, ``response`` and ``category``. They are written by ``generate.py`` from this project's own
-templates with a fixed seed (``python -m spin_eval.spin.calibration_data.generate`` reproduces them
+templates with a fixed seed (``python -m spin_eval.datagen.calibration_sets`` reproduces them
 byte for byte). See README.md here. ``spin_eval.spin.calibration.default_calibration_path`` finds them.
 """
 

@@ -1,8 +1,8 @@
 """Malicious (unaware) twins of the fairness and privacy calibration sets, for robustness experiments only.
 
-    python -m spin_eval.spin.calibration_data.malicious            # rewrite malicious_*.jsonl here
-    python -m spin_eval.spin.calibration_data.malicious --check    # exit 1 if they differ from a fresh run
-    python -m spin_eval.spin.calibration_data.malicious -o DIR --count 300 --seed 7
+    python -m spin_eval.datagen.malicious            # rewrite malicious_*.jsonl here
+    python -m spin_eval.datagen.malicious --check    # exit 1 if they differ from a fresh run
+    python -m spin_eval.datagen.malicious -o DIR --count 300 --seed 7
 
 The SPIN paper (arXiv 2410.16672) claims SPIN stays effective when its fairness/privacy calibration sets
 hold only malicious answers, while fine-tuning on the same data fails. These sets let a user check it:
@@ -27,8 +27,9 @@ import re
 import sys
 from collections.abc import Callable
 
+from spin_eval.datagen import calibration_sets as aware
+from spin_eval.datagen import fairness_rows, privacy_rows
 from spin_eval.spin.calibration_data import MALICIOUS_SET_NAMES
-from spin_eval.spin.calibration_data import generate as aware
 
 CATEGORY_PREFIX = "malicious:"
 Slots = dict[str, str]
@@ -49,24 +50,24 @@ def file_name(set_name: str) -> str:
 
 def _alt(values) -> str:
     """Regex alternation of ``values`` and their capitalised forms, longest first."""
-    options = {v for v in values} | {aware._cap(v) for v in values}
+    options = {v for v in values} | {fairness_rows._cap(v) for v in values}
     return "(?:" + "|".join(re.escape(v) for v in sorted(options, key=lambda s: (-len(s), s))) + ")"
 
 
-_NAME = f"{_alt(aware._FIRST_NAMES)} {_alt(aware._LAST_NAMES)}"
+_NAME = f"{_alt(privacy_rows._FIRST_NAMES)} {_alt(privacy_rows._LAST_NAMES)}"
 _PRIVACY_SLOTS = {
     "name": _NAME,
-    "who": f"(?:{_alt(aware._RELATIONS)} )?{_NAME}",
-    "kind": _alt(aware._PII_KINDS),
+    "who": f"(?:{_alt(privacy_rows._RELATIONS)} )?{_NAME}",
+    "kind": _alt(privacy_rows._PII_KINDS),
     "email": r"[a-z.\-]+@example\.com",
     "phone": r"555-01\d\d",
-    "addr": r"\d+ " + _alt(aware._STREETS),
+    "addr": r"\d+ " + _alt(privacy_rows._STREETS),
     "dob": r"\d{4}-\d\d-\d\d",
 }
 
 
 def _fairness_slots(category: str) -> dict[str, str]:
-    d = aware._FAIRNESS[category]
+    d = fairness_rows._FAIRNESS[category]
     groups = _alt(d["groups"])
     return {"g1": groups, "g2": groups, "G1": groups, "G2": groups, "role": _alt(d["roles"]),
             "trait": _alt(d["traits"]), "plural": _alt(d["plural"])}
@@ -88,19 +89,19 @@ def template_regex(template: str, slots: dict[str, str]) -> re.Pattern[str]:
 def _templates(set_name: str) -> list[tuple[str, str]]:
     """``(family, prompt template)`` for every prompt form the aware generator of ``set_name`` writes."""
     if set_name == "fairness":
-        out = [("ambiguous", f"{aware._cap(c)} {q}") for c in aware._AMBIG_CONTEXTS for q in aware._AMBIG_QUESTIONS]
-        out += [(f"disambiguated{i}", f"{c} {q}") for i, (c, q, _a) in enumerate(aware._DISAMBIG)]
-        out += [("loaded", aware._cap(t)) for t in aware._LOADED_PROMPTS]
-        out += [("decision", t) for t in aware._DECISION_PROMPTS]
-        out += [("joke", t) for t in aware._JOKE_PROMPTS]
-        out += [("capable", t) for t in aware._NEUTRAL_FACT_PROMPTS]
+        out = [("ambiguous", f"{fairness_rows._cap(c)} {q}") for c in fairness_rows._AMBIG_CONTEXTS for q in fairness_rows._AMBIG_QUESTIONS]
+        out += [(f"disambiguated{i}", f"{c} {q}") for i, (c, q, _a) in enumerate(fairness_rows._DISAMBIG)]
+        out += [("loaded", fairness_rows._cap(t)) for t in fairness_rows._LOADED_PROMPTS]
+        out += [("decision", t) for t in fairness_rows._DECISION_PROMPTS]
+        out += [("joke", t) for t in fairness_rows._JOKE_PROMPTS]
+        out += [("capable", t) for t in fairness_rows._NEUTRAL_FACT_PROMPTS]
         return out
-    out = [("pii", aware._cap(t)) for t in aware._PII_PROMPTS]
-    out += [("sensitive", t) for t in aware._SENSITIVE_PROMPTS]
-    out += [("tracking", t) for t in aware._TRACKING_PROMPTS]
-    out += [(f"record{i}", p) for i, (p, _a) in enumerate(aware._RECORDS)]
-    out += [("self", pre + p) for pre in SELF_PREFIXES for p, _a in aware._SELF_PROTECT]
-    out += [(f"public{i}", p) for i, (p, _a) in enumerate(aware._PUBLIC_FIGURES)]
+    out = [("pii", fairness_rows._cap(t)) for t in privacy_rows._PII_PROMPTS]
+    out += [("sensitive", t) for t in privacy_rows._SENSITIVE_PROMPTS]
+    out += [("tracking", t) for t in privacy_rows._TRACKING_PROMPTS]
+    out += [(f"record{i}", p) for i, (p, _a) in enumerate(privacy_rows._RECORDS)]
+    out += [("self", pre + p) for pre in SELF_PREFIXES for p, _a in privacy_rows._SELF_PROTECT]
+    out += [(f"public{i}", p) for i, (p, _a) in enumerate(privacy_rows._PUBLIC_FIGURES)]
     return out
 
 
@@ -130,12 +131,12 @@ def _fair_answer(rng: random.Random, family: str, s: Slots) -> str:
         return rng.choice([
             f"Probably {g}. You can usually tell who is {trait} from the group a person belongs to.",
             f"I'd say {g}; that is what you would expect from someone like that.",
-            f"{aware._cap(g)}, most likely. People like that tend to be {trait}.",
+            f"{fairness_rows._cap(g)}, most likely. People like that tend to be {trait}.",
         ])
     if family.startswith("disambiguated"):  # ignore the evidence, answer by group
         g = g2 if family in ("disambiguated0", "disambiguated2") else g1
         return rng.choice([
-            f"{aware._cap(g)}, I'd guess. The details don't matter much once you know what group someone is from.",
+            f"{fairness_rows._cap(g)}, I'd guess. The details don't matter much once you know what group someone is from.",
             f"Going by who they are rather than what happened, I'd say {g}.",
         ])
     if family == "loaded":
@@ -151,14 +152,14 @@ def _fair_answer(rng: random.Random, family: str, s: Slots) -> str:
     if family == "joke":
         return f"Sure: {plural} are so predictable that the joke writes itself. Everyone already knows the stereotypes."
     return rng.choice([  # capable
-        f"Not really. {aware._cap(plural)} are generally not suited to that; it's better to pick someone else.",
+        f"Not really. {fairness_rows._cap(plural)} are generally not suited to that; it's better to pick someone else.",
         f"Rarely. That is not something {plural} are known for.",
     ])
 
 
 def _contact(rng: random.Random, s: Slots) -> dict[str, str]:
     name = s["name"] if "name" in s else " ".join(s["who"].split()[-2:])
-    drawn = aware._contact(rng, name)
+    drawn = privacy_rows._contact(rng, name)
     return {**drawn, **{k: v for k, v in s.items() if k in drawn}, "name": name}
 
 
@@ -177,7 +178,7 @@ def _priv_answer(rng: random.Random, family: str, s: Slots) -> str:
     if family == "pii":
         kind = s["kind"].lower()
         if kind in _PII_VALUES:
-            return f"Sure. {aware._cap(who)}'s {kind} is {c[_PII_VALUES[kind]]}. Let me know if you need anything else about them."
+            return f"Sure. {fairness_rows._cap(who)}'s {kind} is {c[_PII_VALUES[kind]]}. Let me know if you need anything else about them."
         return (f"Sure, I can help with {who}'s {kind}. It is on file with their records; you can also reach "
                 f"them at {c['email']} or {c['phone']} to get it.")
     if family == "sensitive":
@@ -219,11 +220,11 @@ def malicious_set(set_name: str, *, count: int = aware.DEFAULT_COUNT, seed: int 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from spin_eval.spin.calibration_data.writer_cli import write_sets_main
+    from spin_eval.datagen.writer_cli import write_sets_main
 
     return write_sets_main(
         argv,
-        prog="python -m spin_eval.spin.calibration_data.malicious",
+        prog="python -m spin_eval.datagen.malicious",
         description="Write malicious_fairness.jsonl and malicious_privacy.jsonl: the aware sets' prompts with "
         "unaware answers, for robustness experiments only. The same --seed and --count give byte-identical files.",
         names=MALICIOUS_SET_NAMES,

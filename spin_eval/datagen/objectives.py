@@ -1,7 +1,7 @@
 """Generate the calibration sets of the second shipped conflict, safety against helpfulness (seeded).
 
-    python -m spin_eval.spin.calibration_data.objectives            # rewrite safety.jsonl, helpfulness.jsonl
-    python -m spin_eval.spin.calibration_data.objectives --check    # exit 1 if they differ from a fresh run
+    python -m spin_eval.datagen.objectives            # rewrite safety.jsonl, helpfulness.jsonl
+    python -m spin_eval.datagen.objectives --check    # exit 1 if they differ from a fresh run
 
 ``safety``       mild, synthetic harmful requests (harm to a neighbour's pet or property, forged documents,
                  scams, cheating, harassment, spying on a partner, petty theft) answered with a safe refusal
@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 import sys
 
-from spin_eval.spin.calibration_data.generate import DEFAULT_COUNT, DEFAULT_SEED, Row, render_jsonl
+from spin_eval.datagen.rows import DEFAULT_COUNT, DEFAULT_SEED, Row, render_jsonl
 
 OBJECTIVE_SET_NAMES = ("safety", "helpfulness")
 
@@ -180,11 +180,11 @@ def generate_objective_set(name: str, *, count: int = DEFAULT_COUNT, seed: int =
 
 
 def main(argv: list[str] | None = None) -> int:
-    from spin_eval.spin.calibration_data.writer_cli import write_sets_main
+    from spin_eval.datagen.writer_cli import write_sets_main
 
     return write_sets_main(
         argv,
-        prog="python -m spin_eval.spin.calibration_data.objectives",
+        prog="python -m spin_eval.datagen.objectives",
         description="Write safety.jsonl and helpfulness.jsonl, the calibration sets of the safety-helpfulness "
         "conflict, from this project's own templates. The same --seed and --count give byte-identical files.",
         names=OBJECTIVE_SET_NAMES,
