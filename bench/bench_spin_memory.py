@@ -1,13 +1,15 @@
-"""Peak host memory of a SPIN mask build per target weight: the build before the bounded-memory change
-(``--old-commit``, float64 sums of all three sets kept at once) against today's streaming build, side by
-side, each in a fresh process, on SmolLM2 and on a random-init model with a 1B-class layer shape.
+"""Peak host memory of every mask-build path, side by side in one run: the default build, ``--save-scores``
+(one score file, then the mask from it), 2 shards (``--shard i/2 --save-scores``) and their merge
+(``--from-scores``), each ``spin-eval mask build`` in a fresh process; optionally the same paths with the
+code of an older commit (``--old-commit``, taken with ``git archive``; needs a git checkout).
 
-Peak RSS is sampled every 5 ms from /proc/self/statm while the build runs; "extra" is the peak minus the
-RSS after the model is loaded, divided by the number of target (MLP) weights. The old code is taken from
-git (``git archive <commit> spin_eval``), so this needs a git checkout. CPU only here; on an accelerator
-the same split applies to its memory (the plan of ``spin-eval mask plan`` states it).
+Each child loads the model once, reads every parameter so the whole model is resident, resets the
+kernel's peak-RSS counter (``/proc/self/clear_refs`` 5, so VmHWM restarts at the model's own footprint)
+and then runs the CLI in-process (its model load answered with the loaded model). "extra" is VmHWM at
+the end minus the RSS before the build, per target (MLP) weight. CPU only; memory figures do not depend
+on the machine's load, times do (the load average is printed).
 
-    PYTHONPATH=$PWD HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_spin_memory.py
+    OMP_NUM_THREADS=1 PYTHONPATH=$PWD HF_HUB_OFFLINE=1 nice -n 5 .venv/bin/python bench/bench_spin_memory.py
 """
 
 from __future__ import annotations
@@ -18,113 +20,110 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-#: A 1B-class decoder layer (TinyLlama-1.1B: hidden 2048, MLP 5632, 32 heads, 4 KV heads), 4 of its 22
-#: layers so the old build fits a small machine; bytes per target weight do not depend on the depth.
-ONE_B_SHAPE = {"hidden_size": 2048, "intermediate_size": 5632, "num_hidden_layers": 4, "num_attention_heads": 32,
-               "num_key_value_heads": 4, "vocab_size": 49152, "tie_word_embeddings": False}
+PATHS = ("build", "save-scores", "shard 0/2", "shard 1/2", "merge")
 
 
-def _rss() -> int:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+def _status(field: str) -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
-def child(method: str, model_kind: str, nsamples: int) -> dict:
-    import gc
-
-    import torch
-
-    from spin_eval.modelspec import load_model_and_tokenizer
-    from spin_eval.spin import build
-    from spin_eval.spin.config import SpinConfig
+def child(argv: list[str], model_spec: str) -> dict:
+    import spin_eval.modelspec as modelspec
+    from spin_eval.cli import main
     from spin_eval.spin.mask import target_linears
 
-    torch.manual_seed(0)
-    model, tok = load_model_and_tokenizer("smollm2")
-    if model_kind == "1b":
-        from transformers import AutoModelForCausalLM, LlamaConfig
-
-        del model
-        model = AutoModelForCausalLM.from_config(LlamaConfig(**ONE_B_SHAPE)).eval()
+    model, tok = modelspec.load_model_and_tokenizer(model_spec)
+    for p in model.parameters():  # page the memory-mapped weights in: the model's whole footprint is the base
+        float(p.detach().abs().sum())
+    modelspec.load_model_and_tokenizer = lambda *a, **k: (model, tok)
     targets = sum(lin.weight.numel() for lin in target_linears(model, "mlp").values())
-    params = sum(p.numel() for p in model.parameters())
+    import gc
+
     gc.collect()
-    base = _rss()
-    peak = [base]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], _rss())
-            time.sleep(0.005)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")  # reset VmHWM (peak RSS) to the current RSS
+    base = _status("VmRSS")
     start = time.perf_counter()
-    config = SpinConfig(p=1e-3, q=1e-3, nsamples=nsamples, max_length=128)
-    mask = build.build_mask(model, tok, config, progress=False)
-    seconds = time.perf_counter() - start
-    done.set()
-    thread.join()
-    peak[0] = max(peak[0], _rss())
-    return {"method": method, "model": model_kind, "targets": targets, "params": params, "base_rss": base,
-            "peak_rss": peak[0], "extra_per_target": (peak[0] - base) / targets, "seconds": seconds,
-            "total": mask.total}
+    code = main(argv)
+    return {"code": code, "targets": targets, "base_rss": base, "peak_rss": _status("VmHWM"),
+            "seconds": time.perf_counter() - start}
 
 
-def run_child(method: str, model_kind: str, nsamples: int, old_root: Path | None, mmap_threshold: int = 0) -> dict:
-    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
-    if mmap_threshold:  # glibc: allocations above it are mmapped and go back to the OS when freed
-        env["MALLOC_MMAP_THRESHOLD_"] = str(mmap_threshold)
-    env["PYTHONPATH"] = os.pathsep.join(([str(old_root)] if old_root else []) + [str(REPO), env.get("PYTHONPATH", "")])
-    out = subprocess.run([sys.executable, __file__, "--child", method, "--model", model_kind,
-                          "--nsamples", str(nsamples)], capture_output=True, text=True, env=env, cwd=REPO)
+def run_child(argv: list[str], model: str, root: Path | None) -> dict:
+    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"), HF_HUB_OFFLINE="1")
+    env["PYTHONPATH"] = os.pathsep.join(([str(root)] if root else []) + [str(REPO), env.get("PYTHONPATH", "")])
+    out = subprocess.run([sys.executable, __file__, "--child", json.dumps(argv), "--model", model],
+                         capture_output=True, text=True, env=env, cwd=REPO)
     if out.returncode != 0:
-        raise SystemExit(f"{method}/{model_kind} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"{' '.join(argv)} failed:\n{out.stderr[-3000:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if result["code"] != 0:
+        raise SystemExit(f"{' '.join(argv)} exited {result['code']}:\n{out.stderr[-3000:]}")
+    return result
+
+
+def measure(label: str, model: str, nsamples: int, work: Path, root: Path | None) -> list[dict]:
+    common = ["mask", "build", "--model", model, "--nsamples", str(nsamples), "--no-progress"]
+    one, two = work / f"{label}-scores1", work / f"{label}-scores2"
+    argvs = {
+        "build": common + ["-o", str(work / f"{label}-build.safetensors")],
+        "save-scores": common + ["--save-scores", str(one), "-o", str(work / f"{label}-save.safetensors")],
+        "shard 0/2": common + ["--shard", "0/2", "--save-scores", str(two)],
+        "shard 1/2": common + ["--shard", "1/2", "--save-scores", str(two)],
+    }
+    rows = []
+    for path in PATHS:
+        if path == "merge":
+            argvs[path] = common + ["--from-scores", *map(str, sorted(two.glob("*.safetensors"))),
+                                    "-o", str(work / f"{label}-merge.safetensors")]
+        r = run_child(argvs[path], model, root)
+        r.update(code=label, path=path, extra_per_target=(r["peak_rss"] - r["base_rss"]) / r["targets"])
+        rows.append(r)
+        print(f"{label:6s} {path:12s} model RSS {r['base_rss'] / 2**30:5.2f} GiB  peak {r['peak_rss'] / 2**30:5.2f} GiB  "
+              f"extra {(r['peak_rss'] - r['base_rss']) / 2**30:5.2f} GiB = {r['extra_per_target']:6.2f} B per target "
+              f"weight ({r['targets']:,})  {r['seconds']:6.1f} s  load {open('/proc/loadavg').read().split()[0]}",
+              flush=True)
+    masks = [(work / f"{label}-{n}.safetensors").read_bytes() for n in ("build", "save", "merge")]
+    print(f"{label}: build, --save-scores and merge masks byte-identical: {len(set(masks)) == 1}")
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--model", default="smollm2,1b", help="smollm2, 1b or both (default both)")
-    parser.add_argument("--nsamples", type=int, default=2, help="samples per calibration set (default 2)")
-    parser.add_argument("--old-commit", default="c4ec82c", help="commit of the build before the change")
-    parser.add_argument("--methods", default="old,new", help="old, new or both (default both)")
-    parser.add_argument("--mmap-threshold", type=int, default=0,
-                        help="set glibc's MALLOC_MMAP_THRESHOLD_ in the builds (bytes; 0: glibc's dynamic default). "
-                             "A fixed threshold returns freed gradient-sized buffers to the OS instead of keeping "
-                             "them in the heap, which the dynamic default does after the first free")
+    parser.add_argument("--model", default="smollm2", help="model spec (default smollm2)")
+    parser.add_argument("--nsamples", type=int, default=4, help="samples per calibration set (default 4)")
+    parser.add_argument("--old-commit", default="", help="also measure the paths with this commit's spin_eval")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.model, args.nsamples)))
+        print(json.dumps(child(json.loads(args.child), args.model)))
         return
+    print(f"load before: {open('/proc/loadavg').read().strip()}")
     with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "archive", args.old_commit, "spin_eval"], cwd=REPO, capture_output=True,
-                                 check=True).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        work = Path(tmp)
         rows = []
-        for model_kind in args.model.split(","):
-            for method in [m for m in ("old", "new") if m in args.methods.split(",")]:
-                rows.append(run_child(method, model_kind, args.nsamples, Path(tmp) if method == "old" else None,
-                                      args.mmap_threshold))
-                r = rows[-1]
-                print(f"{model_kind:8s} {method:4s} target weights {r['targets']:>12,}  model RSS "
-                      f"{r['base_rss'] / 2**30:6.2f} GiB  peak {r['peak_rss'] / 2**30:6.2f} GiB  extra "
-                      f"{r['extra_per_target']:6.2f} bytes/target weight  {r['seconds']:6.1f} s  zeroed {r['total']}",
-                      flush=True)
-        for model_kind in args.model.split(","):
-            if {r["method"] for r in rows if r["model"] == model_kind} != {"old", "new"}:
-                continue
-            old, new = (next(r for r in rows if r["model"] == model_kind and r["method"] == m) for m in ("old", "new"))
-            print(f"{model_kind}: extra memory per target weight old/new = "
-                  f"{old['extra_per_target'] / max(new['extra_per_target'], 1e-9):.1f}x; same mask size: "
-                  f"{old['total'] == new['total']}")
+        if args.old_commit:
+            old = work / "old"
+            old.mkdir()
+            archive = subprocess.run(["git", "archive", args.old_commit, "spin_eval"], cwd=REPO, capture_output=True,
+                                     check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+            rows += measure("old", args.model, args.nsamples, work, old)
+        rows += measure("new", args.model, args.nsamples, work, None)
+    print(f"load after: {open('/proc/loadavg').read().strip()}")
+    if args.old_commit:
+        for path in PATHS:
+            old, new = (next(r for r in rows if r["code"] == c and r["path"] == path) for c in ("old", "new"))
+            print(f"{path:12s} extra per target weight old {old['extra_per_target']:6.2f} B, new "
+                  f"{new['extra_per_target']:6.2f} B ({old['extra_per_target'] / max(new['extra_per_target'], 1e-9):.1f}x)")
 
 
 if __name__ == "__main__":

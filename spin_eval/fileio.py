@@ -57,13 +57,19 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     The file gets the permissions a plain ``open(path, "w")`` would give (0666 less the umask), not
     ``mkstemp``'s owner-only 0600, so shared caches and outputs stay readable to the group as usual.
     """
+    return write_stream_atomic(path, lambda fh: fh.write(data))
+
+
+def write_stream_atomic(path: str | Path, fill: Callable[[Any], Any]) -> Path:
+    """:func:`write_bytes_atomic` for content written piece by piece: ``fill(fh)`` writes (and may seek)
+    into the temp file's binary handle, so no copy of the whole content is held in memory."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fill(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

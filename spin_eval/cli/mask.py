@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path
@@ -94,23 +93,9 @@ def register(subparsers: Any) -> None:
     b.add_argument("-o", "--output", metavar="MASK", default=None, help="mask file to write (.safetensors)")
     b.set_defaults(handler=_build)
 
-    pl = sub.add_parser(
-        "plan",
-        help="memory plan of a mask build from the model's config alone (no weights loaded)",
-        description="Print the number of target weights, the expected peak memory per device for scoring and "
-        "the mask size on disk, from the model's config alone (meta device: no weights are loaded).",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _model_arguments(pl)
-    pl.add_argument("--device", default="cpu", help="device the build would score on (default cpu)")
-    pl.add_argument("--device-map", default=None, metavar="MAP", help="'auto': spread over the visible GPUs")
-    pl.add_argument("--nproc", type=int, default=1, help="data-parallel ranks (torchrun --nproc_per_node; default 1)")
-    pl.add_argument("--devices", type=int, default=None,
-                    help="GPUs --device-map auto spreads over (default: the visible ones); to plan for another machine")
-    add_setting_arguments(pl, exclude=("selection", "seed", "control_seed", "chat_template", "calibration", "separator", "general",
-                                       "fairness", "privacy", "sets", "couple", "general_set"))
-    pl.add_argument("--json", action="store_true", help="print the plan as JSON")
-    pl.set_defaults(handler=_plan)
+    from spin_eval.cli.mask_plan import register_plan
+
+    register_plan(sub, _model_arguments)
 
     i = sub.add_parser("info", help="show a mask's metadata and counts", description="Show a mask file's metadata.")
     i.add_argument("mask", help="mask file")
@@ -141,22 +126,6 @@ def _model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gguf-file", default=None, help="GGUF file name inside --model's directory")
     parser.add_argument("--revision", default=None, help="hub revision for a hub id")
     parser.add_argument("--dtype", default="float32", type=dtype_name, help="dtype to load the model in (default float32)")
-
-
-def _plan(args: argparse.Namespace) -> int:
-    from spin_eval.modelspec import resolve_model_spec
-    from spin_eval.spin.plan import format_plan, make_plan
-    from spin_eval.spin.settings import given_settings, make_settings
-
-    spec = resolve_model_spec(args.model, gguf_file=args.gguf_file, revision=args.revision)
-    config, options = make_settings(given_settings(args), spec, where="mask plan")
-    plan = make_plan(spec, config, options, dtype=args.dtype, device=args.device, device_map=args.device_map,
-                     nproc=args.nproc, devices=args.devices)
-    if args.json:
-        print(json.dumps(plan.to_dict(), indent=2, sort_keys=True))
-    else:
-        print(format_plan(plan))
-    return 0
 
 
 def _check_build_args(args: argparse.Namespace, ranks: Any) -> None:
@@ -203,9 +172,10 @@ def _build_on(args: argparse.Namespace, ranks: Any) -> int:
     from spin_eval.preflight import preflight
     from spin_eval.spin import build as build_mod
     from spin_eval.spin.config import SpinConfig
-    from spin_eval.spin.io import merge_score_files, save_mask, save_score_sums
+    from spin_eval.spin.io import save_mask
     from spin_eval.spin.mask import model_fingerprint
     from spin_eval.spin.plan import check_plan_fits, format_plan, make_plan
+    from spin_eval.spin.scorefile import ScoreFiles
     from spin_eval.spin.settings import given_settings, make_settings
 
     _check_build_args(args, ranks)
@@ -235,7 +205,8 @@ def _build_on(args: argparse.Namespace, ranks: Any) -> int:
     fingerprint = model_fingerprint(model, config.target)
     progress = not args.no_progress and main_rank
     if args.from_scores:
-        sums, meta = merge_score_files(args.from_scores)
+        sums = ScoreFiles(args.from_scores)  # headers checked now; each matrix merged when it is scored
+        meta = sums.metadata
         if meta.get("model_fingerprint") != fingerprint:
             raise InputError(f"score files were computed on another model (fingerprint {meta.get('model_fingerprint', '?')[:16]}...) than {args.model}")
         scored_config = SpinConfig.from_dict(meta["config"])
@@ -254,15 +225,14 @@ def _build_on(args: argparse.Namespace, ranks: Any) -> int:
                                         model_name=spec.name)
     elif args.save_scores:
         sets = build_mod.calibration_sets(config)
-        sums, meta = build_mod.score_sums(model, tokenizer, config, shard=args.shard, batch_size=options.batch_size,
-                                          progress=progress, sets=sets, fingerprint=fingerprint)
         index, count = args.shard or (0, 1)
         out = Path(args.save_scores) / f"scores-{fingerprint[:12]}-shard{index:03d}-of-{count:03d}.safetensors"
-        save_score_sums(sums, meta, out)
+        meta = build_mod.write_score_sums(model, tokenizer, config, out, shard=args.shard, progress=progress,
+                                          batch_size=options.batch_size, sets=sets, fingerprint=fingerprint)
         print(f"wrote score sums of shard {index}/{count} to {out}")
         if count > 1:
             return 0
-        mask = build_mod.mask_from_sums(model, sums, config, fingerprint=fingerprint, calibration=meta["calibration"],
+        mask = build_mod.mask_from_sums(model, ScoreFiles([out]), config, fingerprint=fingerprint, calibration=meta["calibration"],
                                         model_name=spec.name)
     else:
         mask = build_mod.build_masks(model, tokenizer, config, batch_size=options.batch_size, progress=progress,

@@ -4,7 +4,7 @@ Stages (recorded in ``OUT/spin-eval-run.json``, the same manifest ``spin-eval ru
 ``sweep`` object; a finished stage or variant is skipped on re-run, ``force`` redoes everything):
 
 1. ``scores``: the calibration score sums |dL/dW| of the three sets, computed ONCE with
-   ``spin_eval.spin.build.score_sums`` (or merged from ``--from-scores`` files written by
+   ``spin_eval.spin.build.write_score_sums`` (or merged from ``--from-scores`` files written by
    ``spin-eval mask build --save-scores``, refused when they belong to another model, target or
    calibration set) and saved to ``OUT/masks/score_sums.safetensors``.
 2. ``masks``: for every point (p, q) of the grid the SPIN mask and one mask per control, each from those
@@ -179,9 +179,9 @@ def check_score_metadata(meta: dict[str, Any], *, fingerprint: str, config: Any,
 
 def load_or_score(lm: Any, settings: SweepSettings, masks_dir: Path, *, force: bool):
     """``(sums, metadata)``: from ``OUT/masks/score_sums.safetensors``, ``--from-scores`` files, or one scoring pass."""
-    from spin_eval.spin.build import calibration_metadata, calibration_sets, score_sums
-    from spin_eval.spin.io import load_score_sums, merge_score_files, save_score_sums
+    from spin_eval.spin.build import calibration_metadata, calibration_sets, write_score_sums
     from spin_eval.spin.mask import model_fingerprint
+    from spin_eval.spin.scorefile import ScoreFiles, write_score_file
 
     config = settings.spin_config(settings.ratios[0], settings.ratios[0])
     sets = calibration_sets(config)
@@ -189,21 +189,23 @@ def load_or_score(lm: Any, settings: SweepSettings, masks_dir: Path, *, force: b
     fingerprint = model_fingerprint(lm.model, config.target)
     path = masks_dir / SCORES_FILE
     if path.is_file() and not force:
-        sums, meta = load_score_sums(path)
+        sums = ScoreFiles([path])  # read one matrix at a time when a mask needs it
+        meta = sums.file_metadata[0]
         check_score_metadata(meta, fingerprint=fingerprint, config=config, calibration=calibration, where=str(path))
         return sums, meta, "reused"
     if settings.from_scores:
-        sums, meta = merge_score_files(list(settings.from_scores))
+        merged = ScoreFiles(list(settings.from_scores))
+        meta = merged.metadata
         check_score_metadata(meta, fingerprint=fingerprint, config=config, calibration=calibration,
                              where=f"--from-scores {' '.join(settings.from_scores)}")
+        write_score_file(path, merged.layout, meta, merged.tensors())
         source = "from-scores"
     else:
         print(f"[scores] scoring the three calibration sets once (nsamples={config.nsamples})", file=sys.stderr)
-        sums, meta = score_sums(lm.model, lm.tokenizer, config, batch_size=settings.run.scoring.batch_size,
+        meta = write_score_sums(lm.model, lm.tokenizer, config, path, batch_size=settings.run.scoring.batch_size,
                                 progress=True, sets=sets, fingerprint=fingerprint)
         source = "scored"
-    save_score_sums(sums, meta, path)
-    return sums, meta, source
+    return ScoreFiles([path]), meta, source
 
 
 def point_masks(model: Any, sums: dict, meta: dict, settings: SweepSettings, p: float, q: float,

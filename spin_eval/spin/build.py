@@ -8,8 +8,9 @@ P, a few bytes per *selected* weight on the host) and freed. ``ranks`` (``spin_e
 splits the samples over data-parallel processes and sums each matrix over the ranks (exactly: int64
 grid sums, see ``scoring``) before its top-k, so every rank ends with the index sets of one process.
 
-The sharded path keeps full sums: ``score_sums`` (one shard of the samples, written with
-``--save-scores``) and ``mask_from_sums`` (after merging shard files). ``load_or_build_mask(s)`` caches
+The score-file path: ``write_score_sums`` (one shard of the samples, ``--save-scores``) streams one
+set's sums at a time into the file; ``mask_from_sums`` takes ``scorefile.ScoreFiles`` (shard files merged
+one matrix at a time) or in-memory ``score_sums``, and scores and selects one matrix at a time. ``load_or_build_mask(s)`` caches
 masks under ``spin_eval.paths.cache_dir()/masks/`` keyed by the model fingerprint, every SpinConfig field
 and the calibration files' sha256s (not the batch size on the CPU, where it cannot change the mask). ``control_mask`` draws
 the ``random`` / ``magnitude-random`` control of a given SPIN mask.
@@ -18,6 +19,7 @@ the ``random`` / ``magnitude-random`` control of a given SPIN mask.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from spin_eval import __version__
@@ -107,6 +109,35 @@ def _run_metadata(model: Any, fingerprint: str, config: SpinConfig, sets: dict[s
     }
 
 
+def _shard_scoring(model: Any, tokenizer: Any, config: SpinConfig, shard: tuple[int, int] | None,
+                   sets: dict[str, CalibrationSet] | None, fingerprint: str | None):
+    """(target Linears, {set: this shard's samples}, score-file metadata) of one shard, before any scoring."""
+    from spin_eval.spin.mask import model_fingerprint, target_linears
+    from spin_eval.spin.scoring import SCORE_ARITHMETIC
+
+    index, count = _parse_shard(shard)
+    sets = sets if sets is not None else calibration_sets(config)
+    linears = target_linears(model, config.target)
+    fingerprint = fingerprint or model_fingerprint(model, config.target)
+    samples = {name: _samples(name, cal, tokenizer, config, index, count) for name, cal in sets.items()}
+    metadata = _run_metadata(model, fingerprint, config, sets)
+    metadata.update(shard=[index, count], samples_scored={name: len(s) for name, s in samples.items()},
+                    score_arithmetic=SCORE_ARITHMETIC)
+    return linears, samples, metadata
+
+
+def _each_sum(model: Any, linears: dict[str, Any], samples: dict[str, list], *, batch_size: int, progress: bool):
+    """``(set, param, int64 sum on the CPU)`` for every set and matrix: one set's sums at a time (8 bytes
+    per target weight on the weights' devices), each matrix handed over and dropped from the set's dict."""
+    from spin_eval.spin.scoring import gradient_sums
+
+    for set_name, set_samples in samples.items():
+        set_sums = gradient_sums(model, set_samples, linears, batch_size=batch_size, progress=progress,
+                                 desc=f"scoring {set_name}")
+        for name in list(set_sums):
+            yield set_name, name, set_sums.pop(name).cpu()
+
+
 def score_sums(
     model: Any,
     tokenizer: Any,
@@ -118,32 +149,42 @@ def score_sums(
     sets: dict[str, CalibrationSet] | None = None,
     fingerprint: str | None = None,
 ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """Full int64 grid sums of per-sample |dL/dW| for the three sets over shard ``i/n`` of the sampled rows,
+    """Full int64 grid sums of per-sample |dL/dW| for every set over shard ``i/n`` of the sampled rows,
     on the CPU (exact: shards merged in any order give the one-process sums bit for bit).
 
     Returns ``({set: {param: tensor}}, metadata)``; the metadata identifies the run (fingerprint,
-    config, calibration, score arithmetic) so ``io.merge_score_files`` can refuse mixing shards of
-    different runs. Holds all three sets' sums at once (24 bytes per target weight on the host).
+    config, calibration, score arithmetic) so ``ScoreFiles`` can refuse mixing shards of different runs.
+    Holds every set's sums at once (8 bytes per set per target weight): for tests and small models;
+    ``write_score_sums`` streams the same sums into a score file.
     """
-    from spin_eval.spin.mask import model_fingerprint, target_linears
-    from spin_eval.spin.scoring import SCORE_ARITHMETIC, gradient_sums
-
-    index, count = _parse_shard(shard)
-    sets = sets if sets is not None else calibration_sets(config)
-    linears = target_linears(model, config.target)
-    fingerprint = fingerprint or model_fingerprint(model, config.target)
-    sums: dict[str, dict[str, Any]] = {}
-    scored: dict[str, int] = {}
-    for set_name, cal in sets.items():
-        samples = _samples(set_name, cal, tokenizer, config, index, count)
-        set_sums = gradient_sums(
-            model, samples, linears, batch_size=batch_size, progress=progress, desc=f"scoring {set_name}"
-        )
-        sums[set_name] = {name: set_sums.pop(name).cpu() for name in list(set_sums)}
-        scored[set_name] = len(samples)
-    metadata = _run_metadata(model, fingerprint, config, sets)
-    metadata.update(shard=[index, count], samples_scored=scored, score_arithmetic=SCORE_ARITHMETIC)
+    linears, samples, metadata = _shard_scoring(model, tokenizer, config, shard, sets, fingerprint)
+    sums: dict[str, dict[str, Any]] = {name: {} for name in samples}
+    for set_name, name, total in _each_sum(model, linears, samples, batch_size=batch_size, progress=progress):
+        sums[set_name][name] = total
     return sums, metadata
+
+
+def write_score_sums(
+    model: Any,
+    tokenizer: Any,
+    config: SpinConfig,
+    path: str | Path,
+    *,
+    shard: tuple[int, int] | None = None,
+    batch_size: int = 1,
+    progress: bool = True,
+    sets: dict[str, CalibrationSet] | None = None,
+    fingerprint: str | None = None,
+) -> dict[str, Any]:
+    """``score_sums`` written to the score file ``path`` as they are made (atomically): one set's sums in
+    memory at a time, each matrix written at its offset and freed. Returns the file's metadata."""
+    from spin_eval.spin.scorefile import write_score_file
+
+    linears, samples, metadata = _shard_scoring(model, tokenizer, config, shard, sets, fingerprint)
+    layout = {f"{s}/{name}": tuple(lin.weight.shape) for s in samples for name, lin in linears.items()}
+    write_score_file(path, layout, metadata, ((f"{s}/{name}", total) for s, name, total in
+                                              _each_sum(model, linears, samples, batch_size=batch_size, progress=progress)))
+    return metadata
 
 
 def score_top_sets(
@@ -203,7 +244,9 @@ def mask_from_sums(
     model_name: str | None = None,
 ):
     """Scores ``importance_scores(|W|, int64 grid sums)`` -> top sets -> SpinMask with full metadata (the
-    merged-shards and sweep path: the same arithmetic as ``build_masks``, so the same mask)."""
+    score-file and sweep path: the same arithmetic as ``build_masks``, so the same mask). ``sums`` is
+    ``{set: {param: sum}}``, in memory or a ``scorefile.ScoreFiles`` (read on access): one matrix of one
+    set is scored at a time and only its top-k indices are kept."""
     from spin_eval.spin.mask import target_linears
     from spin_eval.spin.namedsets import role_top_sets
     from spin_eval.spin.scoring import importance_scores

@@ -6,10 +6,8 @@ Mask file (one ``.safetensors`` file):
   metadata  ``__metadata__["spin_eval_mask"]``: the JSON metadata (keys in docs/architecture.md),
             serialised with sorted keys, so identical inputs give byte-identical files.
 
-Score file (``--save-scores`` / ``--shard``; read back one tensor at a time): tensors ``<set>/<param name>`` holding int64 sums of
-per-sample absolute gradients on the 2^-48 grid (``spin_eval.spin.scoring``; not yet multiplied by
-|W|), metadata ``spin_eval_scores`` JSON (fingerprint, config, shard, sample counts, calibration
-sha256s, score arithmetic). Merging sums them in int64: exact, any order gives the same bits.
+Score files (``--save-scores`` / ``--shard`` / ``--from-scores``): ``spin_eval.spin.scorefile``, written
+and merged one tensor at a time.
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spin_eval.constants import MASK_FORMAT_VERSION, MASK_FORMAT_VERSIONS_READ, SCORES_FORMAT_VERSION
+from spin_eval.constants import MASK_FORMAT_VERSION, MASK_FORMAT_VERSIONS_READ
 from spin_eval.errors import InputError, MaskError, SpinEvalError
 from spin_eval.fileio import file_sha256, write_bytes_atomic  # noqa: F401  (file_sha256: documented here too)
 
@@ -32,7 +30,6 @@ if TYPE_CHECKING:  # pragma: no cover
 logger = logging.getLogger(__name__)
 
 MASK_METADATA_KEY = "spin_eval_mask"
-SCORES_METADATA_KEY = "spin_eval_scores"
 REQUIRED_MASK_KEYS = (
     "format_version",
     "spin_eval_version",
@@ -121,7 +118,6 @@ def _is_ratio(value: Any) -> bool:
 def _parse_metadata_json(text: str, path: Path, what: str) -> dict[str, Any]:
     """The JSON object stored in a safetensors header; MaskError for invalid, deeply nested or non-object JSON."""
     from spin_eval.bounded import LARGE, loads_json
-    from spin_eval.errors import InputError
 
     try:  # bounded: depth, number length, no literal that overflows to infinity
         metadata = loads_json(text, f"{what} file {path}: metadata", LARGE, fix="rebuild it")
@@ -266,135 +262,12 @@ def load_mask(path: str | Path) -> "SpinMask":
     return SpinMask(indices=indices, shapes=shapes, metadata=metadata)
 
 
-# --------------------------------------------------------------------------------------------------
-# Partial score files (sums of per-sample absolute gradients)
-
-
-def save_score_sums(sums: dict[str, dict[str, "torch.Tensor"]], metadata: dict[str, Any], path: str | Path) -> None:
-    """Write ``{set: {param: int64 grid sum}}`` and JSON ``metadata`` atomically to ``path``."""
-    import torch
-    from safetensors.torch import save
-
-    tensors: dict[str, torch.Tensor] = {}
-    for set_name in sorted(sums):
-        for param in sorted(sums[set_name]):
-            tensor = sums[set_name][param].detach()
-            if tensor.dtype != torch.int64:
-                raise ValueError(f"score sums must be int64 grid sums, got {tensor.dtype} for {set_name}/{param}")
-            tensors[f"{set_name}/{param}"] = tensor.to("cpu").contiguous()
-    meta = dict(metadata)
-    meta["format_version"] = SCORES_FORMAT_VERSION
-    write_bytes_atomic(path, save(tensors, metadata={SCORES_METADATA_KEY: _dumps(meta)}))
-
-
-def load_score_sums(path: str | Path) -> tuple[dict[str, dict[str, "torch.Tensor"]], dict[str, Any]]:
-    """Read a score file written by ``save_score_sums``: ``({set: {param: sum}}, metadata)``, one tensor at
-    a time (no copy of the file's bytes in memory)."""
-    sums: dict[str, dict[str, torch.Tensor]] = {}
-
-    def keep(set_name: str, param: str, tensor: "torch.Tensor") -> None:
-        sums.setdefault(set_name, {})[param] = tensor
-
-    return sums, _each_score_tensor(path, keep)
-
-
-def _each_score_tensor(path: str | Path, visit: Any, check_meta: Any = None) -> dict[str, Any]:
-    """Validate score file ``path``, call ``check_meta(metadata)``, then ``visit(set, param, tensor)`` for
-    each tensor, read one at a time from the file (safetensors' ``safe_open``); returns the metadata."""
-    import torch
-    from safetensors import safe_open
-
-    from spin_eval.spin.scoring import SCORE_ARITHMETIC
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"score file {path} does not exist; check the path")
-    try:
-        handle = safe_open(str(path), framework="pt")
-        meta = handle.metadata() or {}
-        keys = list(handle.keys())
-    except Exception as exc:  # safetensors raises several types for bad headers / truncation
-        raise InputError(f"score file {path} is corrupt or truncated ({type(exc).__name__}: {exc}); rescore it") from None
-    if SCORES_METADATA_KEY not in meta:
-        raise InputError(f"{path} is not a spin-eval score file (no '{SCORES_METADATA_KEY}' metadata)")
-    metadata = _parse_metadata_json(meta[SCORES_METADATA_KEY], path, "score")
-    if metadata.get("format_version") != SCORES_FORMAT_VERSION:
-        raise InputError(
-            f"score file {path} has format_version {metadata.get('format_version')!r}, expected "
-            f"{SCORES_FORMAT_VERSION}; rescore with this spin-eval version"
-        )
-    if metadata.get("score_arithmetic") != SCORE_ARITHMETIC:
-        raise InputError(f"score file {path}: field score_arithmetic {metadata.get('score_arithmetic')!r:.60} differs "
-                         "from this spin-eval's; rescore with this version")
-    if check_meta is not None:
-        check_meta(metadata)
-    for key in keys:
-        try:
-            tensor = handle.get_tensor(key)
-        except Exception as exc:  # noqa: BLE001  (a truncated file fails here)
-            raise InputError(f"score file {path} is corrupt or truncated at {key} ({type(exc).__name__}); rescore it") from None
-        if tensor.dtype != torch.int64:
-            raise InputError(f"score file {path}: tensor {key} is {tensor.dtype}, not int64 grid sums (another "
-                             "precision); rescore with this spin-eval version")
-        set_name, _, param = key.partition("/")
-        visit(set_name, param, tensor)
-    return metadata
-
-
-def merge_score_files(paths: list[str | Path]) -> tuple[dict[str, dict[str, "torch.Tensor"]], dict[str, Any]]:
-    """Sum partial score files of shards 0..n-1 of one run (int64: exact, any order and any split give the
-    one-process sums bit for bit). InputError when shards are missing, repeated, or from different models /
-    configs / calibration data / score arithmetic."""
-    if not paths:
-        raise InputError("no score files given; pass the files written by `spin-eval mask build --shard i/n`")
-    merged: dict[str, dict[str, torch.Tensor]] = {}
-    first: dict[str, Any] = {}
-    seen: dict[int, str] = {}
-    scored: dict[str, int] = {}
-    for path in sorted(str(p) for p in paths):
-
-        def check(meta: dict[str, Any], path: str = path) -> None:  # before any tensor of the file is read
-            shard = meta.get("shard", [0, 1])
-            key = {k: meta.get(k) for k in ("model_fingerprint", "config", "calibration", "score_arithmetic")}
-            if not first:
-                first.update(meta=meta, key=key)
-            elif key != first["key"]:
-                differing = [k for k in key if key[k] != first["key"][k]]
-                raise InputError(
-                    f"score file {path} differs from {sorted(seen.values())[0]} in {', '.join(differing)}; merge "
-                    "only shards of one run (same model, config and calibration data)"
-                )
-            if shard[1] != first["meta"].get("shard", [0, 1])[1]:
-                raise InputError(f"score file {path} is shard {shard[0]}/{shard[1]}, others are of "
-                                 f"/{first['meta']['shard'][1]}")
-            if shard[0] in seen:
-                raise InputError(f"score files {seen[shard[0]]} and {path} are both shard {shard[0]}; pass each once")
-            seen[shard[0]] = path
-            for set_name, count in meta.get("samples_scored", {}).items():
-                scored[set_name] = scored.get(set_name, 0) + int(count)
-
-        def add(set_name: str, param: str, tensor: "torch.Tensor", path: str = path) -> None:
-            total = merged.setdefault(set_name, {}).get(param)
-            if total is None:
-                merged[set_name][param] = tensor
-            else:
-                _add_exact_(total, tensor, path, f"{set_name}/{param}")
-
-        _each_score_tensor(path, add, check)  # one tensor of one file in memory beside the merged sums
-    first_meta = first["meta"]
-    n = first_meta.get("shard", [0, 1])[1]
-    missing = sorted(set(range(n)) - set(seen))
-    if missing:
-        raise InputError(f"score files lack shard(s) {', '.join(f'{i}/{n}' for i in missing)}; score them first")
-    meta = dict(first_meta)
-    meta["shard"] = [0, 1]
-    meta["merged_from"] = n
-    meta["samples_scored"] = scored
-    return merged, meta
-
-
-def _add_exact_(total: "torch.Tensor", part: "torch.Tensor", path: str, key: str) -> None:
-    """``total += part`` for non-negative int64 sums; InputError instead of a silent int64 wrap-around."""
-    if int(total.max()) + int(part.max()) > 2**63 - 1:
-        raise InputError(f"score file {path}: {key} summed over the shards passes the int64 range; score fewer samples")
-    total += part
+# Partial score files live in spin_eval.spin.scorefile (streamed); their names stay importable from here.
+from spin_eval.spin.scorefile import (  # noqa: E402,F401
+    SCORES_METADATA_KEY,
+    ScoreFiles,
+    load_score_sums,
+    merge_score_files,
+    save_score_sums,
+    write_score_file,
+)

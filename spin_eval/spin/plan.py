@@ -15,7 +15,13 @@ dtype, ``v`` = max(d, 4) the per-sample value dtype, sums are int64 grid sums: 8
                 intermediate size: what autograd keeps for the backward of a Llama-style decoder layer
                 with attention scores materialised (an upper bound: SDPA kernels keep less)
 * logits:       B x T x vocab x (d + 8) (logits, their float32 copy and its gradient)
-* host:         the three top index sets, 8 bytes per top-k entry (G: p, F and P: q of each matrix)
+* host:         the top index sets, 8 bytes per top-k entry (the general set: p, every other set: q of
+                each matrix; ``--set``/``--couple`` name more than three sets)
+* score file:   target weights x 8 x sets on disk per shard (``--save-scores`` / ``--shard``); scoring into
+                it needs what the build needs (one set's sums at a time, streamed into the file)
+* merge:        ``--from-scores`` / the mask after ``--save-scores``: one matrix at a time on the host,
+                largest target matrix x 48 (merged int64 sum, the shard tensor being read and its read
+                buffer, float64 sums and |W|, comparison masks), beside the model
 * mask on disk: at most floor(q x numel) x 8 bytes per matrix (the coupled set is within F) plus shapes
                 and a JSON header (~200 bytes per matrix + 1 KB)
 """
@@ -32,6 +38,13 @@ _DTYPE_BYTES = {"float32": 4, "float64": 8, "bfloat16": 2, "float16": 2, "auto":
 #: Per-matrix overhead of the mask file's shape tensor and JSON header entries (bytes, approximate).
 _MASK_BYTES_PER_MATRIX = 200
 _MASK_HEADER_BYTES = 1024
+#: Host bytes per entry of the largest matrix when a mask is made from score files (see the module docstring).
+MERGE_BYTES_PER_ENTRY = 48
+#: What bench/bench_spin_memory.py measured (peak RSS beyond the resident model, per target weight).
+MEASURED = ("measured on SmolLM2-135M (CPU, float32, 4 samples per set, 2026-12-05, bench/bench_spin_memory.py): "
+            "peak RSS beyond the model per target weight: build {build}, --save-scores {save}, "
+            "--shard i/2 {shard}, --from-scores merge {merge} bytes")
+MEASURED_FIGURES = {"build": "10.2", "save": "10.2", "shard": "10.0-10.3", "merge": "0.52"}
 
 
 @dataclass
@@ -57,6 +70,9 @@ class MemoryPlan:
     logits_bytes: int
     host_bytes: int
     mask_bytes_max: int
+    sets: int = 3
+    score_file_bytes: int = 0
+    merge_bytes: int = 0
     available: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -70,6 +86,11 @@ class MemoryPlan:
         """Peak bytes beyond the model, per target weight, on the scoring device."""
         return (self.peak_per_device - self.weights_bytes // max(self.devices, 1)) / max(self.target_weights, 1)
 
+    @property
+    def merge_per_target_weight(self) -> float:
+        """Host bytes beyond the model, per target weight, of a mask made from score files."""
+        return (self.merge_bytes + self.host_bytes) / max(self.target_weights, 1)
+
     def fits(self) -> bool | None:
         """True/False when the free memory of the devices is known, None otherwise."""
         if not self.available:
@@ -80,7 +101,7 @@ class MemoryPlan:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out.update(peak_per_device=self.peak_per_device, extra_per_target_weight=self.extra_per_target_weight,
-                   fits=self.fits())
+                   merge_per_target_weight=self.merge_per_target_weight, fits=self.fits())
         return out
 
 
@@ -125,14 +146,16 @@ def plan_from_model(
     per_matrix = largest * (v + 8 + 16 + 2) + (b * largest * (d + v + 8) if b > 1 else 0)
     activations = b * t * layers * d * (10 * hidden + 4 * inter + heads * t)
     logits = b * t * vocab * (d + 8)
-    host = sum(8 * (top_count(config.p, n) + 2 * top_count(config.q, n)) for n in sizes)
+    named = config.named_sets()
+    host = sum(8 * top_count(config.p if s == named.general else config.q, n) for n in sizes for s in named.names)
     mask_max = sum(8 * top_count(config.q, n) for n in sizes) + _MASK_BYTES_PER_MATRIX * len(sizes) + _MASK_HEADER_BYTES
     return MemoryPlan(
         model_name=model_name, target=config.target, matrices=len(sizes), target_weights=targets,
         largest_matrix=largest, parameters=params, dtype=dtype, batch_size=b, max_length=t, nproc=nproc,
         devices=devices, device=device, weights_bytes=params * d, sums_bytes=targets * acc,
         per_matrix_bytes=per_matrix, activation_bytes=activations, logits_bytes=logits, host_bytes=host,
-        mask_bytes_max=mask_max,
+        mask_bytes_max=mask_max, sets=len(named.names), score_file_bytes=targets * acc * len(named.names),
+        merge_bytes=largest * MERGE_BYTES_PER_ENTRY,
     )
 
 
@@ -216,7 +239,12 @@ def format_plan(plan: MemoryPlan) -> str:
         f"  logits             {_gib(plan.logits_bytes)}",
         f"  peak per device    {_gib(plan.peak_per_device)} ({plan.extra_per_target_weight:.2f} bytes per target "
         "weight beyond the model)",
-        f"  host beyond model  {plan.host_bytes / 2**20:,.2f} MiB (top index sets)",
+        f"  host beyond model  {plan.host_bytes / 2**20:,.2f} MiB (top index sets of {plan.sets} calibration sets)",
+        f"  score file         {_gib(plan.score_file_bytes)} on disk per shard (--save-scores/--shard; 8 bytes per "
+        f"set per target weight, written one set at a time: scoring needs the peak above)",
+        f"  merge              {_gib(plan.merge_bytes + plan.host_bytes)} on the host beyond the model for "
+        f"--from-scores ({plan.merge_per_target_weight:.2f} bytes per target weight: one matrix at a time)",
+        "  " + MEASURED.format(**MEASURED_FIGURES),
         f"  mask on disk       at most {plan.mask_bytes_max / 2**20:,.2f} MiB",
         f"  fits               {verdict}",
     ])

@@ -54,3 +54,20 @@ def test_build_refuses_early_when_the_plan_does_not_fit(config_dir, monkeypatch,
     assert "memory plan for" in err and "fits               NO" in err
     assert "would need about" in err and "only 0.00 GiB is free" in err
     assert not (config_dir / "m.safetensors").exists()
+
+
+def test_plan_models_the_merge_and_named_sets(config_dir, capsys):
+    base = ["mask", "plan", "--model", str(config_dir), "--p", "0.25", "--q", "0.125", "--json"]
+    assert main(base) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["sets"] == 3 and plan["score_file_bytes"] == 768 * 8 * 3  # one shard's score file
+    assert plan["merge_bytes"] == 128 * 48  # --from-scores: one matrix at a time beside the model
+    assert plan["merge_per_target_weight"] == (128 * 48 + plan["host_bytes"]) / 768
+    # four sets scored: general (top-p 32) and three others (top-q 16 each) per matrix
+    assert main(base + ["--set", "safety=s.jsonl", "--set", "helpful=h.jsonl", "--couple", "safety,helpful,fairness"]) == 0
+    named = json.loads(capsys.readouterr().out)
+    assert named["sets"] == 4 and named["score_file_bytes"] == 768 * 8 * 4
+    assert named["host_bytes"] == 6 * 8 * (32 + 3 * 16)
+    assert main(base[:-1]) == 0
+    text = capsys.readouterr().out
+    assert "top index sets of 3 calibration sets" in text and "--from-scores" in text and "measured on SmolLM2" in text
