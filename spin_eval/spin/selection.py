@@ -159,13 +159,20 @@ def draw_from_pool(pool: torch.Tensor, count: int, gen: torch.Generator) -> torc
     return torch.sort(pool[pick]).values
 
 
+def _magnitude_order(weight: torch.Tensor) -> torch.Tensor:
+    """Flat indices of ``weight`` by ascending |W| (stable: ties by index)."""
+    return torch.sort(weight.detach().reshape(-1).abs().float().cpu(), stable=True).indices
+
+
 def magnitude_bins(weight: torch.Tensor, bins: int = MAGNITUDE_BINS) -> torch.Tensor:
     """Percentile bin (0..bins-1) of every entry's |W| within its matrix (stable rank, ties by index)."""
-    flat = weight.detach().reshape(-1).abs().float().cpu()
-    order = torch.sort(flat, stable=True).indices
+    return _bins_of_order(_magnitude_order(weight), bins)
+
+
+def _bins_of_order(order: torch.Tensor, bins: int) -> torch.Tensor:
     ranks = torch.empty_like(order)
-    ranks[order] = torch.arange(flat.numel())
-    return (ranks * bins) // flat.numel()
+    ranks[order] = torch.arange(order.numel())
+    return (ranks * bins) // order.numel()
 
 
 def select_magnitude_random(
@@ -175,18 +182,22 @@ def select_magnitude_random(
     (from inside it only if a bin has too few others)."""
     if spin_set.numel() == 0:
         return torch.empty(0, dtype=torch.int64)
-    bin_of = magnitude_bins(weight, bins)
+    order = _magnitude_order(weight)
+    n = order.numel()
+    bin_of = _bins_of_order(order, bins)
     wanted = torch.bincount(bin_of[spin_set], minlength=bins)
-    excluded = torch.zeros(bin_of.numel(), dtype=torch.bool)
+    excluded = torch.zeros(n, dtype=torch.bool)
     excluded[spin_set] = True
     picks = []
     for b in torch.nonzero(wanted).reshape(-1).tolist():
-        in_bin = bin_of == b
-        others = torch.nonzero(in_bin & ~excluded).reshape(-1)
-        chosen = draw_from_pool(others, int(wanted[b]), gen)
+        # bin b holds the ranks r with r * bins // n == b: one slice of ``order`` (ascending index after the
+        # sort, as a scan of the whole matrix would list them), instead of two passes over the matrix per bin
+        members = torch.sort(order[-(-b * n // bins) : -(-(b + 1) * n // bins)]).values
+        inside = excluded[members]
+        chosen = draw_from_pool(members[~inside], int(wanted[b]), gen)
         short = int(wanted[b]) - chosen.numel()
         if short > 0:
-            chosen = torch.cat([chosen, draw_from_pool(torch.nonzero(in_bin & excluded).reshape(-1), short, gen)])
+            chosen = torch.cat([chosen, draw_from_pool(members[inside], short, gen)])
         picks.append(chosen)
     return torch.sort(torch.cat(picks)).values
 

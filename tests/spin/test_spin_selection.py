@@ -112,6 +112,38 @@ def test_magnitude_bins_are_percentiles():
     assert torch.equal(torch.bincount(bins, minlength=100), torch.full((100,), 2))
 
 
+def _magnitude_random_by_full_scans(weight, spin_set, gen, bins=sel.MAGNITUDE_BINS):
+    """The rule by its definition: for every bin, scan the whole matrix for its members (ascending index)."""
+    bin_of = sel.magnitude_bins(weight, bins)
+    wanted = torch.bincount(bin_of[spin_set], minlength=bins)
+    excluded = torch.zeros(bin_of.numel(), dtype=torch.bool)
+    excluded[spin_set] = True
+    picks = []
+    for b in torch.nonzero(wanted).reshape(-1).tolist():
+        in_bin = bin_of == b
+        chosen = sel.draw_from_pool(torch.nonzero(in_bin & ~excluded).reshape(-1), int(wanted[b]), gen)
+        short = int(wanted[b]) - chosen.numel()
+        if short > 0:
+            chosen = torch.cat([chosen, sel.draw_from_pool(torch.nonzero(in_bin & excluded).reshape(-1), short, gen)])
+        picks.append(chosen)
+    return torch.sort(torch.cat(picks)).values
+
+
+@pytest.mark.parametrize("shape,count,ties", [((37, 53), 40, False), ((64, 64), 700, True), ((10, 7), 69, True),
+                                              ((1, 1003), 5, False), ((30, 30), 899, False)])
+def test_magnitude_random_equals_the_full_scan_rule(shape, count, ties):
+    """The per-bin slice of the sorted order draws exactly what scanning the matrix per bin draws (same pools in
+    the same order, so the same generator picks), with tied magnitudes, bins too small, and n not divisible."""
+    g = torch.Generator().manual_seed(count)
+    weight = torch.randn(shape, generator=g)
+    if ties:
+        weight = torch.round(weight * 2) / 2  # a handful of distinct |W|: bins of equal values, ties by index
+    spin_set = torch.sort(torch.randperm(weight.numel(), generator=g)[:count]).values
+    got = sel.select_magnitude_random(weight, spin_set, torch.Generator().manual_seed(7))
+    want = _magnitude_random_by_full_scans(weight, spin_set, torch.Generator().manual_seed(7))
+    assert got.numel() == count and torch.equal(got, want)
+
+
 def test_select_all_warns_when_nothing_selected(caplog):
     scores = {f"l{i}.weight": tuple(torch.rand(30, 30) for _ in range(3)) for i in range(2)}
     with caplog.at_level(logging.WARNING, logger="spin_eval"):
