@@ -21,15 +21,17 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv with $($PYTHON --version)"
   "$PYTHON" -m venv .venv
 fi
-PIP=(.venv/bin/python -m pip install --disable-pip-version-check -q)
-# torch first and pinned, from SPIN_EVAL_TORCH_INDEX when set (see the header), so that the editable
-# install below finds it satisfied and does not pull another build.
-TORCH_INDEX=()
+# --no-compile: no .pyc for the ~10,000 modules of torch/transformers/lm-eval at install time; Python writes
+# them on first import for the modules actually used (most of transformers' model folders never are).
+PIP=(.venv/bin/python -m pip install --disable-pip-version-check -q --no-compile)
+# With SPIN_EVAL_TORCH_INDEX (see the header), torch first and pinned from that index, so that the editable
+# install below finds it satisfied and does not pull another build. Without it, torch==2.13.0 is resolved
+# once, together with everything else, by the editable install.
 if [ -n "${SPIN_EVAL_TORCH_INDEX:-}" ]; then
-  TORCH_INDEX=(--index-url "$SPIN_EVAL_TORCH_INDEX")
   echo "setup: torch from $SPIN_EVAL_TORCH_INDEX"
+  .venv/bin/python -c "import torch" 2>/dev/null \
+    || "${PIP[@]}" --index-url "$SPIN_EVAL_TORCH_INDEX" "torch==2.13.0"
 fi
-.venv/bin/python -c "import torch" 2>/dev/null || "${PIP[@]}" ${TORCH_INDEX[@]+"${TORCH_INDEX[@]}"} "torch==2.13.0"
 if [ "$WITH_TEST" = 1 ]; then
   "${PIP[@]}" -e ".[test]" "torch==2.13.0"
 else
