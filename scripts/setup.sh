@@ -21,9 +21,7 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv with $($PYTHON --version)"
   "$PYTHON" -m venv .venv
 fi
-# --no-compile: no .pyc for the ~10,000 modules of torch/transformers/lm-eval at install time; Python writes
-# them on first import for the modules actually used (most of transformers' model folders never are).
-PIP=(.venv/bin/python -m pip install --disable-pip-version-check -q --no-compile)
+PIP=(.venv/bin/python -m pip install --disable-pip-version-check -q)
 # With SPIN_EVAL_TORCH_INDEX (see the header), torch first and pinned from that index, so that the editable
 # install below finds it satisfied and does not pull another build. Without it, torch==2.13.0 is resolved
 # once, together with everything else, by the editable install.
