@@ -88,6 +88,16 @@ _cache_lm_eval_builtin_index()
 _CPU: dict[str, float] = {}
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """Modules holding ``slow`` tests run first, every other order unchanged (a stable sort).
+
+    With two test processes and ``--dist loadscope`` pytest-xdist hands out whole modules in collection order,
+    first come first served; when a two-minute SmolLM2 module is collected last, the suite ends with one
+    process running it alone. Started first, the long modules overlap and the short ones fill the gaps."""
+    slow_files = {item.nodeid.split("::", 1)[0] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in slow_files)
+
+
 def _cpu_now() -> float:
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
