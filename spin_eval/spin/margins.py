@@ -3,7 +3,8 @@
 A mask records per matrix and calibration set the relative gap between the k-th and (k+1)-th score and,
 for the reference selection, how many sorted positions a one-entry change would move
 (``spin_eval.spin.selection``). A gap under ``UNSTABLE_GAP`` is closer than the scoring precision: the
-mask there depends on rounding. Pure functions over the metadata dict.
+mask there depends on rounding. Pure functions over the metadata dict; no torch, so `spin-eval mask info`
+and the report's text need none.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from spin_eval.spin.selection import UNSTABLE_GAP
+#: A top-k boundary whose relative gap (k-th - (k+1)-th score) / k-th is below this is "unstable": float32
+#: arithmetic in another order (other kernels, hardware) moved SmolLM2 scores by up to 6e-7 (docs/spin.md).
+UNSTABLE_GAP = 1e-6
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from spin_eval.spin.margins import UNSTABLE_GAP  # noqa: F401 - selection.UNSTABLE_GAP, as before
+
 logger = logging.getLogger(__name__)
 
 #: Number of |W| percentile bins used by the magnitude-matched control.
@@ -48,11 +50,6 @@ def top_k_indices(scores: torch.Tensor, k: int) -> torch.Tensor:
     above = torch.nonzero(flat > threshold).reshape(-1)
     ties = torch.nonzero(flat == threshold).reshape(-1)[: k - above.numel()]
     return torch.sort(torch.cat([above, ties])).values.to(torch.int64)
-
-
-#: A top-k boundary whose relative gap (k-th - (k+1)-th score) / k-th is below this is "unstable": float32
-#: arithmetic in another order (other kernels, hardware) moved SmolLM2 scores by up to 6e-7 (docs/spin.md).
-UNSTABLE_GAP = 1e-6
 
 
 def top_k_with_margin(scores: torch.Tensor, k: int) -> tuple[torch.Tensor, dict | None]:
