@@ -144,13 +144,13 @@ def bench_throughput(args) -> None:
     from lm_eval.models.huggingface import HFLM
     from transformers.utils import logging as hf_logging
 
-    from spin_eval.adapter.spin_hf import SpinHFLM, _resolve_pretrained
+    from spin_eval.adapter.spin_hf import SpinHFLM, resolve_pretrained
 
     hf_logging.disable_progress_bar()
     kwargs = {"device": args.device, "dtype": args.dtype, "batch_size": args.batch_size}
     if args.random_shape:
         args.model = str(build_random_smollm2_shape(Path(tempfile.mkdtemp(prefix="smollm2-shape-"))))
-    pretrained, _ = _resolve_pretrained(args.model, kwargs)  # smollm2 -> its converted directory
+    pretrained, _ = resolve_pretrained(args.model, kwargs)  # smollm2 -> its converted directory
     t0 = time.perf_counter()
     plain = HFLM(pretrained=pretrained, **kwargs)
     t_plain = time.perf_counter() - t0

@@ -94,10 +94,6 @@ from spin_eval.errors import FingerprintMismatchError, InputError, MaskError, Sp
 
 logger = logging.getLogger(__name__)
 
-#: Old private names, kept for callers (bench/bench_adapter.py) written before the split.
-_resolve_pretrained = resolve_pretrained
-
-
 # --------------------------------------------------------------------------------------------- the model
 
 
