@@ -64,12 +64,12 @@ def mask_panel(variants: list[Variant], by_name: dict[str, RunResults]) -> MaskP
                                for k, t in mask.indices.items()}
             counts = {k: int(a.size) for k, a in indices[v.name].items()}
             shapes = dict(mask.shapes)
+            meta = mask.metadata
         else:
             indices[v.name] = None
             meta = (by_name[v.name].spin or {}).get("mask_metadata") or {}
             counts = {str(k): int(n) for k, n in (meta.get("counts") or {}).items()}
-        _note_margins(panel, v.name, mask.metadata if mask is not None else
-                      (by_name[v.name].spin or {}).get("mask_metadata") or {})
+        _note_margins(panel, v.name, meta)
         v_meta_counts = counts
         layers = []
         for pname, n in sorted(v_meta_counts.items()):

@@ -21,6 +21,7 @@ Bounded memory on both sides:
 from __future__ import annotations
 
 import json
+import math
 import struct
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -36,21 +37,15 @@ if TYPE_CHECKING:  # pragma: no cover
 SCORES_METADATA_KEY = "spin_eval_scores"
 
 
-def _numel(shape: Iterable[int]) -> int:
-    n = 1
-    for d in shape:
-        n *= int(d)
-    return n
-
-
 def _header(layout: Mapping[str, tuple[int, ...]], metadata: dict[str, Any]) -> tuple[bytes, dict[str, int], int]:
     """(header bytes, absolute start of each tensor's data, file size) of int64 tensors ``layout``
     ({key: shape}), laid out as safetensors does: keys sorted, JSON padded with spaces to 8 bytes."""
-    entries: dict[str, Any] = {"__metadata__": {SCORES_METADATA_KEY: json.dumps(
-        metadata, sort_keys=True, separators=(",", ":"), allow_nan=False)}}
+    from spin_eval.spin.io import _dumps  # the one metadata serialiser of mask and score files
+
+    entries: dict[str, Any] = {"__metadata__": {SCORES_METADATA_KEY: _dumps(metadata)}}
     offset = 0
     for key in sorted(layout):
-        size = 8 * _numel(layout[key])
+        size = 8 * math.prod(int(d) for d in layout[key])
         entries[key] = {"dtype": "I64", "shape": [int(d) for d in layout[key]], "data_offsets": [offset, offset + size]}
         offset += size
     text = json.dumps(entries, separators=(",", ":"), ensure_ascii=False).encode()
