@@ -7,7 +7,15 @@ from __future__ import annotations
 
 
 class SpinEvalError(Exception):
-    """Base class: a problem with the user's input or environment, reported without a traceback."""
+    """Base class: a problem with the user's input or environment, reported without a traceback.
+
+    ``str()`` is always one line: control characters, line separators and bidi overrides that reached the
+    message from an input (a key or value read from a file) are shown escaped, for every raiser at once."""
+
+    def __str__(self) -> str:
+        from spin_eval.safetext import one_line
+
+        return one_line(super().__str__())
 
 
 class InputError(SpinEvalError):

@@ -131,3 +131,15 @@ def test_escape_codes_in_model_name_are_not_printed_raw(capsys, tmp_path, tiny_m
     assert main(["mask", "info", str(path)]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\\x1b]8;;https://evil.example" in out
+
+
+def test_every_spin_eval_error_prints_on_one_line():
+    """A key or value read from a file reaches messages verbatim; the error class (not each raiser) keeps
+    ``str()`` on one line. Found by the fuzzer: a mask whose config held the key ``"\\n"``."""
+    from spin_eval.errors import InputError, MaskError
+    from spin_eval.spin.config import SpinConfig
+
+    assert str(MaskError("a\nb\u2028c\x1b[2J")) == "a\\nb\\u2028c\\x1b[2J"
+    with pytest.raises(InputError) as info:
+        SpinConfig.from_dict({"\n": None, "p": 1e-4, "q": 1e-4})
+    assert "\n" not in str(info.value) and "\\n" in str(info.value)
