@@ -25,6 +25,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from spin_eval.errors import InputError
 from spin_eval.fileio import iter_jsonl, write_bytes_atomic
@@ -158,14 +159,30 @@ def interleave_strata(rows_strata: Sequence[tuple], seed: int = 0) -> list[int]:
     return _round_robin([[idx[j] for j in rng.permutation(len(idx))] for _key, idx in _by_stratum(rows_strata)])
 
 
+#: :func:`select_docs` results by (dataset fingerprint, strata, per_stratum, seed). lm-eval calls a task's
+#: ``process_docs`` on every ``eval_docs`` access (about ten per task and run); the selection is a pure
+#: function of the data, whose fingerprint ``datasets`` derives from the file contents and every operation.
+_SELECTED: dict[tuple, Any] = {}
+_SELECTED_MAX = 64
+
+
 def select_docs(dataset, strata: Sequence[str], per_stratum: int | None = None, seed: int = 0):
     """The ``process_docs`` hook of the tasks: ``dataset`` (a ``datasets.Dataset``) stratified by the
     columns ``strata``; all documents (:func:`interleave_strata`) or, with ``per_stratum``, the
-    ``*_mini`` subset (:func:`select_stratified`)."""
-    keys = list(zip(*(dataset[column] for column in strata)))
-    if per_stratum is None:
-        return dataset.select(interleave_strata(keys, seed=seed))
-    return dataset.select(select_stratified(keys, per_stratum, seed=seed))
+    ``*_mini`` subset (:func:`select_stratified`). Repeated calls on the same data return the cached result."""
+    fingerprint = getattr(dataset, "_fingerprint", None)
+    key = (fingerprint, tuple(strata), per_stratum, seed)
+    if fingerprint is not None and key in _SELECTED:
+        return _SELECTED[key]
+    columns = dataset.select_columns(list(strata)).to_dict()  # columnar: no per-row formatting
+    keys = list(zip(*(columns[column] for column in strata)))
+    order = interleave_strata(keys, seed=seed) if per_stratum is None else select_stratified(keys, per_stratum, seed=seed)
+    selected = dataset.select(order)
+    if fingerprint is not None:
+        if len(_SELECTED) >= _SELECTED_MAX:
+            _SELECTED.pop(next(iter(_SELECTED)))
+        _SELECTED[key] = selected
+    return selected
 
 
 def limit_indices(n: int, k: int, interleaved: bool) -> list[int]:

@@ -8,12 +8,19 @@ the 7B hub model -> the tiny model folder, ``cuda`` -> ``cpu``, ``--multi_gpu --
 document -> 2 per task (1 per generation task), and the suites -> one multiple-choice and one generation
 task (no control variant), torchrun's 8 processes -> 2 (gloo). Skipped: the set-up and hub download (nothing may
 reach a hub here) and vLLM (not installed; its flags are validated by tests/test_docs.py).
+
+A plain ``spin-eval ...`` line (no shell syntax) is split as bash splits it (``shlex``) and run through
+``spin_eval.cli.main``, the console script's own entry point, in this process (the console script itself is
+run by tests/adapter/test_adapter_cli.py and tests/test_wheel_install.py); every other line (torchrun,
+accelerate launch, ``$(spin-eval tasks path)``) runs with bash. In-process saves each command's imports and
+lm-eval's task index (tests/conftest.py reads it once per test process).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -62,16 +69,28 @@ def test_recipe_shows_each_stage():
 
 
 @pytest.mark.slow
-def test_recipe_runs_on_cpu_with_the_tiny_model(tiny_model_dir, tmp_path):
+def test_recipe_runs_on_cpu_with_the_tiny_model(tiny_model_dir, tmp_path, monkeypatch):
+    from spin_eval.cli import main
+
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
            "SPIN_EVAL_CACHE": str(tmp_path / "cache"), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
            "ACCELERATE_USE_CPU": "1"}
+    for name in ("SPIN_EVAL_CACHE", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "ACCELERATE_USE_CPU"):
+        monkeypatch.setenv(name, env[name])
+    monkeypatch.chdir(tmp_path)
+    in_process = 0
     for line in recipe_commands():
         command = scaled(line, tiny_model_dir)
+        if command.startswith("spin-eval ") and not set("$`|;&<>(){}*?'\"\\") & set(command):
+            assert main(shlex.split(command)[1:]) == 0, command
+            in_process += 1
+            continue
         proc = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True,
                               timeout=1800)
         assert proc.returncode == 0, f"{command}\n{proc.stderr[-3000:]}"
+
+    assert in_process >= 5  # mask build and info, run (twice), tune, export
 
     manifest = json.loads((tmp_path / "runs" / "qwen7b" / "spin-eval-run.json").read_text())
     assert manifest["evaluation_options"]["apply_chat_template"] is True

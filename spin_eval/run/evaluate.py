@@ -138,9 +138,10 @@ def load_shared_model(settings: RunSettings):
 
 
 def make_task_manager(settings: RunSettings):
-    from lm_eval.tasks import TaskManager
-
+    """lm-eval's task manager for ``settings.tasks`` (:mod:`spin_eval.task_index`: the built-in index is
+    read only when a task needs it)."""
     from spin_eval.paths import tasks_dir
+    from spin_eval.task_index import make_task_manager as task_manager_for
 
     include = [str(tasks_dir())] + [str(Path(p)) for p in settings.include_path]
     for p in settings.include_path:
@@ -150,7 +151,7 @@ def make_task_manager(settings: RunSettings):
     metadata = {"judge": settings.judge} if settings.judge is not None else {}
     if settings.data_files:  # --metadata data_files (spin_eval.datafiles checked every task reads it)
         metadata["data_files"] = list(settings.data_files)
-    return TaskManager(include_path=include, metadata=metadata or None)
+    return task_manager_for(include, settings.tasks, metadata or None)
 
 
 def check_tasks_exist(task_manager: Any, tasks: tuple[str, ...]) -> None:

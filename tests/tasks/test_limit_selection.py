@@ -44,3 +44,21 @@ def test_limit_indices_other_tasks_are_spread_evenly():
     assert limit_indices(10, 5, interleaved=False) == [1, 3, 5, 7, 9]
     assert limit_indices(10, 5, interleaved=True) == [0, 1, 2, 3, 4]
     assert limit_indices(3, 5, interleaved=True) == [0, 1, 2]
+
+
+def test_select_docs_is_the_pure_selection_and_caches_by_content():
+    """lm-eval calls process_docs on every eval_docs access; select_docs answers repeats from a cache keyed by
+    the data's content fingerprint, never another data set's selection."""
+    import datasets
+
+    from spin_eval.taskdata import select_docs, select_stratified
+
+    rows = [{"g": g, "i": i} for g in "abc" for i in range(5)]
+    ds = datasets.Dataset.from_list(rows)
+    want = [rows[i]["i"] for i in interleave_strata([(r["g"],) for r in rows], seed=3)]
+    first = select_docs(ds, ["g"], seed=3)
+    assert first["i"] == want and select_docs(datasets.Dataset.from_list(rows), ["g"], seed=3) is first
+    mini = select_docs(ds, ["g"], per_stratum=2, seed=3)
+    assert mini["i"] == [rows[i]["i"] for i in select_stratified([(r["g"],) for r in rows], 2, seed=3)]
+    other = [dict(r, g="z" if r["i"] == 0 else r["g"]) for r in rows]  # one stratum more: another answer
+    assert select_docs(datasets.Dataset.from_list(other), ["g"], seed=3)["g"].count("z") == 3
