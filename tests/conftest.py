@@ -25,6 +25,8 @@ SHARED_REFERENCE = REPO_ROOT.parent / "shared" / "data" / "spin-reference"
 if str(TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(TESTS_DIR))
 
+from suite_order import LONGEST_FIRST  # noqa: E402
+
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
@@ -86,15 +88,6 @@ _cache_lm_eval_builtin_index()
 # subprocesses it waited for; setup + call + teardown). On a shared machine wall time (--durations) mostly
 # measures the neighbours; CPU seconds compare before/after under any load.
 _CPU: dict[str, float] = {}
-
-
-#: The longest modules (one worker-minute or near it on a 2-core machine, measured 2026-12-05), started first in
-#: this order; a stale entry only changes the order. Every other module holding a ``slow`` test follows, then the rest.
-LONGEST_FIRST = (
-    "tests/adapter/test_prefix_sharing.py", "tests/adapter/test_fast_generate_smollm2.py",
-    "tests/spin/test_spin_exact_smollm2.py", "tests/test_gpu_recipe.py", "tests/spin/test_spin_distributed.py",
-    "tests/run/test_sweep_smollm2.py", "tests/adapter/test_adapter_cli.py", "tests/run/test_sweep.py",
-)
 
 
 def pytest_configure(config):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import LONGEST_FIRST, REPO_ROOT
+from pathlib import Path
+
+from suite_order import LONGEST_FIRST
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_xdist_does_not_reorder_modules_by_test_count(pytestconfig):
