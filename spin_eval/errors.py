@@ -5,6 +5,8 @@ Every message names the input (file, line, field, argument or value) and says ho
 
 from __future__ import annotations
 
+from spin_eval.safetext import one_line
+
 
 class SpinEvalError(Exception):
     """Base class: a problem with the user's input or environment, reported without a traceback.
@@ -13,8 +15,6 @@ class SpinEvalError(Exception):
     message from an input (a key or value read from a file) are shown escaped, for every raiser at once."""
 
     def __str__(self) -> str:
-        from spin_eval.safetext import one_line
-
         return one_line(super().__str__())
 
 

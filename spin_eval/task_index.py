@@ -38,7 +38,7 @@ def defined_here(task_manager: Any, names: Iterable[str]) -> bool:
     return True
 
 
-def make_task_manager(include_path: Sequence[str], tasks: Iterable[str], metadata: dict | None = None) -> Any:
+def task_manager_for(include_path: Sequence[str], tasks: Iterable[str], metadata: dict | None = None) -> Any:
     """A ``TaskManager`` over ``include_path`` that can load ``tasks``: lm-eval's built-in index only when
     one of them (or a group member) is not defined in ``include_path``."""
     from lm_eval.tasks import TaskManager

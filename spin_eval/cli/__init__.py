@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(handler(args) or 0)
     except SpinEvalError as exc:
-        message = " ".join(terminal_safe(exc).split())  # one line, no escape codes from file contents
+        message = str(exc)  # one line, escape codes from file contents shown escaped (SpinEvalError.__str__)
         print(f"spin-eval: error: {message}", file=sys.stderr)
         return EXIT_INPUT_ERROR
     except KeyboardInterrupt:

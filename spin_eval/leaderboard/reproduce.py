@@ -276,7 +276,7 @@ def _evaluate(lm: Any, task_manager: Any, chosen: dict[str, list[Any]], config: 
 def _verify(sub: dict[str, Any], path: Path, evidence, *, docs: int, seed: int, include_path, mask, model,
             device: str, out: VerifyResult) -> None:
     from spin_eval.paths import tasks_dir
-    from spin_eval.task_index import make_task_manager
+    from spin_eval.task_index import task_manager_for
 
     ranked = sub["headline"]["variant"]
     variants = [ranked] + (["base"] if "base" in sub["results"] and ranked != "base" else [])
@@ -289,7 +289,7 @@ def _verify(sub: dict[str, Any], path: Path, evidence, *, docs: int, seed: int, 
     for p in include_path:
         if not Path(p).is_dir():
             raise InputError(f"--include-path {p}: no such folder")
-    task_manager = make_task_manager([str(tasks_dir())] + [str(p) for p in include_path], out.documents)
+    task_manager = task_manager_for([str(tasks_dir())] + [str(p) for p in include_path], out.documents)
     missing = [t for t in out.documents if t not in set(task_manager.all_tasks)]
     if missing:
         raise CannotVerify(f"task(s) {', '.join(missing)} are not available here; pass --include-path with their folder")

@@ -141,7 +141,7 @@ def make_task_manager(settings: RunSettings):
     """lm-eval's task manager for ``settings.tasks`` (:mod:`spin_eval.task_index`: the built-in index is
     read only when a task needs it)."""
     from spin_eval.paths import tasks_dir
-    from spin_eval.task_index import make_task_manager as task_manager_for
+    from spin_eval.task_index import task_manager_for
 
     include = [str(tasks_dir())] + [str(Path(p)) for p in settings.include_path]
     for p in settings.include_path:

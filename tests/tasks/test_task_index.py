@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from spin_eval.paths import tasks_dir
-from spin_eval.task_index import defined_here, make_task_manager
+from spin_eval.task_index import defined_here, task_manager_for
 
 
 @pytest.mark.parametrize("tasks, builtin", [
@@ -17,7 +17,7 @@ from spin_eval.task_index import defined_here, make_task_manager
     (["no_such_task"], True),                      # unknown: the full index, for the error's close matches
 ])
 def test_builtin_index_only_when_needed(tasks, builtin):
-    manager = make_task_manager([str(tasks_dir())], tasks)
+    manager = task_manager_for([str(tasks_dir())], tasks)
     assert ("arc_easy" in manager.all_tasks) is builtin
     known = set(manager.all_tasks)
     assert all(t in known for t in tasks if t != "no_such_task")
